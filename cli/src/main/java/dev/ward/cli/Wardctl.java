@@ -1,0 +1,26 @@
+package dev.ward.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The operator's CLI. Subcommands register themselves in {@code subcommands}. */
+@Command(name = "wardctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = WardVersion.class,
+        description = "Operate a Ward cluster: identities, keys, xfrm state and policy.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class Wardctl implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(CliExit.execute(new Wardctl(), args));
+    }
+}
