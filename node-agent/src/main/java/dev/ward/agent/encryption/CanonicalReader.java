@@ -1,0 +1,112 @@
+package dev.ward.agent.encryption;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Reads what {@link CanonicalWriter} wrote. Every read names the field it expects, so a truncated or
+ * corrupted input fails with the field and byte offset at fault instead of a bare index exception.
+ */
+public final class CanonicalReader {
+    private final byte[] input;
+    private int position;
+
+    public CanonicalReader(byte[] input) {
+        this.input = input;
+    }
+
+    public int position() {
+        return position;
+    }
+
+    public int u8(String field) {
+        require(field, 1);
+        return input[position++] & 0xFF;
+    }
+
+    public int u16(String field) {
+        require(field, 2);
+        int value = ((input[position] & 0xFF) << 8) | (input[position + 1] & 0xFF);
+        position += 2;
+        return value;
+    }
+
+    public long u32(String field) {
+        require(field, 4);
+        long value = 0;
+        for (int i = 0; i < 4; i++) {
+            value = (value << 8) | (input[position++] & 0xFF);
+        }
+        return value;
+    }
+
+    public long u64(String field) {
+        require(field, 8);
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (input[position++] & 0xFF);
+        }
+        return value;
+    }
+
+    public byte[] bytes16(String field) {
+        int start = position;
+        int length = u16(field + " length");
+        return take(field, start, length);
+    }
+
+    public byte[] bytes32(String field) {
+        int start = position;
+        long length = u32(field + " length");
+        if (length > input.length - position) {
+            throw new MalformedEncodingException(field, start,
+                    "declares " + length + " bytes but only " + (input.length - position) + " remain");
+        }
+        return take(field, start, (int) length);
+    }
+
+    public String string(String field) {
+        int start = position;
+        byte[] raw = bytes16(field);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedEncodingException(field, start, "is not valid UTF-8");
+        }
+    }
+
+    public byte[] fixed(String field, int length) {
+        return take(field, position, length);
+    }
+
+    /** Fails unless every byte was consumed: trailing bytes would otherwise ride along unsigned. */
+    public void requireEnd(String what) {
+        if (position != input.length) {
+            throw new MalformedEncodingException(what, position,
+                    "has " + (input.length - position) + " trailing bytes after the last field");
+        }
+    }
+
+    private byte[] take(String field, int fieldStart, int length) {
+        if (length > input.length - position) {
+            throw new MalformedEncodingException(field, fieldStart,
+                    "declares " + length + " bytes but only " + (input.length - position) + " remain");
+        }
+        byte[] value = Arrays.copyOfRange(input, position, position + length);
+        position += length;
+        return value;
+    }
+
+    private void require(String field, int length) {
+        if (input.length - position < length) {
+            throw new MalformedEncodingException(field, position,
+                    "needs " + length + " bytes but only " + (input.length - position) + " remain");
+        }
+    }
+}
