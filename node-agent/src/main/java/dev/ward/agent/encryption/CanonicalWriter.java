@@ -1,7 +1,7 @@
 package dev.ward.agent.encryption;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Builds the byte strings that are signed or fed into a KDF. Every variable-length field carries its length,
@@ -9,13 +9,14 @@ import java.nio.charset.StandardCharsets;
  * Integers are big-endian and fixed-width.
  */
 public final class CanonicalWriter {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    private byte[] buffer = new byte[128];
+    private int length;
 
     public CanonicalWriter u8(int value) {
         if (value < 0 || value > 0xFF) {
             throw new IllegalArgumentException("u8 out of range: " + value);
         }
-        out.write(value);
+        put(value);
         return this;
     }
 
@@ -23,8 +24,8 @@ public final class CanonicalWriter {
         if (value < 0 || value > 0xFFFF) {
             throw new IllegalArgumentException("u16 out of range: " + value);
         }
-        out.write(value >>> 8);
-        out.write(value);
+        put(value >>> 8);
+        put(value);
         return this;
     }
 
@@ -33,14 +34,14 @@ public final class CanonicalWriter {
             throw new IllegalArgumentException("u32 out of range: " + value);
         }
         for (int shift = 24; shift >= 0; shift -= 8) {
-            out.write((int) (value >>> shift));
+            put((int) (value >>> shift));
         }
         return this;
     }
 
     public CanonicalWriter u64(long value) {
         for (int shift = 56; shift >= 0; shift -= 8) {
-            out.write((int) (value >>> shift));
+            put((int) (value >>> shift));
         }
         return this;
     }
@@ -48,14 +49,14 @@ public final class CanonicalWriter {
     /** A byte string of at most 65535 bytes, prefixed with its 16-bit length. */
     public CanonicalWriter bytes16(byte[] value) {
         u16(checkedLength(value, 0xFFFF));
-        out.writeBytes(value);
+        putAll(value);
         return this;
     }
 
     /** A byte string prefixed with its 32-bit length (certificates, whole nested structures). */
     public CanonicalWriter bytes32(byte[] value) {
         u32(value.length);
-        out.writeBytes(value);
+        putAll(value);
         return this;
     }
 
@@ -66,12 +67,29 @@ public final class CanonicalWriter {
 
     /** Bytes whose length is fixed by the format (magic numbers, raw keys of a known size). */
     public CanonicalWriter fixed(byte[] value) {
-        out.writeBytes(value);
+        putAll(value);
         return this;
     }
 
     public byte[] toByteArray() {
-        return out.toByteArray();
+        return Arrays.copyOf(buffer, length);
+    }
+
+    private void put(int b) {
+        ensure(1);
+        buffer[length++] = (byte) b;
+    }
+
+    private void putAll(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
+    }
+
+    private void ensure(int more) {
+        if (buffer.length - length < more) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
     }
 
     private static int checkedLength(byte[] value, int max) {
