@@ -12,10 +12,17 @@ import java.util.Arrays;
  */
 public final class CanonicalReader {
     private final byte[] input;
+    private final int limit;
     private int position;
 
     public CanonicalReader(byte[] input) {
+        this(input, 0, input.length);
+    }
+
+    private CanonicalReader(byte[] input, int from, int limit) {
         this.input = input;
+        this.position = from;
+        this.limit = limit;
     }
 
     public int position() {
@@ -61,11 +68,27 @@ public final class CanonicalReader {
     public byte[] bytes32(String field) {
         int start = position;
         long length = u32(field + " length");
-        if (length > input.length - position) {
+        if (length > limit - position) {
             throw new MalformedEncodingException(field, start,
-                    "declares " + length + " bytes but only " + (input.length - position) + " remain");
+                    "declares " + length + " bytes but only " + (limit - position) + " remain");
         }
         return take(field, start, (int) length);
+    }
+
+    /**
+     * A 32-bit-length-prefixed nested structure, read in place: offsets in its errors stay relative to the
+     * whole input, so they point at the right byte.
+     */
+    public CanonicalReader nested(String field) {
+        int start = position;
+        long length = u32(field + " length");
+        if (length > limit - position) {
+            throw new MalformedEncodingException(field, start,
+                    "declares " + length + " bytes but only " + (limit - position) + " remain");
+        }
+        CanonicalReader inner = new CanonicalReader(input, position, position + (int) length);
+        position += (int) length;
+        return inner;
     }
 
     public String string(String field) {
@@ -87,16 +110,16 @@ public final class CanonicalReader {
 
     /** Fails unless every byte was consumed: trailing bytes would otherwise ride along unsigned. */
     public void requireEnd(String what) {
-        if (position != input.length) {
+        if (position != limit) {
             throw new MalformedEncodingException(what, position,
-                    "has " + (input.length - position) + " trailing bytes after the last field");
+                    "has " + (limit - position) + " trailing bytes after the last field");
         }
     }
 
     private byte[] take(String field, int fieldStart, int length) {
-        if (length > input.length - position) {
+        if (length > limit - position) {
             throw new MalformedEncodingException(field, fieldStart,
-                    "declares " + length + " bytes but only " + (input.length - position) + " remain");
+                    "declares " + length + " bytes but only " + (limit - position) + " remain");
         }
         byte[] value = Arrays.copyOfRange(input, position, position + length);
         position += length;
@@ -104,9 +127,9 @@ public final class CanonicalReader {
     }
 
     private void require(String field, int length) {
-        if (input.length - position < length) {
+        if (limit - position < length) {
             throw new MalformedEncodingException(field, position,
-                    "needs " + length + " bytes but only " + (input.length - position) + " remain");
+                    "needs " + length + " bytes but only " + (limit - position) + " remain");
         }
     }
 }
