@@ -40,7 +40,7 @@ public final class AnnouncementCodec {
         out.u64(announcement.epoch()).fixed(announcement.key().x25519()).u64(announcement.revision());
         out.u32(announcement.acknowledgements().size());
         for (Acknowledgement ack : announcement.acknowledgements()) {
-            out.string(ack.peer()).u64(ack.peerEpoch()).u32(ack.spi().value());
+            out.string(ack.peer()).u64(ack.peerEpoch()).u64(ack.ownEpoch()).u32(ack.spi().value());
         }
         out.u32(announcement.sending().size());
         for (OutboundInUse use : announcement.sending()) {
@@ -150,21 +150,27 @@ public final class AnnouncementCodec {
 
         List<Acknowledgement> acks = new ArrayList<>();
         long ackCount = in.u32("acknowledgements count");
-        String previous = null;
+        Acknowledgement previousAck = null;
         for (long i = 0; i < ackCount; i++) {
             String field = "acknowledgements[" + i + "]";
             int fieldAt = in.position();
             String peer = in.string(field + ".peer");
             long peerEpoch = in.u64(field + ".peerEpoch");
+            long ownEpoch = in.u64(field + ".ownEpoch");
             long spi = in.u32(field + ".spi");
-            requireOtherAscending(node, previous, peer, field, fieldAt);
-            previous = peer;
-            acks.add(check(field, fieldAt, () -> new Acknowledgement(peer, peerEpoch, new Spi(spi))));
+            requireOther(node, peer, field, fieldAt);
+            Acknowledgement ack = check(field, fieldAt, () -> new Acknowledgement(peer, peerEpoch, ownEpoch, new Spi(spi)));
+            if (previousAck != null && Acknowledgement.ORDER.compare(previousAck, ack) >= 0) {
+                throw new MalformedEncodingException(field, fieldAt, "is not after " + previousAck
+                        + " (entries must be sorted by peer, own epoch, peer epoch and unique)");
+            }
+            previousAck = ack;
+            acks.add(ack);
         }
 
         List<OutboundInUse> sending = new ArrayList<>();
         long sendingCount = in.u32("sending count");
-        previous = null;
+        String previous = null;
         for (long i = 0; i < sendingCount; i++) {
             String field = "sending[" + i + "]";
             int fieldAt = in.position();
@@ -172,7 +178,11 @@ public final class AnnouncementCodec {
             long ownEpoch = in.u64(field + ".ownEpoch");
             long peerEpoch = in.u64(field + ".peerEpoch");
             long spi = in.u32(field + ".spi");
-            requireOtherAscending(node, previous, peer, field, fieldAt);
+            requireOther(node, peer, field, fieldAt);
+            if (previous != null && previous.compareTo(peer) >= 0) {
+                throw new MalformedEncodingException(field, fieldAt,
+                        "peer \"" + peer + "\" is not after \"" + previous + "\" (entries must be sorted and unique)");
+            }
             previous = peer;
             sending.add(check(field, fieldAt, () -> new OutboundInUse(peer, ownEpoch, peerEpoch, new Spi(spi))));
         }
@@ -187,13 +197,9 @@ public final class AnnouncementCodec {
         }
     }
 
-    private static void requireOtherAscending(String node, String previous, String peer, String field, int offset) {
+    private static void requireOther(String node, String peer, String field, int offset) {
         if (peer.equals(node)) {
             throw new MalformedEncodingException(field, offset, "names the announcing node itself");
-        }
-        if (previous != null && previous.compareTo(peer) >= 0) {
-            throw new MalformedEncodingException(field, offset,
-                    "peer \"" + peer + "\" is not after \"" + previous + "\" (entries must be sorted and unique)");
         }
     }
 

@@ -64,7 +64,8 @@ public final class AnnouncementJson {
         root.put("revision", a.revision());
         ArrayNode acks = root.putArray("acknowledgements");
         for (Acknowledgement ack : a.acknowledgements()) {
-            acks.addObject().put("peer", ack.peer()).put("peerEpoch", ack.peerEpoch()).put("spi", ack.spi().value());
+            acks.addObject().put("peer", ack.peer()).put("peerEpoch", ack.peerEpoch()).put("ownEpoch", ack.ownEpoch())
+                    .put("spi", ack.spi().value());
         }
         ArrayNode sending = root.putArray("sending");
         for (OutboundInUse use : a.sending()) {
@@ -98,9 +99,10 @@ public final class AnnouncementJson {
         EpochPublicKey key = convert("publicKey", () -> new EpochPublicKey(epoch, publicKey));
         long revision = integer(root, "revision", "revision");
         List<Acknowledgement> acks = list(root, "acknowledgements", (item, path) -> {
-            requireObject(item, path, Set.of("peer", "peerEpoch", "spi"));
+            requireObject(item, path, Set.of("peer", "peerEpoch", "ownEpoch", "spi"));
             return convert(path, () -> new Acknowledgement(text(item, "peer", path + ".peer"),
-                    integer(item, "peerEpoch", path + ".peerEpoch"), spi(item, path + ".spi")));
+                    integer(item, "peerEpoch", path + ".peerEpoch"), integer(item, "ownEpoch", path + ".ownEpoch"),
+                    spi(item, path + ".spi")));
         });
         List<OutboundInUse> sending = list(root, "sending", (item, path) -> {
             requireObject(item, path, Set.of("peer", "ownEpoch", "peerEpoch", "spi"));

@@ -11,13 +11,13 @@ import java.util.function.Function;
 
 /**
  * What a node tells every other node, unsigned: where it is (underlay addresses, pod CIDRs), its X25519 key
- * for its current epoch, which peers' epochs it has installed inbound SAs for, and which SA it sends with
+ * for its current epoch, the inbound SAs it has installed (acknowledgements), and which SA it sends with
  * towards each peer.
  *
  * <p>{@code revision} counts publications within an epoch, so that (epoch, revision) orders every announcement
  * a node ever makes and a replayed older one is recognised even within the same epoch.
- * Acknowledgements and outbound entries are kept sorted by peer, which makes the canonical encoding a
- * function of the value.
+ * Acknowledgements and outbound entries are kept sorted ({@link Acknowledgement#ORDER}, by peer), which
+ * makes the canonical encoding a function of the value.
  */
 public record NodeAnnouncement(
         String node,
@@ -45,16 +45,17 @@ public record NodeAnnouncement(
         if (revision < 1) {
             throw new IllegalArgumentException("revision must be at least 1, got " + revision);
         }
-        acknowledgements = sortedByPeer(acknowledgements, Acknowledgement::peer, node, "acknowledgement");
-        sending = sortedByPeer(sending, OutboundInUse::peer, node, "outbound entry");
+        acknowledgements = sorted(acknowledgements, Acknowledgement::peer, Acknowledgement.ORDER, node, "acknowledgement");
+        sending = sorted(sending, OutboundInUse::peer, Comparator.comparing(OutboundInUse::peer), node, "outbound entry");
     }
 
     public long epoch() {
         return key.epoch();
     }
 
-    public Optional<Acknowledgement> acknowledgementFor(String peer) {
-        return acknowledgements.stream().filter(a -> a.peer().equals(peer)).findFirst();
+    /** The inbound SAs this node holds from {@code peer}, lowest first. */
+    public List<Acknowledgement> acknowledgementsFor(String peer) {
+        return acknowledgements.stream().filter(a -> a.peer().equals(peer)).toList();
     }
 
     public Optional<OutboundInUse> sendingTo(String peer) {
@@ -75,16 +76,15 @@ public record NodeAnnouncement(
         }
     }
 
-    private static <T> List<T> sortedByPeer(List<T> entries, Function<T, String> peer, String node, String what) {
+    private static <T> List<T> sorted(List<T> entries, Function<T, String> peer, Comparator<T> order, String node, String what) {
         List<T> sorted = new ArrayList<>(entries);
-        sorted.sort(Comparator.comparing(peer));
+        sorted.sort(order);
         for (int i = 0; i < sorted.size(); i++) {
-            String name = peer.apply(sorted.get(i));
-            if (name.equals(node)) {
+            if (peer.apply(sorted.get(i)).equals(node)) {
                 throw new IllegalArgumentException(node + " lists an " + what + " for itself");
             }
-            if (i > 0 && name.equals(peer.apply(sorted.get(i - 1)))) {
-                throw new IllegalArgumentException(node + " lists two " + what + "s for " + name);
+            if (i > 0 && order.compare(sorted.get(i), sorted.get(i - 1)) == 0) {
+                throw new IllegalArgumentException(node + " lists the " + what + " " + sorted.get(i) + " twice");
             }
         }
         return List.copyOf(sorted);

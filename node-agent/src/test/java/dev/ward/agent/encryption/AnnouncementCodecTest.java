@@ -92,12 +92,15 @@ class AnnouncementCodecTest {
                 .u8(1).bytes16(new byte[] {10, (byte) 244, 1, 1}).u8(24)), "podCidrs[0]");
         assertError(validUpToKeys().u64(0).fixed(new byte[32]).u64(1).u32(0).u32(0).toByteArray(), "epoch");
         assertError(validUpToKeys().u64(1).fixed(new byte[32]).u64(1)
-                .u32(2).string("node-c").u64(1).u32(300).string("node-b").u64(1).u32(301).u32(0).toByteArray(),
-                "acknowledgements[1]", "\"node-b\" is not after \"node-c\"");
+                .u32(2).string("node-c").u64(1).u64(1).u32(300).string("node-b").u64(1).u64(1).u32(301).u32(0).toByteArray(),
+                "acknowledgements[1] at byte ", "is not after Acknowledgement[peer=node-c");
         assertError(validUpToKeys().u64(1).fixed(new byte[32]).u64(1)
-                .u32(1).string("node-b").u64(1).u32(255).u32(0).toByteArray(), "acknowledgements[0]", "SPI 0xff");
+                .u32(2).string("node-b").u64(2).u64(1).u32(300).string("node-b").u64(2).u64(1).u32(301).u32(0).toByteArray(),
+                "acknowledgements[1]", "sorted by peer, own epoch, peer epoch and unique");
         assertError(validUpToKeys().u64(1).fixed(new byte[32]).u64(1)
-                .u32(3).string("node-b").u64(1).u32(300).u32(0).toByteArray(), "acknowledgements[1].peerEpoch", "needs 8 bytes but only 2 remain");
+                .u32(1).string("node-b").u64(1).u64(1).u32(255).u32(0).toByteArray(), "acknowledgements[0]", "SPI 0xff");
+        assertError(validUpToKeys().u64(1).fixed(new byte[32]).u64(1)
+                .u32(3).string("node-b").u64(1).u64(1).u32(300).u32(0).toByteArray(), "acknowledgements[1].peerEpoch", "needs 8 bytes but only 2 remain");
         assertError(validUpToKeys().u64(1).fixed(new byte[32]).u64(1)
                 .u32(0).u32(1).string("node-a").u64(1).u64(1).u32(300).toByteArray(), "sending[0]", "names the announcing node itself");
         assertError(body(w -> w.bytes16(new byte[] {(byte) 0xC3, 0x28})), "node at byte 7 is not valid UTF-8");

@@ -61,7 +61,7 @@ class AnnouncementJsonTest {
         assertError(edit(t -> t.putArray("podCidrs").add("10.244.1.1/24")), "podCidrs[0] is invalid", "host bits set");
         assertError(edit(t -> t.put("publicKey", "!!")), "publicKey is not base64");
         assertError(edit(t -> t.put("publicKey", "AAAA")), "publicKey is invalid", "32 bytes");
-        assertError(edit(t -> ((ObjectNode) t.get("acknowledgements").get(1)).put("spi", 12)), "acknowledgements[1].spi is invalid");
+        assertError(edit(t -> ((ObjectNode) t.get("acknowledgements").get(2)).put("spi", 12)), "acknowledgements[2].spi is invalid");
         assertError(edit(t -> ((ObjectNode) t.get("acknowledgements").get(0)).remove("peerEpoch")), "acknowledgements[0].peerEpoch is missing");
         assertError(edit(t -> ((ObjectNode) t.get("sending").get(0)).put("extra", 1)), "sending[0].extra is not a known field");
         assertError(edit(t -> t.put("sending", "none")), "sending must be an array");

@@ -13,7 +13,8 @@ final class Announcements {
                 List.of(Cidr.parse("10.244.1.0/24"), Cidr.parse("fd00:10:244:1::/64")),
                 new EpochPublicKey(epoch, X25519.rawPublicKey(X25519.generateKeyPair().getPublic())),
                 revision,
-                List.of(new Acknowledgement("node-y", 3, new Spi(0x1000)), new Acknowledgement("node-z", 9, new Spi(0xfffffff0L))),
+                List.of(new Acknowledgement("node-y", 3, epoch, new Spi(0x1000)), new Acknowledgement("node-y", 4, epoch, new Spi(0x1001)),
+                        new Acknowledgement("node-z", 9, epoch, new Spi(0xfffffff0L))),
                 List.of(new OutboundInUse("node-y", epoch, 3, new Spi(0x2000))));
     }
 
