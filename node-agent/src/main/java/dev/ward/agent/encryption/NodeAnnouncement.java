@@ -62,6 +62,12 @@ public record NodeAnnouncement(
         return sending.stream().filter(s -> s.peer().equals(peer)).findFirst();
     }
 
+    /** Equal in everything but the revision: nothing new to tell. */
+    public boolean sameContentAs(NodeAnnouncement other) {
+        return node.equals(other.node) && underlay.equals(other.underlay) && podCidrs.equals(other.podCidrs)
+                && key.equals(other.key) && acknowledgements.equals(other.acknowledgements) && sending.equals(other.sending);
+    }
+
     /** True if this announcement comes after {@code other} from the same node. */
     public boolean isNewerThan(NodeAnnouncement other) {
         return epoch() != other.epoch() ? epoch() > other.epoch() : revision > other.revision;
