@@ -65,10 +65,11 @@ public final class PeerSessions {
     /**
      * Rebuilds the sessions after a start. When the keyring still holds the epoch of the node's own last
      * announcement, that announcement is the record of what peers may use: every inbound SA it acknowledged
-     * (except those the peer has already moved past) and the outbound SA it reported are taken back, with keys
-     * derived again or, where a peer's old public key is gone, taken from the kernel. Otherwise the node starts a
-     * new epoch. Then apply {@link DataplaneDiff#between} of {@link #dataplane()} and the kernel, and run
-     * {@link #resume()}.
+     * (those the peer has already moved past only if the kernel still has them, to finish their drain) and the
+     * outbound SA it reported are taken back, with keys derived again or, where a peer's old public key is gone,
+     * taken from the kernel. Otherwise the node starts a new epoch. Then apply {@link DataplaneDiff#between} of
+     * {@link #dataplane()} and the kernel, and run {@link #resume()}. Outbound SAs that were draining are not in
+     * any announcement and go at once, which is harmless: no policy points at them any more.
      */
     public static PeerSessions restore(LocalNode local, EncryptionSettings settings, EpochKeySource keySource,
                                        RecoveredState recovered) {
@@ -376,7 +377,10 @@ public final class PeerSessions {
         Optional<SaId> peerSends = session.peerSendsWith(local.name());
         for (Acknowledgement ack : own.get().acknowledgementsFor(peer.node())) {
             SaId id = ack.sa(local.name());
-            if (peerSends.isPresent() && SaId.SENDING_ORDER.compare(id, peerSends.get()) < 0) {
+            boolean retired = peerSends.isPresent() && SaId.SENDING_ORDER.compare(id, peerSends.get()) < 0;
+            // A retired SA still in the kernel was draining: take it back so resume() drains it again. One that
+            // is gone was already removed (acknowledgements are published lazily) and stays gone.
+            if (retired && !kernel.containsKey(new InstalledSa.Slot(session.tunnel.local(), ack.spi()))) {
                 continue;
             }
             recoverSa(session, id, ack.spi(), kernel).ifPresent(sa -> {
