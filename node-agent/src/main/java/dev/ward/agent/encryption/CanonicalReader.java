@@ -30,30 +30,25 @@ public final class CanonicalReader {
     }
 
     public int u8(String field) {
-        require(field, 1);
-        return input[position++] & 0xFF;
+        return (int) bigEndian(field, 1);
     }
 
     public int u16(String field) {
-        require(field, 2);
-        int value = ((input[position] & 0xFF) << 8) | (input[position + 1] & 0xFF);
-        position += 2;
-        return value;
+        return (int) bigEndian(field, 2);
     }
 
     public long u32(String field) {
-        require(field, 4);
-        long value = 0;
-        for (int i = 0; i < 4; i++) {
-            value = (value << 8) | (input[position++] & 0xFF);
-        }
-        return value;
+        return bigEndian(field, 4);
     }
 
     public long u64(String field) {
-        require(field, 8);
+        return bigEndian(field, 8);
+    }
+
+    private long bigEndian(String field, int width) {
+        require(field, width);
         long value = 0;
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < width; i++) {
             value = (value << 8) | (input[position++] & 0xFF);
         }
         return value;

@@ -37,6 +37,9 @@ import java.util.TreeMap;
  *       however late the store delivers announcements.</li>
  * </ol>
  * Revocation or departure of a peer removes its policies and every SA at once, without drain.
+ *
+ * <p>Not thread-safe: one event loop feeds it and executes the returned actions in order, persisting
+ * {@link #keyring()} before it publishes.
  */
 public final class PeerSessions {
     private final LocalNode local;
