@@ -14,7 +14,7 @@ class MeshSimulationTest {
 
     static List<Long> seeds() {
         List<Long> seeds = new ArrayList<>();
-        for (long seed = 1; seed <= 60; seed++) {
+        for (long seed = 1; seed <= 40; seed++) {
             seeds.add(seed);
         }
         return seeds;
