@@ -1,0 +1,70 @@
+package dev.ward.agent.encryption;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the kernel differs from what a node wants: SAs and policies to keep, remove and add. Only Ward's own
+ * entries may be passed in as observed (the xfrm layer filters the dump by Ward's marker).
+ *
+ * <p>SAs compare on everything the kernel holds (addresses, SPI, key), so an SA left over from an old epoch
+ * or another agent run is removed even where its (destination, SPI) slot is wanted again, under a new key.
+ * Policies are keyed by selector: a wanted policy whose selector already holds a different one is an "add"
+ * that replaces it in place (xfrm update), so traffic never falls through to the block policy.
+ *
+ * <p>Apply in this order: {@link #slotConflicts()} removals, SA additions, policy additions, policy removals,
+ * the other SA removals. New SAs exist before a policy points at them, and no SA goes away while a policy
+ * might still use it.
+ */
+public record DataplaneDiff(List<InstalledSa> keepSas, List<InstalledSa> removeSas, List<InstalledSa> addSas,
+                            List<DataplanePolicy> keepPolicies, List<DataplanePolicy> removePolicies,
+                            List<DataplanePolicy> addPolicies) {
+
+    public static DataplaneDiff between(Dataplane desired, Collection<InstalledSa> observedSas,
+                                        Collection<DataplanePolicy> observedPolicies) {
+        Set<InstalledSa> wanted = new HashSet<>();
+        desired.sas().forEach(sa -> wanted.add(sa.installed()));
+        Set<InstalledSa> present = new HashSet<>(observedSas);
+        List<InstalledSa> keepSas = new ArrayList<>();
+        List<InstalledSa> removeSas = new ArrayList<>();
+        List<InstalledSa> addSas = new ArrayList<>();
+        for (InstalledSa sa : present) {
+            (wanted.contains(sa) ? keepSas : removeSas).add(sa);
+        }
+        for (InstalledSa sa : wanted) {
+            if (!present.contains(sa)) {
+                addSas.add(sa);
+            }
+        }
+
+        Map<PolicySelector, DataplanePolicy> observedBySelector = new HashMap<>();
+        observedPolicies.forEach(policy -> observedBySelector.put(policy.selector(), policy));
+        Set<PolicySelector> wantedSelectors = new HashSet<>();
+        List<DataplanePolicy> keepPolicies = new ArrayList<>();
+        List<DataplanePolicy> addPolicies = new ArrayList<>();
+        for (DataplanePolicy policy : desired.policies()) {
+            wantedSelectors.add(policy.selector());
+            (policy.equals(observedBySelector.get(policy.selector())) ? keepPolicies : addPolicies).add(policy);
+        }
+        List<DataplanePolicy> removePolicies = observedPolicies.stream()
+                .filter(policy -> !wantedSelectors.contains(policy.selector())).toList();
+        return new DataplaneDiff(List.copyOf(keepSas), List.copyOf(removeSas), List.copyOf(addSas),
+                List.copyOf(keepPolicies), removePolicies, List.copyOf(addPolicies));
+    }
+
+    /** SAs to remove first, because an SA to add needs their (destination, SPI) slot. */
+    public List<InstalledSa> slotConflicts() {
+        Set<InstalledSa.Slot> needed = new HashSet<>();
+        addSas.forEach(sa -> needed.add(sa.slot()));
+        return removeSas.stream().filter(sa -> needed.contains(sa.slot())).toList();
+    }
+
+    public boolean isEmpty() {
+        return removeSas.isEmpty() && addSas.isEmpty() && removePolicies.isEmpty() && addPolicies.isEmpty();
+    }
+}

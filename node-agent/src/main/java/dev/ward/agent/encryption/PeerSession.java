@@ -1,0 +1,48 @@
+package dev.ward.agent.encryption;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** What this node holds with one peer: its newest announcement, the tunnel, and the SAs installed for it. */
+final class PeerSession {
+    final String peer;
+    final TunnelEndpoints tunnel;
+    NodeAnnouncement latest;
+    /** Inbound SAs from the peer, in the order the peer moves through them; includes draining ones. */
+    final TreeMap<SaId, SecurityAssociation> inbound = new TreeMap<>(SaId.SENDING_ORDER);
+    /** The SA this node sends to the peer with, if any. */
+    SecurityAssociation outbound;
+    /** Outbound SAs this node no longer sends with, still installed until their drain ends. */
+    final List<SecurityAssociation> retiredOutbound = new ArrayList<>();
+    /** Installed SAs (either direction) whose drain timer runs. */
+    final Set<SecurityAssociation> draining = new HashSet<>();
+
+    PeerSession(NodeAnnouncement latest, TunnelEndpoints tunnel) {
+        this.peer = latest.node();
+        this.latest = latest;
+        this.tunnel = tunnel;
+    }
+
+    /** Every SA installed for this peer, in or out, in use or draining. */
+    List<SecurityAssociation> installed() {
+        List<SecurityAssociation> all = new ArrayList<>(inbound.values());
+        if (outbound != null) {
+            all.add(outbound);
+        }
+        all.addAll(retiredOutbound);
+        return all;
+    }
+
+    /** The SA the peer says it sends to {@code localNode} with, from its newest announcement. */
+    Optional<SaId> peerSendsWith(String localNode) {
+        return latest.sendingTo(localNode).map(use -> use.sa(peer));
+    }
+
+    boolean sameEndpoints(NodeAnnouncement next, TunnelEndpoints nextTunnel) {
+        return nextTunnel.equals(tunnel) && next.podCidrs().equals(latest.podCidrs());
+    }
+}

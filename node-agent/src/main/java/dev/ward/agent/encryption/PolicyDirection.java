@@ -1,0 +1,8 @@
+package dev.ward.agent.encryption;
+
+/** The kernel's xfrm policy directions: leaving the node, delivered to it, or forwarded through it (to pods). */
+public enum PolicyDirection {
+    OUT,
+    IN,
+    FWD
+}

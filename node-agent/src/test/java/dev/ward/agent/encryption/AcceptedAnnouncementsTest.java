@@ -1,0 +1,93 @@
+package dev.ward.agent.encryption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ward.agent.encryption.AnnouncementRejectedException.Reason;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AcceptedAnnouncementsTest {
+    private static final TestPki PKI = new TestPki("accept-ca");
+    private static final TestPki.Svid NODE_B = PKI.issueNode("node-b");
+    private final AcceptedAnnouncements accepted =
+            new AcceptedAnnouncements("node-a", new AnnouncementVerifier(TestPki.TRUST_DOMAIN, PKI.verifier()));
+
+    @Test
+    void acceptsNewerAnnouncementsAndIgnoresRedeliveries() throws Exception {
+        NodeAnnouncement first = Announcements.sample("node-b", 3, 1);
+        assertEquals(Optional.of(first), accepted.accept(signed(first)));
+        assertEquals(Optional.empty(), accepted.accept(signed(first)), "a re-delivered announcement is not news");
+        NodeAnnouncement second = Announcements.withRevision(first, 2);
+        assertEquals(Optional.of(second), accepted.accept(signed(second)));
+        NodeAnnouncement rotated = Announcements.sample("node-b", 4, 1);
+        assertEquals(Optional.of(rotated), accepted.accept(signed(rotated)));
+        assertEquals(rotated, accepted.member("node-b").orElseThrow());
+    }
+
+    @Test
+    void rejectsReplaysOfOlderEpochsAndRevisions() throws Exception {
+        NodeAnnouncement old = Announcements.sample("node-b", 3, 5);
+        NodeAnnouncement current = Announcements.sample("node-b", 4, 1);
+        accepted.accept(signed(old));
+        accepted.accept(signed(current));
+
+        assertRejected(Reason.STALE, old, "epoch 3 is older than the accepted epoch 4");
+        NodeAnnouncement newer = Announcements.withRevision(current, 3);
+        accepted.accept(signed(newer));
+        assertRejected(Reason.STALE, Announcements.withRevision(current, 2), "revision 2 of epoch 4 is older");
+        assertEquals(newer, accepted.member("node-b").orElseThrow(), "a rejected replay changes nothing");
+    }
+
+    @Test
+    void rejectsEquivocation() throws Exception {
+        NodeAnnouncement current = Announcements.sample("node-b", 4, 1);
+        accepted.accept(signed(current));
+        assertRejected(Reason.CONFLICTING, Announcements.sample("node-b", 4, 2), "a second public key for epoch 4");
+        NodeAnnouncement sameRevision = new NodeAnnouncement("node-b", current.underlay(), current.podCidrs(), current.key(),
+                1, java.util.List.of(), java.util.List.of());
+        assertRejected(Reason.CONFLICTING, sameRevision, "different content for epoch 4 revision 1");
+    }
+
+    @Test
+    void aForgottenNodeCannotBeReplayedBackIn() throws Exception {
+        NodeAnnouncement last = Announcements.sample("node-b", 7, 2);
+        accepted.accept(signed(last));
+        accepted.forget("node-b");
+        assertTrue(accepted.member("node-b").isEmpty());
+        assertEquals(Optional.empty(), accepted.accept(signed(last)), "its last announcement is no news");
+        assertTrue(accepted.member("node-b").isEmpty(), "and does not re-admit it");
+        assertRejected(Reason.STALE, Announcements.sample("node-b", 6, 9), "epoch 6 is older");
+        NodeAnnouncement rejoined = Announcements.sample("node-b", 8, 1);
+        assertEquals(Optional.of(rejoined), accepted.accept(signed(rejoined)), "a newer epoch is a legitimate rejoin");
+    }
+
+    @Test
+    void ignoresItsOwnAnnouncement() throws Exception {
+        TestPki.Svid self = PKI.issueNode("node-a");
+        NodeAnnouncement own = Announcements.sample("node-a", 1, 1);
+        assertEquals(Optional.empty(), accepted.accept(SignedNodeAnnouncement.sign(own, self.chain(), self.key().getPrivate())));
+        assertTrue(accepted.members().isEmpty());
+    }
+
+    @Test
+    void verifiesBeforeJudgingFreshness() throws Exception {
+        NodeAnnouncement current = Announcements.sample("node-b", 4, 1);
+        TestPki.Svid impostor = PKI.issueNode("node-c");
+        var error = assertThrows(AnnouncementRejectedException.class, () -> accepted.accept(
+                SignedNodeAnnouncement.sign(current, impostor.chain(), impostor.key().getPrivate())));
+        assertEquals(Reason.WRONG_IDENTITY, error.reason());
+        assertEquals(Optional.of(current), accepted.accept(signed(current)), "a forged copy must not block the real one");
+    }
+
+    private static SignedNodeAnnouncement signed(NodeAnnouncement announcement) {
+        return SignedNodeAnnouncement.sign(announcement, NODE_B.chain(), NODE_B.key().getPrivate());
+    }
+
+    private void assertRejected(Reason reason, NodeAnnouncement announcement, String fragment) {
+        var error = assertThrows(AnnouncementRejectedException.class, () -> accepted.accept(signed(announcement)));
+        assertEquals(reason, error.reason(), error.getMessage());
+        assertTrue(error.getMessage().contains(fragment), error.getMessage());
+    }
+}
