@@ -1,5 +1,7 @@
 package dev.ward.netlink;
 
+import dev.ward.testbed.IpCommand;
+
 import dev.ward.netlink.route.Link;
 import dev.ward.netlink.route.RouteNetlink;
 import org.junit.jupiter.api.AfterEach;

@@ -17,7 +17,7 @@ final class SaMessages {
 
     static final int XFRMA_ALG_AUTH = 1, XFRMA_ALG_CRYPT = 2, XFRMA_SRCADDR = 13, XFRMA_ALG_AEAD = 18,
             XFRMA_ALG_AUTH_TRUNC = 20, XFRMA_MARK = 21, XFRMA_REPLAY_ESN_VAL = 23, XFRMA_OFFLOAD_DEV = 28,
-            XFRMA_SET_MARK = 30, XFRMA_SET_MARK_MASK = 31, XFRMA_IF_ID = 32;
+            XFRMA_SET_MARK = 29, XFRMA_SET_MARK_MASK = 30, XFRMA_IF_ID = 31;
     static final int XFRM_STATE_ESN = 128;
     static final int XFRM_OFFLOAD_INBOUND = 2;
 

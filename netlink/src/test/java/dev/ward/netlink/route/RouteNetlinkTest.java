@@ -1,7 +1,7 @@
 package dev.ward.netlink.route;
 
 import dev.ward.netlink.Errno;
-import dev.ward.netlink.IpCommand;
+import dev.ward.testbed.IpCommand;
 import dev.ward.netlink.IpPrefix;
 import dev.ward.netlink.NetlinkException;
 import dev.ward.netlink.NetworkNamespace;

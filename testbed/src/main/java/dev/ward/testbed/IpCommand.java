@@ -1,4 +1,4 @@
-package dev.ward.netlink;
+package dev.ward.testbed;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
