@@ -1,0 +1,30 @@
+package dev.ward.testbed.junit;
+
+import org.junit.jupiter.api.DynamicTest;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Turns results from another kernel into JUnit dynamic tests, one per test by name, so they count in the
+ * build's report: a failure there fails here, a skip there fails here (nothing may vanish), no results fails.
+ */
+public final class KernelLabTests {
+    private KernelLabTests() {}
+
+    public static Stream<DynamicTest> of(List<GuestTestResult> results, String where) {
+        if (results.isEmpty()) {
+            return Stream.of(DynamicTest.dynamicTest("no tests ran " + where, () -> {
+                throw new AssertionError("the test classes produced no results " + where);
+            }));
+        }
+        return results.stream().map(r -> DynamicTest.dynamicTest(r.displayName() + " [" + where + "]", () -> {
+            switch (r.status()) {
+                case PASSED -> { }
+                case SKIPPED -> throw new AssertionError(r.displayName() + " was skipped " + where + ": " + r.message());
+                case FAILED -> throw new AssertionError(r.displayName() + " failed " + where + ": " + r.message()
+                        + (r.trace() == null ? "" : "\n" + r.trace()));
+            }
+        }));
+    }
+}
