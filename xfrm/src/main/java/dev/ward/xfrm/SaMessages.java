@@ -92,8 +92,7 @@ final class SaMessages {
         var src = XfrmStructs.address(b, 80, family);
         Selector sel = XfrmStructs.selector(b, 0, family);
         Lifetime lft = XfrmStructs.lifetime(b, 96);
-        SaCounters counters = new SaCounters(b.getLong(160), b.getLong(168), b.getLong(176), b.getLong(184),
-                Integer.toUnsignedLong(b.getInt(192)), Integer.toUnsignedLong(b.getInt(196)), Integer.toUnsignedLong(b.getInt(200)));
+        SaCounters counters = counters(b);
         int reqid = b.getInt(208);
         XfrmMode mode = XfrmMode.of(Byte.toUnsignedInt(b.get(214)));
         int legacyWindow = Byte.toUnsignedInt(b.get(215));
@@ -104,6 +103,21 @@ final class SaMessages {
         int window = esnState != null && esnState.remaining() >= 24 ? esnState.getInt(20) : legacyWindow;
         return new InstalledSa(new SecurityAssociation(src, dst, spi, mode, reqid, algorithm(a), new ReplayProtection(window, esn),
                 sel, mark(a), outputMark(a), orZero(a.u32(XFRMA_IF_ID)), lft, offload(a)), counters);
+    }
+
+    /** The part of an SA an expire notification carries: identity and counters (no algorithm, no keys). */
+    static XfrmEvent.SaExpired decodeExpire(ByteBuffer p, int headerLen, boolean hard) {
+        XfrmStructs.require(p, headerLen, "xfrm_user_expire");
+        ByteBuffer b = p.duplicate().order(ByteOrder.nativeOrder());
+        int family = Short.toUnsignedInt(b.getShort(212));
+        Attributes a = Attributes.afterHeader(p, headerLen);
+        SaId id = new SaId(XfrmStructs.address(b, 56, family), b.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(72), mark(a));
+        return new XfrmEvent.SaExpired(id, XfrmStructs.address(b, 80, family), b.getInt(208), counters(b), hard);
+    }
+
+    private static SaCounters counters(ByteBuffer b) {
+        return new SaCounters(b.getLong(160), b.getLong(168), b.getLong(176), b.getLong(184),
+                Integer.toUnsignedLong(b.getInt(192)), Integer.toUnsignedLong(b.getInt(196)), Integer.toUnsignedLong(b.getInt(200)));
     }
 
     private static EspAlgorithm algorithm(Attributes a) {

@@ -19,7 +19,7 @@ final class XfrmEventDecoder {
         return switch (m.type()) {
             case XFRM_MSG_EXPIRE -> {
                 XfrmStructs.require(p, USER_EXPIRE_LEN, "xfrm_user_expire");
-                yield new XfrmEvent.SaExpired(SaMessages.decode(p, USER_EXPIRE_LEN), p.get(224) != 0);
+                yield SaMessages.decodeExpire(p, USER_EXPIRE_LEN, p.get(224) != 0);
             }
             case XFRM_MSG_POLEXPIRE -> {
                 XfrmStructs.require(p, USER_POLEXPIRE_LEN, "xfrm_user_polexpire");

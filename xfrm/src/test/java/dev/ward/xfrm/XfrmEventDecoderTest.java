@@ -16,12 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class XfrmEventDecoderTest {
-    /** xfrm_user_expire as the kernel builds it: the SA's usersa_info, the hard flag, padding, then attributes. */
+    /**
+     * xfrm_user_expire as the kernel builds it (build_expire): the SA's usersa_info, the hard flag, padding, then
+     * only mark, output mark and if_id attributes; no algorithm.
+     */
     private static byte[] expire(SecurityAssociation sa, boolean hard) {
         byte[] saMsg = SaMessages.encode(sa);
         PayloadWriter w = new PayloadWriter();
         w.putBytes(Arrays.copyOf(saMsg, 224)).putU8(hard ? 1 : 0).zeros(7);
-        w.putBytes(Arrays.copyOfRange(saMsg, 224, saMsg.length));
+        if (sa.mark() != null) w.attribute(SaMessages.XFRMA_MARK, new PayloadWriter().putU32(sa.mark().value()).putU32(sa.mark().mask()).toBytes());
         return w.toBytes();
     }
 
@@ -31,10 +34,12 @@ class XfrmEventDecoderTest {
 
     @Test
     void softAndHardSaExpiresAreTyped() {
-        SecurityAssociation sa = Samples.everyKindOfSa().get(8);
+        SecurityAssociation sa = Samples.everyKindOfSa().get(6).toBuilder().reqid(5).build();
         XfrmEvent soft = XfrmEventDecoder.decode(msg(XfrmEventDecoder.XFRM_MSG_EXPIRE, expire(sa, false)));
         XfrmEvent.SaExpired s = assertInstanceOf(XfrmEvent.SaExpired.class, soft);
-        assertEquals(sa, s.sa().association());
+        assertEquals(sa.id(), s.id());
+        assertEquals(sa.source(), s.source());
+        assertEquals(5, s.reqid());
         assertTrue(!s.hard());
         XfrmEvent.SaExpired h = assertInstanceOf(XfrmEvent.SaExpired.class,
                 XfrmEventDecoder.decode(msg(XfrmEventDecoder.XFRM_MSG_EXPIRE, expire(sa, true))));
