@@ -14,7 +14,7 @@ public final class PayloadWriter {
     public static final int NLA_F_NESTED = 0x8000;
     private static final int NLA_HEADER = 4;
 
-    private ByteBuffer buf = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
+    private ByteBuffer buf = ByteBuffer.allocate(512).order(ByteOrder.nativeOrder());
 
     public int position() {
         return buf.position();

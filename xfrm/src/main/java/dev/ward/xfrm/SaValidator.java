@@ -17,37 +17,36 @@ public final class SaValidator {
     private SaValidator() {}
 
     public static void validate(SecurityAssociation sa) {
-        String who = sa.describe();
         if (sa.spi() >= 0 && sa.spi() < 256) {
-            throw new InvalidSpiException(who + ": SPI " + sa.spi() + " is reserved (RFC 4303 reserves 0..255)");
+            throw new InvalidSpiException(sa.describe() + ": SPI " + sa.spi() + " is reserved (RFC 4303 reserves 0..255)");
         }
         switch (sa.algorithm()) {
             case EspAlgorithm.Aead a -> {
-                keyLength(who, "AEAD", a.name(), a.key().length, AEAD_KEY_BYTES);
+                keyLength(sa, "AEAD", a.name(), a.key().length, AEAD_KEY_BYTES);
                 if (!ICV_BITS.contains(a.icvBits())) {
-                    throw new InvalidSecurityAssociationException(who + ": ICV of " + a.icvBits() + " bits, Ward uses " + ICV_BITS);
+                    throw new InvalidSecurityAssociationException(sa.describe() + ": ICV of " + a.icvBits() + " bits, Ward uses " + ICV_BITS);
                 }
             }
             case EspAlgorithm.CipherAndAuth c -> {
-                keyLength(who, "cipher", c.cipher(), c.cipherKey().length, CIPHER_KEY_BYTES);
-                keyLength(who, "authentication", c.auth(), c.authKey().length, AUTH_KEY_BYTES);
+                keyLength(sa, "cipher", c.cipher(), c.cipherKey().length, CIPHER_KEY_BYTES);
+                keyLength(sa, "authentication", c.auth(), c.authKey().length, AUTH_KEY_BYTES);
                 if (!ICV_BITS.contains(c.truncationBits())) {
-                    throw new InvalidSecurityAssociationException(who + ": truncation to " + c.truncationBits()
+                    throw new InvalidSecurityAssociationException(sa.describe() + ": truncation to " + c.truncationBits()
                             + " bits, RFC 4868 requires 128 for hmac(sha256)");
                 }
             }
         }
     }
 
-    private static void keyLength(String who, String role, String name, int bytes, Map<String, Set<Integer>> allowed) {
+    private static void keyLength(SecurityAssociation sa, String role, String name, int bytes, Map<String, Set<Integer>> allowed) {
         Set<Integer> ok = allowed.get(name);
+        if (ok != null && ok.contains(bytes)) return;
+        String who = sa.describe();
         if (ok == null) {
             throw new UnknownAlgorithmException(who + ": unknown " + role + " algorithm '" + name + "' (Ward installs "
                     + String.join(", ", allowed.keySet()) + ")");
         }
-        if (!ok.contains(bytes)) {
-            throw new InvalidKeyLengthException(who + ": " + name + " key of " + bytes * 8 + " bits, expected "
-                    + ok.stream().sorted().map(b -> b * 8 + "").reduce((x, y) -> x + " or " + y).orElseThrow() + " bits");
-        }
+        throw new InvalidKeyLengthException(who + ": " + name + " key of " + bytes * 8 + " bits, expected "
+                + ok.stream().sorted().map(b -> b * 8 + "").reduce((x, y) -> x + " or " + y).orElseThrow() + " bits");
     }
 }

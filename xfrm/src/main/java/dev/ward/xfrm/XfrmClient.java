@@ -83,13 +83,13 @@ public final class XfrmClient implements AutoCloseable {
 
     public XfrmBatchResult<SaId> deleteAll(List<SaId> ids) {
         List<NetlinkRequest> reqs = new ArrayList<>(ids.size());
-        for (SaId id : ids) reqs.add(new NetlinkRequest(SaMessages.XFRM_MSG_DELSA, 0, SaMessages.encodeId(id), id.describe()));
+        for (SaId id : ids) reqs.add(new NetlinkRequest(SaMessages.XFRM_MSG_DELSA, 0, SaMessages.encodeId(id), id::describe));
         return batch(ids, reqs, Operation.CHANGE_SA);
     }
 
     private static NetlinkRequest saRequest(int type, int flags, SecurityAssociation sa) {
         SaValidator.validate(sa);
-        return new NetlinkRequest(type, flags, SaMessages.encode(sa), sa.describe());
+        return new NetlinkRequest(type, flags, SaMessages.encode(sa), sa::describe);
     }
 
     // ---- policies
@@ -133,12 +133,12 @@ public final class XfrmClient implements AutoCloseable {
 
     public XfrmBatchResult<PolicyKey> deleteAllPolicies(List<PolicyKey> keys) {
         List<NetlinkRequest> reqs = new ArrayList<>(keys.size());
-        for (PolicyKey k : keys) reqs.add(new NetlinkRequest(PolicyMessages.XFRM_MSG_DELPOLICY, 0, PolicyMessages.encodeKey(k), k.describe()));
+        for (PolicyKey k : keys) reqs.add(new NetlinkRequest(PolicyMessages.XFRM_MSG_DELPOLICY, 0, PolicyMessages.encodeKey(k), k::describe));
         return batch(keys, reqs, Operation.CHANGE_POLICY);
     }
 
     private static NetlinkRequest policyRequest(int type, int flags, XfrmPolicy p) {
-        return new NetlinkRequest(type, flags, PolicyMessages.encode(p), p.describe());
+        return new NetlinkRequest(type, flags, PolicyMessages.encode(p), p::describe);
     }
 
     // ---- counters and events
