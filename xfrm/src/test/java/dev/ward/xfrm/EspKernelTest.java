@@ -21,8 +21,6 @@ class EspKernelTest {
     @TestFactory
     Stream<DynamicTest> onAKernelWithEsp() throws Exception {
         KernelEspSupport host = KernelEspSupport.ofRunningKernel();
-        KernelLab lab = new KernelLab("wx-xfrm-lab", Path.of("target", "kernel-lab"), Duration.ofMinutes(10));
-        if (host.sufficient()) return KernelLabTests.of(lab.runHere(CASES), "on the host kernel");
-        return KernelLabTests.of(lab.runInGuest(CASES), "in user-mode Linux (host " + host.describe() + ")");
+        return KernelLabTests.run(new KernelLab("wx-xfrm-lab", Path.of("target", "kernel-lab"), Duration.ofMinutes(10)), CASES, host.sufficient(), host.describe());
     }
 }

@@ -17,8 +17,6 @@ class CliEspKernelTest {
     Stream<DynamicTest> onAKernelWithEsp() throws Exception {
         List<Class<?>> cases = List.of(WardctlXfrmEspCase.class);
         KernelEspSupport host = KernelEspSupport.ofRunningKernel();
-        KernelLab lab = new KernelLab("wx-cli-uml", Path.of("target", "kernel-lab"), Duration.ofMinutes(10));
-        if (host.sufficient()) return KernelLabTests.of(lab.runHere(cases), "on the host kernel");
-        return KernelLabTests.of(lab.runInGuest(cases), "in user-mode Linux (host " + host.describe() + ")");
+        return KernelLabTests.run(new KernelLab("wx-cli-uml", Path.of("target", "kernel-lab"), Duration.ofMinutes(10)), cases, host.sufficient(), host.describe());
     }
 }

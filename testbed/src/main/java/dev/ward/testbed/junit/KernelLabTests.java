@@ -12,6 +12,18 @@ import java.util.stream.Stream;
 public final class KernelLabTests {
     private KernelLabTests() {}
 
+    /**
+     * Runs {@code cases} in this JVM when the host kernel has the feature they need, otherwise in one guest
+     * booted by {@code lab}, and returns one dynamic test per result.
+     *
+     * @param hostLacks what the host kernel lacks, for the report (ignored when {@code hostHasFeature})
+     */
+    public static Stream<DynamicTest> run(KernelLab lab, List<Class<?>> cases, boolean hostHasFeature, String hostLacks)
+            throws Exception {
+        if (hostHasFeature) return of(lab.runHere(cases), "on the host kernel");
+        return of(lab.runInGuest(cases), "in user-mode Linux (host " + hostLacks + ")");
+    }
+
     public static Stream<DynamicTest> of(List<GuestTestResult> results, String where) {
         if (results.isEmpty()) {
             return Stream.of(DynamicTest.dynamicTest("no tests ran " + where, () -> {
