@@ -44,6 +44,7 @@ public final class XfrmLab {
         Files.deleteIfExists(report);
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
+                "-Djava.io.tmpdir=" + UserModeLinux.guestTmpDir(workDir),
                 "-cp", System.getProperty("java.class.path"), XfrmSelfCheck.class.getName(), prefix, report.toString()));
         GuestRun run = new UserModeLinux(prefix + "-uml", workDir, 1024, Duration.ofMinutes(5))
                 .run(List.of(String.join(" ", java.stream().map(XfrmLab::quote).toList())));

@@ -238,6 +238,7 @@ public final class XfrmProgramBenchmark {
             Files.deleteIfExists(report);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String cmd = String.join(" ", List.of(java, "-XX:+UseSerialGC", "-Xmx1g", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
+                    "-Djava.io.tmpdir=" + UserModeLinux.guestTmpDir(work),
                     "-cp", "'" + System.getProperty("java.class.path") + "'", XfrmProgramBenchmark.class.getName(), "guest", report.toString()));
             GuestRun run = new UserModeLinux("ward-bench-uml", work, 2048, Duration.ofMinutes(20)).run(List.of(cmd));
             if (!run.succeeded() || !Files.exists(report)) {

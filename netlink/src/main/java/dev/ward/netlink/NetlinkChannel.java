@@ -1,5 +1,7 @@
 package dev.ward.netlink;
 
+import dev.ward.netlink.sys.SyscallException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ public final class NetlinkChannel implements AutoCloseable {
     private int nextSeq = ThreadLocalRandom.current().nextInt(1, 1 << 30);
 
     public NetlinkChannel(NetlinkTransport transport) {
-        this(transport, 512);
+        this(transport, transport.maxMessagesPerSend());
     }
 
     public NetlinkChannel(NetlinkTransport transport, int maxMessagesPerSend) {
@@ -140,6 +142,10 @@ public final class NetlinkChannel implements AutoCloseable {
             } catch (NetlinkTimeoutException e) {
                 throw new NetlinkTimeoutException("no answer from the kernel for requests " + from + ".." + (end - 1)
                         + " of the batch (" + failures.size() + " failures so far); their outcome is unknown");
+            } catch (SyscallException e) {
+                if (e.errno() != Errno.ENOBUFS) throw e;
+                throw new NetlinkTimeoutException("the kernel dropped replies for requests " + from + ".." + (end - 1)
+                        + " of the batch (receive buffer full, ENOBUFS); their outcome is unknown");
             }
             for (NetlinkMessage m : NetlinkMessageDecoder.decode(datagram)) {
                 Integer index = indexBySeq.get(m.seq());

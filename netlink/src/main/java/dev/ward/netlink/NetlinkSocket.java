@@ -30,6 +30,9 @@ public final class NetlinkSocket implements NetlinkTransport {
     private MemorySegment sendBuffer;
     private boolean closed;
 
+    /** Error replies are small, but each costs about 1 KiB of receive buffer (skb overhead). */
+    private static final int RECEIVE_BYTES_PER_REPLY = 1024;
+
     private NetlinkSocket(int fd, int maxSendBytes) {
         this.fd = fd;
         this.maxSendBytes = maxSendBytes;
@@ -88,6 +91,12 @@ public final class NetlinkSocket implements NetlinkTransport {
     @Override
     public int maxSendBytes() {
         return maxSendBytes;
+    }
+
+    @Override
+    public int maxMessagesPerSend() {
+        // 8 MiB forced buffers: 512 (kept modest so one send's kernel work stays short); default buffers: 64.
+        return maxSendBytes >= KERNEL_BUFFER / 2 ? 512 : Math.max(1, 64 * 1024 / RECEIVE_BYTES_PER_REPLY);
     }
 
     @Override

@@ -20,6 +20,14 @@ public interface NetlinkTransport extends AutoCloseable {
     /** The largest datagram {@link #send} accepts; batches are cut to fit. */
     int maxSendBytes();
 
+    /**
+     * How many requests one send may carry so that, if every one of them fails, all the error replies still fit
+     * the receive buffer (a reply the kernel cannot queue is dropped, and its request's outcome would be unknown).
+     */
+    default int maxMessagesPerSend() {
+        return 512;
+    }
+
     @Override
     void close();
 }

@@ -80,6 +80,19 @@ class NetlinkChannelTest {
     }
 
     @Test
+    void droppedRepliesMakeTheOutcomeUnknownAndSayWhich() {
+        ScriptedKernel kernel = new ScriptedKernel(m -> 0, m -> List.of(), 1 << 20) {
+            @Override
+            public ByteBuffer receive() {
+                throw new dev.ward.netlink.sys.SyscallException("recv", Errno.ENOBUFS);
+            }
+        };
+        NetlinkTimeoutException e = assertThrows(NetlinkTimeoutException.class, () -> new NetlinkChannel(kernel, 4).executeAll(requests(3)));
+        assertEquals("the kernel dropped replies for requests 0..2 of the batch (receive buffer full, ENOBUFS); their outcome is unknown",
+                e.getMessage());
+    }
+
+    @Test
     void dumpCollectsMultipartAcrossDatagramsAndSkipsStaleReplies() {
         ScriptedKernel kernel = new ScriptedKernel(m -> 0, req -> List.of(
                 ScriptedKernel.message(0x10, NetlinkFlags.MULTI, req.seq() - 1, new byte[] {42, 0, 0, 0}), // stale

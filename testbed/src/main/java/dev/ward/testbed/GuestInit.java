@@ -3,11 +3,13 @@ package dev.ward.testbed;
 import java.util.List;
 
 /**
- * The init script (PID 1) of a user-mode Linux guest that sees the host's root through hostfs. It must not
- * change the host: scratch space (/tmp, /run) is guest tmpfs, and the kernel's modules are bind-mounted under
- * /tmp because the host may have no /lib/modules to mount onto.
+ * The init script (PID 1) of a user-mode Linux guest that sees the host's root through hostfs. It must neither
+ * change the host nor hide from the guest the directories the work lives in (a clone may sit under /tmp): so
+ * the guest's private space is a tmpfs over {@code scratch}, an empty directory of the caller's, and over
+ * /run/netns, so the guest's namespaces never appear on the host. The kernel's modules are bind-mounted inside
+ * the scratch space because the host may have no /lib/modules to mount onto.
  */
-public record GuestInit(String uname, List<String> modules, List<String> commands, String exitMarker) {
+public record GuestInit(String uname, String scratch, List<String> modules, List<String> commands, String exitMarker) {
     /** What the guest prints last, followed by the exit code of the commands. */
     public static final String DEFAULT_MARKER = "WARD-GUEST-EXIT";
 
@@ -18,15 +20,16 @@ public record GuestInit(String uname, List<String> modules, List<String> command
         s.append("export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp\n");
         s.append("mount -t proc proc /proc\n");
         s.append("mount -t sysfs sys /sys\n");
-        s.append("mount -t tmpfs tmpfs /tmp\n");
-        s.append("mount -t tmpfs tmpfs /run\n");
-        s.append("mkdir -p /tmp/modroot/lib/modules/").append(uname).append('\n');
-        s.append("mount --bind /usr/lib/uml/modules/").append(uname).append(" /tmp/modroot/lib/modules/").append(uname).append('\n');
+        s.append("mount -t tmpfs tmpfs ").append(scratch).append('\n');
+        s.append("mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns\n");
+        s.append("mkdir -p ").append(scratch).append("/tmp ").append(scratch).append("/modroot/lib/modules/").append(uname).append('\n');
+        s.append("export TMPDIR=").append(scratch).append("/tmp\n");
+        s.append("mount --bind /usr/lib/uml/modules/").append(uname).append(' ').append(scratch).append("/modroot/lib/modules/").append(uname).append('\n');
         // The kernel loads crypto templates (rfc4106, gcm, authenc...) on demand through this helper.
-        s.append("printf '#!/bin/sh\\nexec /sbin/modprobe -d /tmp/modroot \"$@\"\\n' > /tmp/modprobe\n");
-        s.append("chmod +x /tmp/modprobe\n");
-        s.append("echo /tmp/modprobe > /proc/sys/kernel/modprobe\n");
-        if (!modules.isEmpty()) s.append("modprobe -d /tmp/modroot -a ").append(String.join(" ", modules)).append('\n');
+        s.append("printf '#!/bin/sh\\nexec /sbin/modprobe -d ").append(scratch).append("/modroot \"$@\"\\n' > ").append(scratch).append("/modprobe\n");
+        s.append("chmod +x ").append(scratch).append("/modprobe\n");
+        s.append("echo ").append(scratch).append("/modprobe > /proc/sys/kernel/modprobe\n");
+        if (!modules.isEmpty()) s.append("modprobe -d ").append(scratch).append("/modroot -a ").append(String.join(" ", modules)).append('\n');
         s.append("ip link set lo up\n");
         s.append("rc=0\n");
         for (String c : commands) s.append(c).append(" || rc=$?\n");

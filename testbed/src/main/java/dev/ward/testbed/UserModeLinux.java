@@ -38,6 +38,11 @@ public final class UserModeLinux {
         this.timeout = timeout;
     }
 
+    /** The guest's private temporary directory (tmpfs) for a guest run with {@code workDir}: pass it as java.io.tmpdir. */
+    public static Path guestTmpDir(Path workDir) {
+        return workDir.toAbsolutePath().resolve("scratch").resolve("tmp");
+    }
+
     /** Whether this machine can boot the guest at all. */
     public static boolean installed() {
         return Files.isExecutable(KERNEL) && Files.isDirectory(MODULES);
@@ -59,7 +64,8 @@ public final class UserModeLinux {
                     + "which scripts/install-deps installs)");
         }
         Files.createDirectories(workDir);
-        GuestInit init = new GuestInit(kernelVersion(), NETWORK_MODULES, commands, GuestInit.DEFAULT_MARKER);
+        Path scratch = Files.createDirectories(workDir.resolve("scratch"));
+        GuestInit init = new GuestInit(kernelVersion(), scratch.toString(), NETWORK_MODULES, commands, GuestInit.DEFAULT_MARKER);
         Path script = workDir.resolve("init.sh");
         Files.writeString(script, init.script());
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -183,6 +183,37 @@ public class XfrmStateEspCase {
     }
 
     @Test
+    void outboundTrafficWithoutAnSaRaisesATypedAcquire() throws Exception {
+        try (RouteNetlink rt = RouteNetlink.open(NS)) {
+            rt.createVethPair("wx-acq0", "wx-acq1");
+            rt.setUp("wx-acq0", true);
+            rt.setUp("wx-acq1", true);
+            rt.addAddress("wx-acq0", dev.ward.netlink.IpPrefix.parse("10.98.0.1/24"));
+            rt.addRoute(dev.ward.netlink.route.Route.via(dev.ward.netlink.IpPrefix.parse("10.99.0.0/24"), ip("10.98.0.2"),
+                    rt.indexOf("wx-acq0"), dev.ward.netlink.route.Route.MAIN_TABLE));
+        }
+        XfrmPolicy needsSa = XfrmPolicy.allow(Selector.between(dev.ward.netlink.IpPrefix.parse("10.98.0.0/24"),
+                dev.ward.netlink.IpPrefix.parse("10.99.0.0/24")), PolicyDirection.OUT, 10,
+                PolicyTemplate.tunnel(ip("10.98.0.1"), ip("10.98.0.2"), 77, TemplateLevel.REQUIRED));
+        xfrm.add(needsSa);
+        try (XfrmEventStream events = xfrm.events()) {
+            NetworkNamespace.call(NS, () -> {
+                try (var s = new java.net.DatagramSocket(new java.net.InetSocketAddress(ip("10.98.0.1"), 0))) {
+                    byte[] b = "needs an SA".getBytes();
+                    s.send(new java.net.DatagramPacket(b, b.length, ip("10.99.0.5"), 9));
+                } catch (java.io.IOException refusedWhileNoSa) {
+                    // the kernel may refuse the send until a key manager installs an SA
+                }
+                return null;
+            });
+            XfrmEvent.Acquire a = assertInstanceOf(XfrmEvent.Acquire.class, events.next(Duration.ofSeconds(20)));
+            assertEquals(ip("10.99.0.5"), a.selector().destination().address());
+            assertEquals(needsSa.selector(), a.policy().policy().selector());
+            assertEquals(PolicyDirection.OUT, a.policy().policy().direction());
+        }
+    }
+
+    @Test
     void errorCountersAreReadInTheNamespace() {
         XfrmErrorCounters c = xfrm.errorCounters();
         assertNotNull(c);

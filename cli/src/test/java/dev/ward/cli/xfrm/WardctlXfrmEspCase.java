@@ -29,8 +29,12 @@ public class WardctlXfrmEspCase {
     }
 
     @AfterEach
-    void cleanup() {
+    void cleanup() throws Exception {
         NetworkNamespace.delete(NS);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.delete(f);
+        }
+        Files.delete(dir);
     }
 
     private static String sa(int spi) {

@@ -49,6 +49,7 @@ public final class KernelLab {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(GUEST_JVM_OPTIONS);
+        cmd.add("-Djava.io.tmpdir=" + UserModeLinux.guestTmpDir(workDir));
         cmd.addAll(List.of("-cp", classpath, GuestTestRunner.class.getName(), results.toString()));
         cmd.addAll(names(classes));
         GuestRun run = new UserModeLinux(umid, workDir, 1536, timeout).run(List.of("cd " + shellQuote(workDir.toString()),
