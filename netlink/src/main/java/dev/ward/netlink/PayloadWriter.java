@@ -79,7 +79,8 @@ public final class PayloadWriter {
 
     public PayloadWriter zeros(int n) {
         ensure(n);
-        for (int i = 0; i < n; i++) buf.put((byte) 0);
+        // The buffer only ever grows into fresh zeroed memory and is never rewound, so skipping writes zeros.
+        buf.position(buf.position() + n);
         return this;
     }
 
@@ -117,16 +118,25 @@ public final class PayloadWriter {
 
     /** Starts a nested attribute; pass the returned mark to {@link #endNested}. */
     public int beginNested(int type) {
-        alignTo4();
-        int mark = buf.position();
-        putU16(0).putU16(type | NLA_F_NESTED);
-        return mark;
+        return beginAttribute(type | NLA_F_NESTED);
     }
 
     public PayloadWriter endNested(int mark) {
+        return endAttribute(mark);
+    }
+
+    /** Starts an attribute whose value the caller writes field by field; pass the mark to {@link #endAttribute}. */
+    public int beginAttribute(int type) {
         alignTo4();
+        int mark = buf.position();
+        putU16(0).putU16(type);
+        return mark;
+    }
+
+    /** Sets the length of the attribute begun at {@code mark} to what was written since, and pads it. */
+    public PayloadWriter endAttribute(int mark) {
         buf.putShort(mark, (short) (buf.position() - mark));
-        return this;
+        return alignTo4();
     }
 
     public byte[] toBytes() {

@@ -31,9 +31,9 @@ final class PolicyMessages {
         w.putU32(p.priority()).putU32(0).putU8(p.direction().code).putU8(p.action() == PolicyAction.BLOCK ? 1 : 0)
                 .putU8(0).putU8(0).zeros(4);
         if (!p.templates().isEmpty()) {
-            PayloadWriter t = new PayloadWriter();
-            for (PolicyTemplate tmpl : p.templates()) putTemplate(t, tmpl, p.selector().family());
-            w.attribute(XFRMA_TMPL, t.toBytes());
+            int at = w.beginAttribute(XFRMA_TMPL);
+            for (PolicyTemplate tmpl : p.templates()) putTemplate(w, tmpl, p.selector().family());
+            w.endAttribute(at);
         }
         putMarkAndIfId(w, p.mark(), p.ifId());
         return w.toBytes();

@@ -36,14 +36,20 @@ final class SaMessages {
         w.putU8(r.needsEsnAttribute() ? 0 : r.window());
         w.putU8(r.extendedSequenceNumbers() ? XFRM_STATE_ESN : 0).zeros(7);
         switch (sa.algorithm()) {
-            case EspAlgorithm.Aead a -> w.attribute(XFRMA_ALG_AEAD, new PayloadWriter()
-                    .putBytes(XfrmStructs.algorithmName(a.name())).putU32(a.key().length * 8).putU32(a.icvBits())
-                    .putBytes(a.key()).toBytes());
+            case EspAlgorithm.Aead a -> {
+                byte[] key = a.key();
+                int at = w.beginAttribute(XFRMA_ALG_AEAD);
+                w.putBytes(XfrmStructs.algorithmName(a.name())).putU32(key.length * 8).putU32(a.icvBits()).putBytes(key);
+                w.endAttribute(at);
+            }
             case EspAlgorithm.CipherAndAuth c -> {
-                w.attribute(XFRMA_ALG_CRYPT, new PayloadWriter().putBytes(XfrmStructs.algorithmName(c.cipher()))
-                        .putU32(c.cipherKey().length * 8).putBytes(c.cipherKey()).toBytes());
-                w.attribute(XFRMA_ALG_AUTH_TRUNC, new PayloadWriter().putBytes(XfrmStructs.algorithmName(c.auth()))
-                        .putU32(c.authKey().length * 8).putU32(c.truncationBits()).putBytes(c.authKey()).toBytes());
+                byte[] cipherKey = c.cipherKey(), authKey = c.authKey();
+                int at = w.beginAttribute(XFRMA_ALG_CRYPT);
+                w.putBytes(XfrmStructs.algorithmName(c.cipher())).putU32(cipherKey.length * 8).putBytes(cipherKey);
+                w.endAttribute(at);
+                at = w.beginAttribute(XFRMA_ALG_AUTH_TRUNC);
+                w.putBytes(XfrmStructs.algorithmName(c.auth())).putU32(authKey.length * 8).putU32(c.truncationBits()).putBytes(authKey);
+                w.endAttribute(at);
             }
         }
         if (r.needsEsnAttribute()) {
