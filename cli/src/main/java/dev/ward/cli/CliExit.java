@@ -15,7 +15,14 @@ public final class CliExit {
     private CliExit() {}
 
     public static int execute(Object command, String... args) {
+        return execute(command, null, null, args);
+    }
+
+    /** Like {@link #execute(Object, String...)} with the command's output and errors going to the given writers. */
+    public static int execute(Object command, java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(command);
+        if (out != null) cl.setOut(out);
+        if (err != null) cl.setErr(err);
         String name = cl.getCommandName();
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println(name + ": " + describe(ex));

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Run Ward's daemons (keyd, agent) and the lab.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                dev.ward.cli.lab.LabCommand.class,
         })
 public final class Ward implements Runnable {
     @CommandLine.Spec
