@@ -129,7 +129,7 @@ public final class NodeIdentityAgent implements AutoCloseable {
     private void followTrust() throws IdentityUnavailableException {
         CompletableFuture<Void> first = new CompletableFuture<>();
         trustWatch = trustSource.watch(
-                published -> loop.execute(() -> {
+                published -> runOnLoop(() -> {
                     onTrust(published.value());
                     first.complete(null);
                 }),
@@ -297,6 +297,15 @@ public final class NodeIdentityAgent implements AutoCloseable {
         Instant at = clock.instant().plus(delay);
         LOG.debug("node {} renews at {}", settings.node(), at);
         renewal = loop.schedule(this::renew, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs on the agent's thread; after {@link #close()} a late store event is simply dropped. */
+    private void runOnLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the agent is closed
+        }
     }
 
     private interface Step {

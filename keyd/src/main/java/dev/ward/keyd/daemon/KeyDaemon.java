@@ -43,6 +43,7 @@ public final class KeyDaemon implements AutoCloseable {
     private AutoCloseable requests;
     private KvEnrollmentProcessor kvProcessor;
     private Subscription trustWatch;
+    private volatile boolean closing;
 
     private KeyDaemon(IdentityStore store, KeydSettings settings, Clock clock) {
         this.store = store;
@@ -81,11 +82,18 @@ public final class KeyDaemon implements AutoCloseable {
             default -> throw new IllegalArgumentException("keyd does not support store " + store.describe());
         }
         // Someone editing the published bundle is noticed at once, not at the next maintenance tick.
-        d.trustWatch = store.trust().watch(state -> d.maintenance.execute(d::maintain),
-                tampered -> d.maintenance.execute(d::maintain));
+        d.trustWatch = store.trust().watch(state -> d.maintainSoon(), tampered -> d.maintainSoon());
         long every = settings.maintenanceInterval().toMillis();
         d.maintenance.scheduleWithFixedDelay(d::maintain, every, every, TimeUnit.MILLISECONDS);
         return d;
+    }
+
+    private void maintainSoon() {
+        try {
+            maintenance.execute(this::maintain);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // keyd is shutting down
+        }
     }
 
     private void maintain() {
@@ -95,12 +103,13 @@ public final class KeyDaemon implements AutoCloseable {
             store.joinTokens().ifPresent(t -> t.deleteExpired(now, settings.requestRetention()));
             if (kvProcessor != null) kvProcessor.deleteAnswered(settings.requestRetention());
         } catch (RuntimeException e) {
-            LOG.error("keyd maintenance failed: {}", e.getMessage(), e);
+            if (!closing) LOG.error("keyd maintenance failed: {}", e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
+        closing = true;
         if (trustWatch != null) trustWatch.close();
         maintenance.shutdownNow();
         if (requests != null) {

@@ -54,6 +54,7 @@ public final class KvEnrollmentProcessor implements AutoCloseable {
         return t;
     });
     private Subscription subscription;
+    private volatile boolean closing;
 
     public KvEnrollmentProcessor(VersionedKv kv, TrustRepository trust, SvidSigner signer, NodeCsrInspector inspector,
                                  RenewalAttestor renewals, Clock clock) {
@@ -96,7 +97,7 @@ public final class KvEnrollmentProcessor implements AutoCloseable {
         try {
             process(key);
         } catch (RuntimeException e) {
-            LOG.error("cannot process enrollment request {}: {}", key, e.getMessage(), e);
+            if (!closing) LOG.error("cannot process enrollment request {}: {}", key, e.getMessage(), e);
         }
     }
 
@@ -192,6 +193,7 @@ public final class KvEnrollmentProcessor implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         if (subscription != null) subscription.close();
         worker.shutdownNow();
     }
