@@ -32,13 +32,16 @@ public final class KubernetesCluster implements AutoCloseable {
         api.authenticate("admin-token", new FakeApiServer.Identity("kubernetes-admin", List.of("system:masters", "system:authenticated"), Map.of()));
     }
 
+    private KubernetesClient admin;
+
     /** A cluster-admin client (operators, keyd). */
-    public KubernetesClient admin() {
-        return client("admin-token");
+    public synchronized KubernetesClient admin() {
+        if (admin == null) admin = client("admin-token");
+        return admin;
     }
 
     /** A client holding Ward's agent ServiceAccount token, bound to {@code node} as a node-bound projected token is. */
-    public KubernetesClient agentOn(String node) {
+    public synchronized KubernetesClient agentOn(String node) {
         String token = "agent-" + node;
         api.authenticate(token, new FakeApiServer.Identity(WardKubernetes.agentUsername(WardKubernetes.NAMESPACE),
                 List.of("system:serviceaccounts", "system:serviceaccounts:" + WardKubernetes.NAMESPACE, "system:authenticated"),
