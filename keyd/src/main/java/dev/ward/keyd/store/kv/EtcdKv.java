@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,10 +33,11 @@ import java.util.function.Consumer;
 /** {@link VersionedKv} over etcd v3 (jetcd): versions are mod revisions, transactions are etcd transactions. */
 public final class EtcdKv implements VersionedKv {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdKv.class);
-    private static final long TIMEOUT_SECONDS = 10;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Client client;
     private final String endpoints;
+    private final Duration timeout;
     private final ScheduledExecutorService rewatch = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ward-etcd-rewatch");
         t.setDaemon(true);
@@ -43,6 +45,12 @@ public final class EtcdKv implements VersionedKv {
     });
 
     public EtcdKv(String... endpoints) {
+        this(DEFAULT_TIMEOUT, endpoints);
+    }
+
+    /** @param timeout how long one operation may take before the store counts as unreachable */
+    public EtcdKv(Duration timeout, String... endpoints) {
+        this.timeout = timeout;
         this.endpoints = String.join(",", endpoints);
         this.client = Client.builder().endpoints(endpoints).build();
     }
@@ -161,7 +169,7 @@ public final class EtcdKv implements VersionedKv {
 
     private <T> T await(CompletableFuture<T> f, String what) {
         try {
-            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KvStoreException("interrupted while trying to " + what + " in etcd " + endpoints, e);
