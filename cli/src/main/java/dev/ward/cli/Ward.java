@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Run Ward's daemons (keyd, agent) and the lab.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                dev.ward.cli.identity.KeydCommand.class,
+                dev.ward.cli.identity.AgentCommand.class,
         })
 public final class Ward implements Runnable {
     @CommandLine.Spec

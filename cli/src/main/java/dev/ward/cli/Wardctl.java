@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
         description = "Operate a Ward cluster: identities, keys, xfrm state and policy.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                dev.ward.cli.identity.CaCommand.class,
+                dev.ward.cli.identity.NodeCommand.class,
+                dev.ward.cli.identity.SvidCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

@@ -128,7 +128,7 @@ class KubernetesIdentityFlowTest extends IdentityFlowContract {
     @Test
     void aMissingCaSecretNamesTheCommandThatCreatesIt() {
         var e = assertThrows(CaNotInitializedException.class, () -> caAdmin().rotate(KeyAlgorithm.EC_P256, Duration.ofDays(1)));
-        assertEquals("CA key Secret ward-system/ward-ca not found: create the CA with `wardctl --store k8s ca init`", e.getMessage());
+        assertEquals("CA key Secret ward-system/ward-ca not found: create the CA with `wardctl ca init --store k8s`", e.getMessage());
     }
 
     static String nodeCsr(String node) {

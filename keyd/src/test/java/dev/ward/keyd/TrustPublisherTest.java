@@ -50,5 +50,10 @@ class TrustPublisherTest {
         var svid = TestCa.issue(oldCa, "n1").svid();
         Revocation missing = new Revocation(svid.getSerialNumber(), oldCa.id(), "n1", TestCa.NOW, svid.getNotAfter().toInstant());
         assertTrue(publisher.staleness(keyring, s, List.of(missing), TestCa.NOW).orElseThrow().contains("n1"));
+
+        // After the CA is retired its revocations are moot: they must not keep the state "stale" forever.
+        CaKeyring afterRetire = CaKeyring.of(newCa);
+        TrustState retired = publisher.publish(afterRetire, Optional.of(s), List.of(missing), TestCa.NOW);
+        assertEquals(Optional.empty(), publisher.staleness(afterRetire, retired, List.of(missing), TestCa.NOW));
     }
 }

@@ -65,7 +65,7 @@ final class SecretCaKeyVault implements CaKeyVault {
 
     @Override
     public String initCommand() {
-        return "wardctl --store k8s ca init";
+        return "wardctl ca init --store k8s";
     }
 
     private Secret secret(CaKeyring keyring, String resourceVersion) {

@@ -33,13 +33,13 @@ public final class IdentityStores {
             case StoreLocation.Etcd e -> {
                 Path file = caKeyFile == null ? DEFAULT_ETCD_CA_KEY_FILE : caKeyFile;
                 yield new KvIdentityStore(new EtcdKv(e.endpoints().toArray(String[]::new)),
-                        new CaKeyFile(file, "wardctl --store etcd://" + String.join(",", e.endpoints()).replace("http://", "")
-                                + " ca init --ca-key-file " + file));
+                        new CaKeyFile(file, "wardctl ca init --store etcd://" + String.join(",", e.endpoints()).replace("http://", "")
+                                + " --ca-key-file " + file));
             }
             case StoreLocation.Directory d -> {
                 Path file = caKeyFile == null ? d.path().resolve(DIR_CA_KEY_FILE) : caKeyFile;
                 yield new KvIdentityStore(new DirectoryKv(d.path().resolve(DIR_KV)),
-                        new CaKeyFile(file, "wardctl --store dir:" + d.path() + " ca init"));
+                        new CaKeyFile(file, "wardctl ca init --store dir:" + d.path()));
             }
         };
     }

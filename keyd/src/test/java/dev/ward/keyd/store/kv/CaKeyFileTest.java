@@ -54,9 +54,9 @@ class CaKeyFileTest {
 
     @Test
     void aMissingFileNamesTheInitCommandAndAGarbledOneIsReported() throws Exception {
-        CaKeyFile file = new CaKeyFile(dir.resolve("ca.pem"), "wardctl --store dir:/x ca init");
+        CaKeyFile file = new CaKeyFile(dir.resolve("ca.pem"), "wardctl ca init --store dir:/x");
         var missing = assertThrows(CaNotInitializedException.class, file::require);
-        assertTrue(missing.getMessage().contains("`wardctl --store dir:/x ca init`"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("`wardctl ca init --store dir:/x`"), missing.getMessage());
         Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         Files.setPosixFilePermissions(dir.resolve("ca.pem"), PosixFilePermissions.fromString("rw-------"));
         assertThrows(CorruptRecordException.class, file::load);
