@@ -3,7 +3,9 @@ package dev.ward.pki;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
@@ -49,6 +51,24 @@ public enum KeyAlgorithm {
             if (a.fieldBits == bits) return Optional.of(a);
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code privateKey} is the private half of {@code publicKey}: it signs, the public key verifies. */
+    public static boolean matches(PublicKey publicKey, PrivateKey privateKey) {
+        Optional<KeyAlgorithm> alg = of(publicKey);
+        if (alg.isEmpty()) return false;
+        try {
+            byte[] probe = "ward-key-pair-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance(alg.get().signatureAlgorithm());
+            s.initSign(privateKey);
+            s.update(probe);
+            byte[] sig = s.sign();
+            s.initVerify(publicKey);
+            s.update(probe);
+            return s.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** Parses "p256"/"ec-p256"/"P-384" the way operators write them. */

@@ -27,8 +27,7 @@ public final class OpenSsl {
      * certificate of {@code chainPem}; any further certificates are offered as untrusted intermediates.
      */
     public static Result verify(String chainPem, String bundlePem, String crlPem) throws IOException {
-        Path dir = Files.createTempDirectory("ward-openssl-");
-        try {
+        return inTempDir(dir -> {
             List<String> certs = splitCertificates(chainPem);
             Path leaf = write(dir, "leaf.pem", certs.getFirst());
             Path bundle = write(dir, "bundle.pem", bundlePem);
@@ -41,26 +40,28 @@ public final class OpenSsl {
             }
             cmd.add(leaf.toString());
             return run(cmd);
-        } finally {
-            EtcdProcess.deleteTree(dir);
-        }
+        });
     }
 
     /** {@code openssl x509 -noout -text} of one certificate, for assertions on fields as openssl reads them. */
     public static Result text(String certPem) throws IOException {
-        Path dir = Files.createTempDirectory("ward-openssl-");
-        try {
-            return run(List.of("openssl", "x509", "-noout", "-text", "-in", write(dir, "cert.pem", certPem).toString()));
-        } finally {
-            EtcdProcess.deleteTree(dir);
-        }
+        return inTempDir(dir -> run(List.of("openssl", "x509", "-noout", "-text", "-in", write(dir, "cert.pem", certPem).toString())));
     }
 
     /** {@code openssl crl -noout -text} of CRLs, for assertions on the revoked serials openssl sees. */
     public static Result crlText(String crlPem) throws IOException {
+        return inTempDir(dir -> run(List.of("openssl", "crl", "-noout", "-text", "-in", write(dir, "crl.pem", crlPem).toString())));
+    }
+
+    private interface InDir {
+        Result run(Path dir) throws IOException;
+    }
+
+    /** openssl reads files: each call gets its own directory, removed afterwards. */
+    private static Result inTempDir(InDir action) throws IOException {
         Path dir = Files.createTempDirectory("ward-openssl-");
         try {
-            return run(List.of("openssl", "crl", "-noout", "-text", "-in", write(dir, "crl.pem", crlPem).toString()));
+            return action.run(dir);
         } finally {
             EtcdProcess.deleteTree(dir);
         }

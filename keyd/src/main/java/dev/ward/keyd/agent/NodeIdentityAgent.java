@@ -1,5 +1,6 @@
 package dev.ward.keyd.agent;
 
+import dev.ward.keyd.DaemonThreads;
 import dev.ward.keyd.TrustState;
 import dev.ward.keyd.store.Subscription;
 import dev.ward.keyd.store.TrustRepository;
@@ -27,7 +28,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -70,11 +70,7 @@ public final class NodeIdentityAgent implements AutoCloseable {
         this.verifier = new SvidVerifier(clock);
         this.state = new StateDirectory(settings.stateDir());
         this.backoff = settings.retryBackoff();
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ward-agent-identity-" + settings.node());
-            t.setDaemon(true);
-            return t;
-        });
+        this.loop = DaemonThreads.single("ward-agent-identity-" + settings.node());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ward.keyd.agent;
 
 import dev.ward.pki.ClusterTrust;
+import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.Pem;
 
 import java.io.IOException;
@@ -52,7 +53,7 @@ public final class StateDirectory {
         try {
             List<X509Certificate> chain = Pem.certificates(Files.readString(cert), cert.toString());
             PrivateKey privateKey = Pem.privateKey(Files.readString(key), key.toString());
-            if (!KeyMatch.matches(chain.getFirst(), privateKey)) return Optional.empty();
+            if (!KeyAlgorithm.matches(chain.getFirst().getPublicKey(), privateKey)) return Optional.empty();
             return Optional.of(new NodeSvid(chain, privateKey));
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
@@ -87,25 +88,6 @@ public final class StateDirectory {
         }
         Files.setPosixFilePermissions(tmp, mode); // createTempFile's mode is filtered by the umask
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static final class KeyMatch {
-        private KeyMatch() {}
-
-        static boolean matches(X509Certificate leaf, PrivateKey key) {
-            try {
-                byte[] probe = "ward-svid-key-check".getBytes(StandardCharsets.US_ASCII);
-                var s = java.security.Signature.getInstance("SHA256withECDSA");
-                s.initSign(key);
-                s.update(probe);
-                byte[] sig = s.sign();
-                s.initVerify(leaf.getPublicKey());
-                s.update(probe);
-                return s.verify(sig);
-            } catch (java.security.GeneralSecurityException e) {
-                return false;
-            }
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ward.keyd.daemon;
 
+import dev.ward.keyd.DaemonThreads;
 import dev.ward.keyd.KeydSettings;
 import dev.ward.keyd.SvidSigner;
 import dev.ward.keyd.TrustPublication;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -35,11 +35,7 @@ public final class KeyDaemon implements AutoCloseable {
     private final KeydSettings settings;
     private final Clock clock;
     private final TrustPublication publication;
-    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ward-keyd-maintenance");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService maintenance = DaemonThreads.single("ward-keyd-maintenance");
     private AutoCloseable requests;
     private KvEnrollmentProcessor kvProcessor;
     private Subscription trustWatch;

@@ -1,5 +1,6 @@
 package dev.ward.keyd.daemon;
 
+import dev.ward.keyd.DaemonThreads;
 import dev.ward.keyd.IssuanceRefusedException;
 import dev.ward.keyd.JoinToken;
 import dev.ward.keyd.JoinTokens;
@@ -29,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * keyd's answer to enrollment requests in etcd or a directory. It watches the request prefix, attests each
@@ -48,11 +48,7 @@ public final class KvEnrollmentProcessor implements AutoCloseable {
     private final JoinTokenAttestor tokens;
     private final RenewalAttestor renewals;
     private final Clock clock;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ward-keyd-enrollment");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = DaemonThreads.single("ward-keyd-enrollment");
     private Subscription subscription;
     private volatile boolean closing;
 

@@ -1,5 +1,6 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.keyd.DaemonThreads;
 import dev.ward.keyd.IssuanceRefusedException;
 import dev.ward.keyd.NodeRecord;
 import dev.ward.keyd.NodeRecords;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * keyd as the Kubernetes signer {@value WardKubernetes#SIGNER_NAME}. It watches CSRs, attests each undecided one
@@ -49,11 +49,7 @@ public final class KubernetesCsrSigner implements AutoCloseable {
     private final SvidSigner signer;
     private final Clock clock;
     private final String replica;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ward-keyd-csr-signer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = DaemonThreads.single("ward-keyd-csr-signer");
     private SharedIndexInformer<CertificateSigningRequest> informer;
 
     public KubernetesCsrSigner(KubernetesClient client, IdentityStore store, KubernetesCsrAttestor attestor, SvidSigner signer,

@@ -1,5 +1,6 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.keyd.DaemonThreads;
 import dev.ward.keyd.store.Subscription;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,11 +38,7 @@ public final class EtcdKv implements VersionedKv {
     private final Client client;
     private final String endpoints;
     private final Duration timeout;
-    private final ScheduledExecutorService rewatch = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ward-etcd-rewatch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService rewatch = DaemonThreads.single("ward-etcd-rewatch");
 
     public EtcdKv(String... endpoints) {
         this(DEFAULT_TIMEOUT, endpoints);
