@@ -85,6 +85,26 @@ abstract class KvIdentityFlowContract extends IdentityFlowContract {
         bootstrap("n5", newToken("n5")); // readmitted with a token created after the revocation
     }
 
+    @Test
+    void noPrivateKeyEverEntersTheKeyValueStore() throws Exception {
+        caAdmin().init(TrustDomains.parse(TRUST_DOMAIN), KeyAlgorithm.EC_P256, Duration.ofDays(30));
+        keyd("a", FAST);
+        agent("n1", null);
+        caAdmin().rotate(KeyAlgorithm.EC_P256, Duration.ofDays(30));
+        nodeAdmin().revoke("n1");
+        var kv = ((dev.ward.keyd.store.kv.KvIdentityStore) admin).kv();
+        var everything = kv.list("/");
+        assertFalse(everything.isEmpty());
+        for (var entry : everything) {
+            assertFalse(entry.text().contains("PRIVATE KEY"), entry.key() + " holds a private key");
+        }
+        for (var ca : admin.caKeys().require().value().all()) {
+            String key = java.util.Base64.getEncoder().encodeToString(ca.privateKey().getEncoded());
+            assertTrue(everything.stream().noneMatch(e -> e.text().contains(key.substring(0, 40))));
+        }
+        assertTrue(admin.caKeys().describe().startsWith("file "), "the CA key lives in a file: " + admin.caKeys().describe());
+    }
+
     private final class NodeAdminClock {
         private final dev.ward.keyd.admin.NodeAdmin admin;
 
