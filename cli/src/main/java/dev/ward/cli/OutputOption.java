@@ -17,6 +17,7 @@ public final class OutputOption {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .findAndRegisterModules();
 
     @Option(names = {"-o", "--output"}, defaultValue = "table",

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 dev.ward.cli.lab.LabCommand.class,
+                dev.ward.cli.identity.KeydCommand.class,
+                dev.ward.cli.identity.AgentCommand.class,
         })
 public final class Ward implements Runnable {
     @CommandLine.Spec

@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 dev.ward.cli.xfrm.XfrmCommand.class,
+                dev.ward.cli.identity.CaCommand.class,
+                dev.ward.cli.identity.NodeCommand.class,
+                dev.ward.cli.identity.SvidCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

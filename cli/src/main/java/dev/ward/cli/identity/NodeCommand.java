@@ -1,0 +1,119 @@
+package dev.ward.cli.identity;
+
+import dev.ward.cli.OutputOption;
+import dev.ward.keyd.IssuedSvid;
+import dev.ward.keyd.NodeRecord;
+import dev.ward.keyd.admin.NodeAdmin;
+import dev.ward.keyd.store.IdentityStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** {@code wardctl node}: node identities, join tokens and revocation. */
+@Command(name = "node", description = "List node identities, create join tokens, revoke and readmit nodes.",
+        subcommands = {NodeCommand.ListNodes.class, NodeCommand.Token.class, NodeCommand.Revoke.class, NodeCommand.Readmit.class})
+public final class NodeCommand {
+    private static final Clock CLOCK = Clock.systemUTC();
+
+    /** One node as {@code node list} reports it. */
+    public record NodeRow(String node, String state, String serial, String ca, Instant notAfter, int liveSvids) {}
+
+    static NodeAdmin admin(IdentityStore store) {
+        return new NodeAdmin(store, StoreOptions.publication(store, StoreOptions.CRL_VALIDITY, CLOCK), CLOCK);
+    }
+
+    static NodeRow row(NodeRecord r, Instant now) {
+        IssuedSvid current = r.current().orElse(null);
+        String state = r.revoked() ? "revoked" : current == null ? "no-svid" : current.liveAt(now) ? "active" : "expired";
+        return new NodeRow(r.node(), state, current == null ? null : current.serial().toString(16), current == null ? null : current.caId(),
+                current == null ? null : current.notAfter(), r.live(now).size());
+    }
+
+    @Command(name = "list", description = "List the nodes keyd knows: state, current SVID, its CA and expiry.")
+    static final class ListNodes implements Runnable {
+        @Mixin StoreOptions store;
+        @Mixin OutputOption out;
+
+        @Override
+        public void run() {
+            try (IdentityStore s = store.open()) {
+                Instant now = CLOCK.instant();
+                List<NodeRow> rows = admin(s).list().stream().map(r -> row(r, now)).toList();
+                out.print(System.out, rows, list -> {
+                    OutputOption.Table t = new OutputOption.Table("NODE", "STATE", "SERIAL", "CA", "EXPIRES IN", "LIVE SVIDS");
+                    list.forEach(r -> t.row(r.node(), r.state(), r.serial(), r.ca(),
+                            r.notAfter() == null ? null : Durations.format(Duration.between(now, r.notAfter())), r.liveSvids()));
+                    return t;
+                });
+            }
+        }
+    }
+
+    @Command(name = "token", description = "Join tokens for clusters without Kubernetes.", subcommands = {Token.Create.class})
+    static final class Token {
+        @Command(name = "create", description = "Create a one-time join token bound to NODE (shown once; only its hash is stored).")
+        static final class Create implements Runnable {
+            @Mixin StoreOptions store;
+            @Mixin OutputOption out;
+
+            @Parameters(paramLabel = "NODE", description = "The node the token admits.")
+            String node;
+
+            @Option(names = "--ttl", defaultValue = "1h", converter = Durations.class, description = "How long the token is valid (default: ${DEFAULT-VALUE}).")
+            Duration ttl;
+
+            @Override
+            public void run() {
+                try (IdentityStore s = store.open()) {
+                    NodeAdmin.CreatedToken t = admin(s).createToken(node, ttl);
+                    if (out.json()) System.out.println(OutputOption.toJson(t));
+                    else System.out.println(t.token());
+                }
+            }
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke NODE: no more SVIDs, unused tokens die, its live SVIDs go into the CRL.")
+    static final class Revoke implements Runnable {
+        @Mixin StoreOptions store;
+        @Mixin OutputOption out;
+
+        @Parameters(paramLabel = "NODE")
+        String node;
+
+        @Override
+        public void run() {
+            try (IdentityStore s = store.open()) {
+                NodeAdmin.Revoked r = admin(s).revoke(node);
+                out.print(System.out, r, v -> {
+                    OutputOption.Table t = new OutputOption.Table("NODE", "REVOKED SERIAL", "CA", "NOT AFTER");
+                    v.svids().forEach(x -> t.row(v.node(), x.serial().toString(16), x.caId(), x.notAfter()));
+                    if (v.svids().isEmpty()) t.row(v.node(), "(no live SVID)", null, null);
+                    return t;
+                });
+            }
+        }
+    }
+
+    @Command(name = "readmit", description = "Let a revoked NODE enrol again (its revoked SVIDs stay in the CRL until they expire).")
+    static final class Readmit implements Runnable {
+        @Mixin StoreOptions store;
+
+        @Parameters(paramLabel = "NODE")
+        String node;
+
+        @Override
+        public void run() {
+            try (IdentityStore s = store.open()) {
+                admin(s).readmit(node);
+                System.out.println("node " + node + " readmitted");
+            }
+        }
+    }
+}

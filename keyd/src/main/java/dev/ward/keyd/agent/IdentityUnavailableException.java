@@ -1,0 +1,12 @@
+package dev.ward.keyd.agent;
+
+/** The agent cannot obtain an identity; the message says what the operator has to do. */
+public final class IdentityUnavailableException extends Exception {
+    public IdentityUnavailableException(String message) {
+        super(message);
+    }
+
+    public IdentityUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

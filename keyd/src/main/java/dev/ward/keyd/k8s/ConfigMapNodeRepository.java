@@ -1,0 +1,63 @@
+package dev.ward.keyd.k8s;
+
+import dev.ward.keyd.NodeRecord;
+import dev.ward.keyd.store.NodeRepository;
+import dev.ward.keyd.store.StoredJson;
+import dev.ward.keyd.store.Versioned;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Node records as labelled ConfigMaps {@code ward-node-<node>} in ward-system, one per node. */
+final class ConfigMapNodeRepository implements NodeRepository {
+    private final KubernetesClient client;
+    private final String namespace;
+
+    ConfigMapNodeRepository(KubernetesClient client, String namespace) {
+        this.client = client;
+        this.namespace = namespace;
+    }
+
+    @Override
+    public Optional<Versioned<NodeRecord>> get(String node) {
+        ConfigMap cm = client.configMaps().inNamespace(namespace).withName(WardKubernetes.nodeRecordName(node)).get();
+        return Optional.ofNullable(cm).map(c -> new Versioned<>(decode(c), c.getMetadata().getResourceVersion()));
+    }
+
+    @Override
+    public List<NodeRecord> list() {
+        return client.configMaps().inNamespace(namespace).withLabel(WardKubernetes.NODE_RECORD_LABEL, "true")
+                .list().getItems().stream().map(ConfigMapNodeRepository::decode).toList();
+    }
+
+    @Override
+    public boolean put(NodeRecord record, String expectedVersion) {
+        ConfigMap cm = new ConfigMapBuilder()
+                .withNewMetadata().withName(WardKubernetes.nodeRecordName(record.node())).withNamespace(namespace)
+                .withResourceVersion(expectedVersion)
+                .addToLabels(WardKubernetes.NODE_RECORD_LABEL, "true")
+                .addToLabels("app.kubernetes.io/part-of", "ward")
+                .addToAnnotations(WardKubernetes.NODE_ANNOTATION, record.node())
+                .endMetadata()
+                .withData(Map.of(WardKubernetes.NODE_RECORD_KEY, StoredJson.write(record)))
+                .build();
+        try {
+            if (expectedVersion == null) client.configMaps().inNamespace(namespace).resource(cm).create();
+            else client.configMaps().inNamespace(namespace).resource(cm).update();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (Conflicts.isConflict(e) || Conflicts.isNotFound(e)) return false;
+            throw e;
+        }
+    }
+
+    private static NodeRecord decode(ConfigMap cm) {
+        String json = cm.getData() == null ? null : cm.getData().get(WardKubernetes.NODE_RECORD_KEY);
+        return StoredJson.read(json == null ? "" : json, NodeRecord.class, "node record ConfigMap " + cm.getMetadata().getName());
+    }
+}

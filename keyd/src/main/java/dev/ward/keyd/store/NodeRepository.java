@@ -1,0 +1,19 @@
+package dev.ward.keyd.store;
+
+import dev.ward.keyd.NodeRecord;
+
+import java.util.List;
+import java.util.Optional;
+
+/** keyd's per-node records: issued serials and revocation. */
+public interface NodeRepository {
+    Optional<Versioned<NodeRecord>> get(String node);
+
+    List<NodeRecord> list();
+
+    /**
+     * Writes the record if the stored one is still at {@code expectedVersion} ({@code null}: none may exist);
+     * false if it changed meanwhile.
+     */
+    boolean put(NodeRecord record, String expectedVersion);
+}

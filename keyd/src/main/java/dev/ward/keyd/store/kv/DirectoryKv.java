@@ -1,0 +1,272 @@
+package dev.ward.keyd.store.kv;
+
+import dev.ward.keyd.store.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * {@link VersionedKv} in a local directory, for single-host clusters and development ({@code --store dir:PATH}).
+ * One file per key (the key URL-encoded), each starting with its version line. Transactions run under an
+ * exclusive lock (a file lock between processes, a {@link ReentrantLock} between threads, because the JVM refuses
+ * overlapping file locks within one process) and replace files by atomic rename, so readers never see a
+ * half-written value. Watches use the kernel's inotify through {@link WatchService}.
+ */
+public final class DirectoryKv implements VersionedKv {
+    private static final Logger LOG = LoggerFactory.getLogger(DirectoryKv.class);
+    private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
+    private static final String LOCK = ".lock";
+    private static final String REVISION = ".revision";
+    private static final String TEMP_PREFIX = ".tmp-";
+
+    private final Path dir;
+    private final ReentrantLock threadLock;
+    private final List<PrefixListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile WatchLoop watchLoop;
+
+    private record PrefixListener(String prefix, Consumer<KvEvent> listener) {}
+
+    public DirectoryKv(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(this.dir);
+        } catch (IOException e) {
+            throw new KvStoreException("cannot create store directory " + this.dir + ": " + e.getMessage(), e);
+        }
+        this.threadLock = IN_PROCESS_LOCKS.computeIfAbsent(this.dir, p -> new ReentrantLock());
+    }
+
+    @Override
+    public Optional<KvEntry> get(String key) {
+        return read(key, dir.resolve(fileName(key)));
+    }
+
+    @Override
+    public List<KvEntry> list(String prefix) {
+        List<KvEntry> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".")) continue;
+                String key = keyOf(name);
+                if (key.startsWith(prefix)) read(key, f).ifPresent(out::add);
+            }
+        } catch (IOException e) {
+            throw new KvStoreException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public boolean commit(KvTxn txn) {
+        threadLock.lock();
+        try (FileChannel lockFile = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = lockFile.lock()) {
+            for (KvTxn.Guard g : txn.guards()) {
+                long actual = get(g.key()).map(KvEntry::version).orElse(0L);
+                if (actual != g.version()) return false;
+            }
+            long revision = nextRevision();
+            for (KvTxn.Write w : txn.writes()) {
+                Path target = dir.resolve(fileName(w.key()));
+                if (w.value() == null) {
+                    Files.deleteIfExists(target);
+                } else {
+                    byte[] header = (revision + "\n").getBytes(StandardCharsets.US_ASCII);
+                    byte[] content = Arrays.copyOf(header, header.length + w.value().length);
+                    System.arraycopy(w.value(), 0, content, header.length, w.value().length);
+                    replace(target, content);
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new KvStoreException("cannot write to " + dir + ": " + e.getMessage(), e);
+        } finally {
+            threadLock.unlock();
+        }
+    }
+
+    @Override
+    public Subscription watch(String prefix, Consumer<KvEvent> listener) {
+        PrefixListener l = new PrefixListener(prefix, listener);
+        ensureWatching();
+        listeners.add(l);
+        return () -> listeners.remove(l);
+    }
+
+    @Override
+    public String describe() {
+        return "directory " + dir;
+    }
+
+    @Override
+    public void close() {
+        WatchLoop w = watchLoop;
+        if (w != null) w.stop();
+    }
+
+    private long nextRevision() throws IOException {
+        Path f = dir.resolve(REVISION);
+        long current = Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
+        replace(f, Long.toString(current + 1).getBytes(StandardCharsets.US_ASCII));
+        return current + 1;
+    }
+
+    private void replace(Path target, byte[] content) throws IOException {
+        Path tmp = Files.createTempFile(dir, TEMP_PREFIX, "");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(content));
+            ch.force(true); // the rename must not publish a file whose data is not on disk yet
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("the store directory does not support atomic renames", e);
+        }
+    }
+
+    private Optional<KvEntry> read(String key, Path file) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new KvStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        int nl = indexOf(raw, (byte) '\n');
+        long version;
+        try {
+            version = nl < 0 ? -1 : Long.parseLong(new String(raw, 0, nl, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            version = -1;
+        }
+        if (version <= 0) throw new KvStoreException("store file " + file + " has no version line (edited by hand?)", null);
+        return Optional.of(new KvEntry(key, Arrays.copyOfRange(raw, nl + 1, raw.length), version));
+    }
+
+    private static int indexOf(byte[] b, byte v) {
+        for (int i = 0; i < b.length; i++) if (b[i] == v) return i;
+        return -1;
+    }
+
+    static String fileName(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8);
+    }
+
+    static String keyOf(String fileName) {
+        return URLDecoder.decode(fileName, StandardCharsets.UTF_8);
+    }
+
+    private synchronized void ensureWatching() {
+        if (watchLoop == null) {
+            watchLoop = new WatchLoop();
+            watchLoop.start();
+        }
+    }
+
+    /** One inotify watch on the directory, fanned out to the prefix listeners. */
+    private final class WatchLoop {
+        private final WatchService service;
+        private final Thread thread;
+
+        WatchLoop() {
+            try {
+                service = FileSystems.getDefault().newWatchService();
+                dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            } catch (IOException e) {
+                throw new KvStoreException("cannot watch " + dir + ": " + e.getMessage(), e);
+            }
+            thread = new Thread(this::run, "ward-dir-watch");
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() {
+            try {
+                service.close();
+            } catch (IOException ignored) {
+                // closing a watch service only releases the inotify descriptor
+            }
+        }
+
+        private void run() {
+            try {
+                while (true) {
+                    WatchKey key = service.take();
+                    for (WatchEvent<?> event : key.pollEvents()) {
+                        if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                            redeliverAll();
+                            continue;
+                        }
+                        String name = event.context().toString();
+                        if (name.startsWith(".")) continue;
+                        dispatch(keyOf(name), event.kind() == StandardWatchEventKinds.ENTRY_DELETE);
+                    }
+                    if (!key.reset()) return;
+                }
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                // stopped
+            }
+        }
+
+        private void redeliverAll() {
+            for (PrefixListener l : listeners) {
+                for (KvEntry e : list(l.prefix())) l.listener().accept(new KvEvent(e.key(), e.value(), e.version()));
+            }
+        }
+
+        private void dispatch(String key, boolean deleted) {
+            KvEvent event;
+            try {
+                Optional<KvEntry> e = deleted ? Optional.empty() : get(key);
+                event = e.map(x -> new KvEvent(key, x.value(), x.version())).orElse(new KvEvent(key, null, 0));
+            } catch (RuntimeException ex) {
+                LOG.warn("cannot read changed store entry {}: {}", key, ex.getMessage());
+                return;
+            }
+            for (PrefixListener l : listeners) {
+                if (!key.startsWith(l.prefix())) continue;
+                try {
+                    l.listener().accept(event);
+                } catch (RuntimeException ex) {
+                    LOG.warn("store watcher for {} failed: {}", l.prefix(), ex.getMessage(), ex);
+                }
+            }
+        }
+    }
+}

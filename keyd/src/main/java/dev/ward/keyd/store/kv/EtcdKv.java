@@ -1,0 +1,185 @@
+package dev.ward.keyd.store.kv;
+
+import dev.ward.keyd.DaemonThreads;
+import dev.ward.keyd.store.Subscription;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/** {@link VersionedKv} over etcd v3 (jetcd): versions are mod revisions, transactions are etcd transactions. */
+public final class EtcdKv implements VersionedKv {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdKv.class);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Client client;
+    private final String endpoints;
+    private final Duration timeout;
+    private final ScheduledExecutorService rewatch = DaemonThreads.single("ward-etcd-rewatch");
+
+    public EtcdKv(String... endpoints) {
+        this(DEFAULT_TIMEOUT, endpoints);
+    }
+
+    /** @param timeout how long one operation may take before the store counts as unreachable */
+    public EtcdKv(Duration timeout, String... endpoints) {
+        this.timeout = timeout;
+        this.endpoints = String.join(",", endpoints);
+        this.client = Client.builder().endpoints(endpoints).build();
+    }
+
+    @Override
+    public Optional<KvEntry> get(String key) {
+        GetResponse r = await(client.getKVClient().get(bytes(key)), "read " + key);
+        return r.getKvs().stream().findFirst().map(EtcdKv::entry);
+    }
+
+    @Override
+    public List<KvEntry> list(String prefix) {
+        return listWithRevision(prefix).entries;
+    }
+
+    private record Listing(List<KvEntry> entries, long revision) {}
+
+    private Listing listWithRevision(String prefix) {
+        GetResponse r = await(client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()), "list " + prefix);
+        return new Listing(r.getKvs().stream().map(EtcdKv::entry).toList(), r.getHeader().getRevision());
+    }
+
+    @Override
+    public boolean commit(KvTxn txn) {
+        List<Cmp> cmps = new ArrayList<>();
+        for (KvTxn.Guard g : txn.guards()) {
+            cmps.add(g.version() == 0
+                    ? new Cmp(bytes(g.key()), Cmp.Op.EQUAL, CmpTarget.version(0))
+                    : new Cmp(bytes(g.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(g.version())));
+        }
+        List<Op> ops = new ArrayList<>();
+        for (KvTxn.Write w : txn.writes()) {
+            ops.add(w.value() == null
+                    ? Op.delete(bytes(w.key()), DeleteOption.DEFAULT)
+                    : Op.put(bytes(w.key()), ByteSequence.from(w.value()), PutOption.DEFAULT));
+        }
+        return await(client.getKVClient().txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(),
+                "commit a transaction").isSucceeded();
+    }
+
+    @Override
+    public Subscription watch(String prefix, Consumer<KvEvent> listener) {
+        ResumingWatch w = new ResumingWatch(prefix, listener);
+        w.start(listWithRevision(prefix).revision + 1, false);
+        return w;
+    }
+
+    /**
+     * A prefix watch that survives errors: jetcd retries transient failures itself; when the watch is cancelled
+     * (e.g. the revision was compacted away), this re-lists the prefix, re-delivers it and watches from there.
+     */
+    private final class ResumingWatch implements Subscription {
+        private final String prefix;
+        private final Consumer<KvEvent> listener;
+        private volatile Watch.Watcher watcher;
+        private volatile boolean closed;
+
+        ResumingWatch(String prefix, Consumer<KvEvent> listener) {
+            this.prefix = prefix;
+            this.listener = listener;
+        }
+
+        void start(long fromRevision, boolean redeliver) {
+            if (closed) return;
+            try {
+                if (redeliver) {
+                    Listing l = listWithRevision(prefix);
+                    l.entries.forEach(e -> listener.accept(new KvEvent(e.key(), e.value(), e.version())));
+                    fromRevision = l.revision + 1;
+                }
+                WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+                watcher = client.getWatchClient().watch(bytes(prefix), opt, Watch.listener(
+                        response -> response.getEvents().forEach(this::deliver),
+                        error -> restartLater(error),
+                        () -> restartLater(null)));
+            } catch (RuntimeException e) {
+                restartLater(e);
+            }
+        }
+
+        private void deliver(WatchEvent event) {
+            KeyValue kv = event.getKeyValue();
+            String key = kv.getKey().toString(StandardCharsets.UTF_8);
+            listener.accept(event.getEventType() == WatchEvent.EventType.DELETE
+                    ? new KvEvent(key, null, kv.getModRevision())
+                    : new KvEvent(key, kv.getValue().getBytes(), kv.getModRevision()));
+        }
+
+        private void restartLater(Throwable error) {
+            if (closed) return;
+            LOG.warn("etcd watch on {} at {} ended ({}); re-listing and watching again", prefix, endpoints,
+                    error == null ? "completed" : error.getMessage());
+            Watch.Watcher w = watcher;
+            if (w != null) w.close();
+            rewatch.schedule(() -> start(0, true), 1, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            Watch.Watcher w = watcher;
+            if (w != null) w.close();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "etcd " + endpoints;
+    }
+
+    @Override
+    public void close() {
+        rewatch.shutdownNow();
+        client.close();
+    }
+
+    private <T> T await(CompletableFuture<T> f, String what) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KvStoreException("interrupted while trying to " + what + " in etcd " + endpoints, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new KvStoreException("cannot " + what + " in etcd " + endpoints + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static KvEntry entry(KeyValue kv) {
+        return new KvEntry(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().getBytes(), kv.getModRevision());
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}

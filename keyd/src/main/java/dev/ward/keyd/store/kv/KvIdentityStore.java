@@ -1,0 +1,63 @@
+package dev.ward.keyd.store.kv;
+
+import dev.ward.keyd.store.CaKeyVault;
+import dev.ward.keyd.store.IdentityStore;
+import dev.ward.keyd.store.JoinTokenRepository;
+import dev.ward.keyd.store.NodeRepository;
+import dev.ward.keyd.store.TrustRepository;
+
+import java.util.Optional;
+
+/**
+ * The identity store of clusters without Kubernetes: public material and records in a {@link VersionedKv}
+ * (etcd, or a directory), the CA keys in a separate owner-only file that never enters the key-value store.
+ */
+public final class KvIdentityStore implements IdentityStore {
+    private final VersionedKv kv;
+    private final CaKeyVault caKeys;
+    private final KvTrustRepository trust;
+    private final KvNodeRepository nodes;
+    private final KvJoinTokenRepository tokens;
+
+    public KvIdentityStore(VersionedKv kv, CaKeyVault caKeys) {
+        this.kv = kv;
+        this.caKeys = caKeys;
+        this.trust = new KvTrustRepository(kv);
+        this.nodes = new KvNodeRepository(kv);
+        this.tokens = new KvJoinTokenRepository(kv);
+    }
+
+    public VersionedKv kv() {
+        return kv;
+    }
+
+    @Override
+    public CaKeyVault caKeys() {
+        return caKeys;
+    }
+
+    @Override
+    public TrustRepository trust() {
+        return trust;
+    }
+
+    @Override
+    public NodeRepository nodes() {
+        return nodes;
+    }
+
+    @Override
+    public Optional<JoinTokenRepository> joinTokens() {
+        return Optional.of(tokens);
+    }
+
+    @Override
+    public String describe() {
+        return kv.describe();
+    }
+
+    @Override
+    public void close() {
+        kv.close();
+    }
+}

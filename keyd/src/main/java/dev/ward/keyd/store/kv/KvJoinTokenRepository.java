@@ -1,0 +1,60 @@
+package dev.ward.keyd.store.kv;
+
+import dev.ward.keyd.JoinToken;
+import dev.ward.keyd.store.JoinTokenRepository;
+import dev.ward.keyd.store.StoredJson;
+import dev.ward.keyd.store.Versioned;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+final class KvJoinTokenRepository implements JoinTokenRepository {
+    private final VersionedKv kv;
+
+    KvJoinTokenRepository(VersionedKv kv) {
+        this.kv = kv;
+    }
+
+    @Override
+    public void create(String tokenHash, JoinToken token) {
+        String key = KvKeys.token(tokenHash);
+        if (!kv.commit(new KvTxn().expectAbsent(key).put(key, StoredJson.write(token)))) {
+            throw new IllegalStateException("a token with this hash exists already");
+        }
+    }
+
+    @Override
+    public List<Versioned<JoinToken>> forNode(String node) {
+        return kv.list(KvKeys.TOKENS).stream()
+                .map(e -> new Versioned<>(decode(e), Long.toString(e.version())))
+                .filter(v -> v.value().node().equals(node))
+                .toList();
+    }
+
+    @Override
+    public void invalidateAll(String node, Instant now) {
+        for (KvEntry e : kv.list(KvKeys.TOKENS)) {
+            JoinToken t = decode(e);
+            if (!t.node().equals(node) || t.usedAt() != null || t.invalidatedAt() != null) continue;
+            // A lost race means the token was just used or invalidated: either way it is no longer usable.
+            kv.commit(new KvTxn().expect(e.key(), e.version()).put(e.key(), StoredJson.write(t.invalidated(now))));
+        }
+    }
+
+    @Override
+    public int deleteExpired(Instant now, Duration grace) {
+        int deleted = 0;
+        for (KvEntry e : kv.list(KvKeys.TOKENS)) {
+            if (decode(e).expiresAt().plus(grace).isBefore(now)
+                    && kv.commit(new KvTxn().expect(e.key(), e.version()).delete(e.key()))) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    static JoinToken decode(KvEntry e) {
+        return StoredJson.read(e.text(), JoinToken.class, "join token " + e.key());
+    }
+}

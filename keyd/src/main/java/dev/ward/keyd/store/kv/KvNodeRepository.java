@@ -1,0 +1,38 @@
+package dev.ward.keyd.store.kv;
+
+import dev.ward.keyd.NodeRecord;
+import dev.ward.keyd.store.NodeRepository;
+import dev.ward.keyd.store.StoredJson;
+import dev.ward.keyd.store.Versioned;
+
+import java.util.List;
+import java.util.Optional;
+
+final class KvNodeRepository implements NodeRepository {
+    private final VersionedKv kv;
+
+    KvNodeRepository(VersionedKv kv) {
+        this.kv = kv;
+    }
+
+    @Override
+    public Optional<Versioned<NodeRecord>> get(String node) {
+        return kv.get(KvKeys.node(node)).map(e -> new Versioned<>(decode(e), Long.toString(e.version())));
+    }
+
+    @Override
+    public List<NodeRecord> list() {
+        return kv.list(KvKeys.NODES).stream().map(KvNodeRepository::decode).toList();
+    }
+
+    @Override
+    public boolean put(NodeRecord record, String expectedVersion) {
+        String key = KvKeys.node(record.node());
+        return kv.commit(new KvTxn().expect(key, expectedVersion == null ? 0 : Long.parseLong(expectedVersion))
+                .put(key, StoredJson.write(record)));
+    }
+
+    static NodeRecord decode(KvEntry e) {
+        return StoredJson.read(e.text(), NodeRecord.class, "node record " + e.key());
+    }
+}

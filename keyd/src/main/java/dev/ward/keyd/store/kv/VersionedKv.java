@@ -1,0 +1,31 @@
+package dev.ward.keyd.store.kv;
+
+import dev.ward.keyd.store.Subscription;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The small slice of etcd that Ward's non-Kubernetes stores need: versioned reads, guarded multi-key
+ * transactions, and prefix watches. Implemented over etcd itself and over a local directory.
+ */
+public interface VersionedKv extends AutoCloseable {
+    Optional<KvEntry> get(String key);
+
+    List<KvEntry> list(String prefix);
+
+    /** Applies the transaction if all its guards hold; false (and nothing written) otherwise. */
+    boolean commit(KvTxn txn);
+
+    /**
+     * Delivers every change under {@code prefix} made after the call, in order. After a broken connection the
+     * watch resumes; if changes may have been missed, every key under the prefix is delivered again.
+     */
+    Subscription watch(String prefix, Consumer<KvEvent> listener);
+
+    String describe();
+
+    @Override
+    void close();
+}

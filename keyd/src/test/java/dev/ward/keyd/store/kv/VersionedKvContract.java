@@ -1,0 +1,65 @@
+package dev.ward.keyd.store.kv;
+
+import dev.ward.keyd.Eventually;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** What Ward relies on from a key-value store, checked against each implementation. */
+abstract class VersionedKvContract {
+    VersionedKv kv;
+
+    abstract VersionedKv open() throws Exception;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        kv = open();
+    }
+
+    @AfterEach
+    void tearDown() {
+        kv.close();
+    }
+
+    @Test
+    void guardsDecideWhetherTheWholeTransactionApplies() {
+        assertTrue(kv.commit(new KvTxn().expectAbsent("/t/a").put("/t/a", "1")));
+        assertFalse(kv.commit(new KvTxn().expectAbsent("/t/a").put("/t/a", "2")), "absent guard fails on an existing key");
+        long v = kv.get("/t/a").orElseThrow().version();
+        assertFalse(kv.commit(new KvTxn().expect("/t/a", v).expect("/t/b", 99).put("/t/a", "3").put("/t/c", "x")));
+        assertEquals("1", kv.get("/t/a").orElseThrow().text(), "a failed guard writes nothing");
+        assertTrue(kv.get("/t/c").isEmpty());
+        assertTrue(kv.commit(new KvTxn().expect("/t/a", v).put("/t/a", "4").put("/t/c", "y")));
+        assertTrue(kv.get("/t/a").orElseThrow().version() > v, "versions grow");
+        assertFalse(kv.commit(new KvTxn().expect("/t/a", v).delete("/t/a")), "a stale version no longer matches");
+        assertTrue(kv.commit(new KvTxn().delete("/t/c")));
+        assertTrue(kv.get("/t/c").isEmpty());
+    }
+
+    @Test
+    void listReturnsOnlyThePrefix() {
+        kv.commit(new KvTxn().put("/p/x/1", "a").put("/p/x/2", "b").put("/p/y/1", "c"));
+        assertEquals(List.of("/p/x/1", "/p/x/2"), kv.list("/p/x/").stream().map(KvEntry::key).sorted().toList());
+    }
+
+    @Test
+    void watchesDeliverPutsAndDeletesUnderThePrefixPromptly() {
+        List<KvEvent> events = new CopyOnWriteArrayList<>();
+        try (var ignored = kv.watch("/w/", events::add)) {
+            kv.commit(new KvTxn().put("/w/a", "1"));
+            kv.commit(new KvTxn().put("/other", "x"));
+            kv.commit(new KvTxn().delete("/w/a"));
+            Eventually.await(Duration.ofSeconds(5), "two events", () -> events.size() >= 2);
+        }
+        assertEquals("/w/a", events.get(0).key());
+        assertEquals("1", events.get(0).text());
+        assertTrue(events.get(1).deleted());
+        assertTrue(events.stream().noneMatch(e -> e.key().equals("/other")));
+    }
+}
