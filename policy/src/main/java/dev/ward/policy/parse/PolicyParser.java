@@ -110,15 +110,8 @@ public final class PolicyParser {
             out.add(new ParsedDocument(origin, "document", null, null, p.errors(), p.warnings()));
             return;
         }
-        String apiVersion = obj.path("apiVersion").asText("");
-        String kind = obj.path("kind").asText("");
-        if (apiVersion.isEmpty() && kind.isEmpty()) {
-            for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (f.equalsIgnoreCase("apiVersion")) apiVersion = obj.get(f).asText("");
-                if (f.equalsIgnoreCase("kind")) kind = obj.get(f).asText("");
-            }
-        }
+        String apiVersion = caseInsensitive(obj, "apiVersion");
+        String kind = caseInsensitive(obj, "kind");
         String describe = kind.isEmpty() ? "document" : kind + " " + obj.path("metadata").path("name").asText("?");
         switch (kind) {
             case "List" -> {
@@ -149,6 +142,16 @@ public final class PolicyParser {
                 out.add(new ParsedDocument(origin, describe, null, null, p.errors(), p.warnings()));
             }
         }
+    }
+
+    /** A top-level string field, matched exactly or else ignoring case (the strict readers warn about the latter). */
+    private static String caseInsensitive(ObjectNode obj, String name) {
+        if (obj.has(name)) return obj.get(name).asText("");
+        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (f.equalsIgnoreCase(name)) return obj.get(f).asText("");
+        }
+        return "";
     }
 
     private ParsedDocument ruleList(ArrayNode rules, String origin, String path, Problems p) {

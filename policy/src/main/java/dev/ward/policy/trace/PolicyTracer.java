@@ -11,6 +11,7 @@ import dev.ward.policy.identity.Identity;
 import dev.ward.policy.identity.IdentityLabelFilter;
 import dev.ward.policy.identity.IdentityNumbers;
 import dev.ward.policy.identity.InMemoryIdentityBackend;
+import dev.ward.policy.identity.ReservedIdentity;
 import dev.ward.policy.l7.L7Request;
 import dev.ward.policy.l7.L7RuleMatcher;
 import dev.ward.policy.model.Direction;
@@ -81,6 +82,8 @@ public final class PolicyTracer {
                 // The endpoint keeps all identity labels (a host's node labels too, which nodeSelector reads).
                 Identity endpointIdentity = Identity.of(id.id(), IdentityLabelFilter.DEFAULT.filter(labels));
                 if (!IdentityNumbers.isReserved(id.id())) engine.upsertIdentity(Identity.of(id.id(), id.labels()));
+                // The host identity carries the local node's labels, which fromNodes/toNodes selectors read.
+                if (id.id() == ReservedIdentity.HOST.id()) engine.upsertIdentity(endpointIdentity);
                 if (!WorkloadLabels.isEndpoint(labels)) {
                     yield new Resolved(id, null, describe(id));
                 }

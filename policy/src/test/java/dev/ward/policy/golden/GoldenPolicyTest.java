@@ -47,7 +47,7 @@ class GoldenPolicyTest {
         try (Stream<Path> s = Files.walk(root)) {
             flows = s.filter(p -> p.toString().endsWith(".flows")).sorted().toList();
         }
-        assertTrue(flows.size() >= 5, "expected the full golden corpus, found " + flows.size() + " cases");
+        assertTrue(flows.size() >= 70, "expected the full golden corpus, found " + flows.size() + " cases");
         return flows.stream().map(f -> goldenCase(root, f));
     }
 
