@@ -522,6 +522,7 @@ public final class PolicyEngine {
                     if (was[1] != egNow || (ep == null && dropped.contains(e.getKey()))) eg = egNow;
                 }
                 upserts.sort(VerdictTable.ORDER);
+                removals.sort(VerdictTable.KEY_ORDER);
                 TableDelta d = new TableDelta(e.getKey(), upserts, removals, in, eg);
                 if (!d.isEmpty()) tables.put(e.getKey(), d);
             }

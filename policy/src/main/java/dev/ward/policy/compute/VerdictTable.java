@@ -23,6 +23,12 @@ public final class VerdictTable {
             .thenComparing(VerdictEntry::protocol)
             .thenComparingInt(VerdictEntry::low);
 
+    public static final Comparator<VerdictEntry.Key> KEY_ORDER = Comparator
+            .comparing(VerdictEntry.Key::direction)
+            .thenComparing(k -> k.remoteId() == IdentityNumbers.ANY ? -1L : Integer.toUnsignedLong(k.remoteId()))
+            .thenComparing(VerdictEntry.Key::protocol)
+            .thenComparingInt(VerdictEntry.Key::low);
+
     /** The outcome of a lookup: the verdict, and the row that gave it (null when the direction's default did). */
     public record Lookup(Verdict verdict, VerdictEntry entry) {
         public boolean byDefault() {

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tables agree with the rules read directly; deny always wins; adding an allow never takes away an allowed flow;
  * incremental updates and their deltas equal a full recomputation after any sequence of changes.
  */
-class PolicyEngineProperties {
+class PolicyEnginePropertiesTest {
     private static final Map<String, Set<NamedPort>> CLUSTER_NAMED = Map.of("http", Set.of(new NamedPort(8080, Protocol.TCP)));
 
     /** A random engine state: identities, endpoints, policies, DNS answers. */
