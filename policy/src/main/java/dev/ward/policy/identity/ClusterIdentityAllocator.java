@@ -11,7 +11,7 @@ import java.util.Set;
  * Turns identity label sets into cluster-wide numeric identities through a shared {@link IdentityBackend}. Every
  * node that asks for the same labels gets the same number, because the store's key-to-id mapping is claimed
  * atomically; a node counts its own users and holds one store reference while it has any; identities nobody
- * references are collected by {@link #collectGarbage()}.
+ * references are collected by {@link IdentityGarbageCollector}.
  *
  * <p>Candidate ids are probed from a position derived from the key's hash, so allocators racing for different
  * label sets rarely try the same id.
@@ -76,16 +76,6 @@ public final class ClusterIdentityAllocator {
         }
         held.remove(key);
         backend.removeReference(h.id, node);
-    }
-
-    /** Deletes every identity no node references. Safe to run on any node at any time. */
-    public int collectGarbage() {
-        int deleted = 0;
-        for (int id : backend.allocated().keySet()) {
-            if (IdentityNumbers.clusterId(id) != clusterId) continue;
-            if (backend.references(id).isEmpty() && backend.deleteIfUnreferenced(id)) deleted++;
-        }
-        return deleted;
     }
 
     /** Labels the store holds for {@code id}, parsed back (for nodes learning identities allocated elsewhere). */

@@ -74,13 +74,30 @@ class ClusterIdentityAllocatorTest {
         assertEquals(Set.of("node1", "node2"), store.references(a.id()), "node1 still has one user");
         node1.release(a);
         assertEquals(Set.of("node2"), store.references(a.id()));
-        assertEquals(0, node1.collectGarbage(), "node2 still references it");
+        IdentityGarbageCollector gc = new IdentityGarbageCollector(store, 0);
+        assertEquals(0, gc.run(), "node2 still references it");
+        assertEquals(0, gc.run());
         node2.release(a);
-        assertEquals(1, node1.collectGarbage());
+        assertEquals(0, gc.run(), "first seen unreferenced: marked, kept for one interval");
+        assertEquals(1, gc.run());
         assertTrue(store.allocated().isEmpty());
         assertThrows(IllegalStateException.class, () -> node2.release(a));
         // Labels seen again later get an identity again (not necessarily the same number).
         assertTrue(node2.acquire(pod("app=web")).id() >= 256);
+    }
+
+    @Test
+    void aRestartingNodeKeepsItsIdentitiesAcrossOneCollection() {
+        InMemoryIdentityBackend store = new InMemoryIdentityBackend();
+        IdentityGarbageCollector gc = new IdentityGarbageCollector(store, 0);
+        Identity a = new ClusterIdentityAllocator(store, "node1", 0, IdentityLabelFilter.DEFAULT).acquire(pod("app=web"));
+        store.removeReference(a.id(), "node1");
+        assertEquals(0, gc.run());
+        Identity again = new ClusterIdentityAllocator(store, "node1", 0, IdentityLabelFilter.DEFAULT).acquire(pod("app=web"));
+        assertEquals(a.id(), again.id());
+        assertEquals(0, gc.run());
+        assertEquals(0, gc.run());
+        assertEquals(Set.of("node1"), store.references(a.id()));
     }
 
     @Test
