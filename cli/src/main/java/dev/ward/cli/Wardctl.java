@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Operate a Ward cluster: identities, keys, xfrm state and policy.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                dev.ward.cli.policy.PolicyCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

@@ -41,13 +41,15 @@ import java.util.concurrent.TimeoutException;
  * </ul>
  */
 public final class EtcdIdentityBackend implements IdentityBackend {
+    public static final String DEFAULT_PREFIX = "/ward/identities/v1/";
     private static final long TIMEOUT_SECONDS = 10;
 
     private final KV kv;
     private final Client client;
     private final String prefix;
-    private final long leaseId;
-    private final CloseableClient keepAlive;
+    private final long leaseTtlSeconds;
+    private long leaseId;
+    private CloseableClient keepAlive;
 
     /**
      * @param prefix  key prefix, e.g. {@code /ward/identities/v1/}
@@ -57,17 +59,25 @@ public final class EtcdIdentityBackend implements IdentityBackend {
         this.client = client;
         this.kv = client.getKVClient();
         this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
-        this.leaseId = await(client.getLeaseClient().grant(leaseTtlSeconds)).getID();
-        this.keepAlive = client.getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
-            @Override
-            public void onNext(LeaseKeepAliveResponse value) {}
+        this.leaseTtlSeconds = leaseTtlSeconds;
+    }
 
-            @Override
-            public void onError(Throwable t) {}
+    /** The node's lease, granted on first use: readers (wardctl, garbage collection) never hold one. */
+    private synchronized long lease() {
+        if (keepAlive == null) {
+            leaseId = await(client.getLeaseClient().grant(leaseTtlSeconds)).getID();
+            keepAlive = client.getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
+                @Override
+                public void onNext(LeaseKeepAliveResponse value) {}
 
-            @Override
-            public void onCompleted() {}
-        });
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+            });
+        }
+        return leaseId;
     }
 
     private ByteSequence bytes(String s) {
@@ -137,7 +147,7 @@ public final class EtcdIdentityBackend implements IdentityBackend {
     public void addReference(int id, String key, String node) throws IdentityGoneException {
         TxnResponse r = await(kv.txn()
                 .If(new Cmp(idKey(id), Cmp.Op.EQUAL, CmpTarget.value(bytes(key))))
-                .Then(Op.put(bytes(prefix + "ref/" + id + "/" + node), bytes(""), PutOption.builder().withLeaseId(leaseId).build()),
+                .Then(Op.put(bytes(prefix + "ref/" + id + "/" + node), bytes(""), PutOption.builder().withLeaseId(lease()).build()),
                         Op.put(idKey(id), bytes(key), PutOption.DEFAULT))
                 .commit());
         if (!r.isSucceeded()) throw new IdentityGoneException("identity " + id + " no longer stands for " + key);
@@ -174,7 +184,8 @@ public final class EtcdIdentityBackend implements IdentityBackend {
 
     /** Stops renewing and revokes this node's lease: its references go with it. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (keepAlive == null) return;
         keepAlive.close();
         try {
             client.getLeaseClient().revoke(leaseId).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
