@@ -24,19 +24,21 @@ final class CellBuilder {
     static List<VerdictEntry> build(int remoteId, List<Contribution> relevant, ConflictIndex conflicts) {
         List<VerdictEntry> out = new ArrayList<>();
         boolean specific = remoteId != IdentityNumbers.ANY;
-        for (Direction d : Direction.values()) {
-            for (Protocol p : Protocol.TABLE_PROTOCOLS) {
-                List<Contribution> cs = new ArrayList<>();
-                boolean anySpecific = false;
-                for (Contribution c : relevant) {
-                    if (c.direction() == d && c.protocol() == p) {
-                        cs.add(c);
-                        anySpecific |= !c.selection().wildcard();
-                    }
-                }
-                if (cs.isEmpty() || (specific && !anySpecific)) continue;
-                segments(remoteId, d, p, cs, specific, conflicts, out);
-            }
+        int protocols = Protocol.TABLE_PROTOCOLS.size();
+        // Bucket by direction and protocol in one pass; most identities see a handful of contributions.
+        @SuppressWarnings("unchecked")
+        List<Contribution>[] buckets = new List[Direction.values().length * protocols];
+        boolean[] anySpecific = new boolean[buckets.length];
+        for (Contribution c : relevant) {
+            int b = c.direction().ordinal() * protocols + Protocol.TABLE_PROTOCOLS.indexOf(c.protocol());
+            if (buckets[b] == null) buckets[b] = new ArrayList<>(4);
+            buckets[b].add(c);
+            anySpecific[b] |= !c.selection().wildcard();
+        }
+        for (int b = 0; b < buckets.length; b++) {
+            if (buckets[b] == null || (specific && !anySpecific[b])) continue;
+            segments(remoteId, Direction.values()[b / protocols], Protocol.TABLE_PROTOCOLS.get(b % protocols), buckets[b],
+                    specific, conflicts, out);
         }
         return out;
     }

@@ -7,6 +7,7 @@ import dev.ward.policy.model.Rule;
 import dev.ward.policy.model.RuleRef;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,6 +28,14 @@ final class EndpointPolicy {
     private List<Contribution> contributions = List.of();
     private List<Contribution> wildcard = List.of();
     private Map<Selection, List<Contribution>> bySelection = Map.of();
+    /** The selections in a fixed order, so a set of them is a BitSet. */
+    private List<Selection> selectionOrder = List.of();
+    private List<List<Contribution>> contributionsByIndex = List.of();
+    /**
+     * Rows for a set of matching selections, with a placeholder identity: every identity matched by exactly the same
+     * selections gets the same rows (and shares their verdict objects), so each distinct set is merged once.
+     */
+    private final Map<BitSet, List<VerdictEntry>> templates = new HashMap<>();
     private ConflictIndex conflicts = ConflictIndex.NONE;
     private Map<Direction, List<RuleRef>> enforcing = new EnumMap<>(Direction.class);
 
@@ -54,6 +63,11 @@ final class EndpointPolicy {
         }
         wildcard = wc;
         bySelection = by;
+        selectionOrder = List.copyOf(by.keySet());
+        List<List<Contribution>> byIndex = new ArrayList<>();
+        for (Selection sel : selectionOrder) byIndex.add(by.get(sel));
+        contributionsByIndex = byIndex;
+        templates.clear();
         conflicts = ConflictIndex.of(cs);
         Map<Direction, List<RuleRef>> enf = new EnumMap<>(Direction.class);
         for (Direction d : Direction.values()) {
@@ -86,17 +100,36 @@ final class EndpointPolicy {
 
     /** The contributions that apply to remote identity {@code id}. */
     List<Contribution> relevantFor(int id, Membership m) {
-        if (id == IdentityNumbers.ANY) return wildcard;
+        return id == IdentityNumbers.ANY ? wildcard : relevant(signature(id, m));
+    }
+
+    private BitSet signature(int id, Membership m) {
+        BitSet sig = new BitSet(selectionOrder.size());
+        for (int i = 0; i < selectionOrder.size(); i++) if (m.contains(selectionOrder.get(i), id)) sig.set(i);
+        return sig;
+    }
+
+    private List<Contribution> relevant(BitSet sig) {
         List<Contribution> out = new ArrayList<>(wildcard);
-        for (Map.Entry<Selection, List<Contribution>> e : bySelection.entrySet()) {
-            if (m.contains(e.getKey(), id)) out.addAll(e.getValue());
-        }
+        for (int i = sig.nextSetBit(0); i >= 0; i = sig.nextSetBit(i + 1)) out.addAll(contributionsByIndex.get(i));
         return out;
     }
 
+    private List<VerdictEntry> rowsFor(int id, BitSet sig) {
+        if (sig.isEmpty()) return List.of();
+        List<VerdictEntry> template = templates.computeIfAbsent(sig,
+                k -> CellBuilder.build(TEMPLATE_ID, relevant(k), conflicts));
+        List<VerdictEntry> out = new ArrayList<>(template.size());
+        for (VerdictEntry t : template) out.add(new VerdictEntry(t.direction(), id, t.protocol(), t.low(), t.high(), t.verdict()));
+        return out;
+    }
+
+    /** Any identity other than ANY works as the template's placeholder; it never reaches a table. */
+    private static final int TEMPLATE_ID = -1;
+
     /** Rebuilds the rows for one identity; returns the rows (empty when the identity needs none). */
     List<VerdictEntry> rebuild(int id, Membership m) {
-        List<VerdictEntry> built = CellBuilder.build(id, relevantFor(id, m), conflicts);
+        List<VerdictEntry> built = id == IdentityNumbers.ANY ? CellBuilder.build(id, wildcard, conflicts) : rowsFor(id, signature(id, m));
         if (built.isEmpty()) rows.remove(id);
         else rows.put(id, built);
         return built;
@@ -105,15 +138,15 @@ final class EndpointPolicy {
     /** Rebuilds every row: "any" plus every identity some selection matches. */
     void rebuildAll(Membership m) {
         rows.clear();
-        Map<Integer, List<Contribution>> perId = new HashMap<>();
-        for (Map.Entry<Selection, List<Contribution>> e : bySelection.entrySet()) {
-            List<Contribution> cs = e.getValue();
-            m.forEachMember(e.getKey(), id -> perId.computeIfAbsent(id, k -> new ArrayList<>(wildcard)).addAll(cs));
+        Map<Integer, BitSet> perId = new HashMap<>();
+        for (int i = 0; i < selectionOrder.size(); i++) {
+            int index = i;
+            m.forEachMember(selectionOrder.get(i), id -> perId.computeIfAbsent(id, k -> new BitSet()).set(index));
         }
         List<VerdictEntry> any = CellBuilder.build(IdentityNumbers.ANY, wildcard, conflicts);
         if (!any.isEmpty()) rows.put(IdentityNumbers.ANY, any);
-        for (Map.Entry<Integer, List<Contribution>> e : perId.entrySet()) {
-            List<VerdictEntry> built = CellBuilder.build(e.getKey(), e.getValue(), conflicts);
+        for (Map.Entry<Integer, BitSet> e : perId.entrySet()) {
+            List<VerdictEntry> built = rowsFor(e.getKey(), e.getValue());
             if (!built.isEmpty()) rows.put(e.getKey(), built);
         }
     }

@@ -52,8 +52,8 @@ public final class PolicyEngine {
     public PolicyEngine(String clusterName) {
         this.clusterName = clusterName;
         this.matcher = new PeerMatcher(clusterName, services);
-        this.cache = new SelectorCache(matcher);
         for (ReservedIdentity r : ReservedIdentity.values()) identities.put(r.id(), r.identity());
+        this.cache = new SelectorCache(matcher, identities);
     }
 
     public String clusterName() {
@@ -344,7 +344,7 @@ public final class PolicyEngine {
     private void setContributions(EndpointPolicy ep, List<Contribution> cs) {
         ep.setContributions(cs);
         for (Selection s : ep.selections()) {
-            cache.retain(s, identities.values());
+            cache.retain(s);
             selectionUsers.computeIfAbsent(s, k -> new HashSet<>()).add(ep.name());
         }
     }
@@ -369,10 +369,9 @@ public final class PolicyEngine {
     }
 
     private void applyIdentity(int id, Identity identity, Change ch) {
-        if (identity == null) identities.remove(id);
-        else identities.put(id, identity);
+        Identity before = identity == null ? identities.remove(id) : identities.put(id, identity);
         Set<String> affected = new LinkedHashSet<>();
-        for (Selection s : cache.identityChanged(id, identity)) {
+        for (Selection s : cache.identityChanged(id, before, identity)) {
             affected.addAll(selectionUsers.getOrDefault(s, Set.of()));
         }
         Membership m = cacheMembership();
@@ -394,7 +393,7 @@ public final class PolicyEngine {
 
     private EngineDelta reresolveServices() {
         Change ch = new Change();
-        Map<Selection, Set<Integer>> changed = cache.reresolve(s -> s.peer() instanceof Peer.Service, identities.values());
+        Map<Selection, Set<Integer>> changed = cache.reresolve(s -> s.peer() instanceof Peer.Service);
         Membership m = cacheMembership();
         for (Map.Entry<Selection, Set<Integer>> e : changed.entrySet()) {
             for (String name : selectionUsers.getOrDefault(e.getKey(), Set.of())) {

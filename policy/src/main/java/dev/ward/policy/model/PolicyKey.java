@@ -17,7 +17,10 @@ public record PolicyKey(String kind, String namespace, String name) implements C
 
     @Override
     public int compareTo(PolicyKey o) {
-        return toString().compareTo(o.toString());
+        int c = kind.compareTo(o.kind);
+        if (c != 0) return c;
+        c = namespace.compareTo(o.namespace);
+        return c != 0 ? c : name.compareTo(o.name);
     }
 
     @Override
