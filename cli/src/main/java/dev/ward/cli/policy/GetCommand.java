@@ -58,9 +58,6 @@ public final class GetCommand implements Runnable {
     @Option(names = "--fqdn", paramLabel = "NAME=IP", description = "A DNS answer the DNS proxy saw; repeatable.")
     List<String> fqdns = new ArrayList<>();
 
-    @Option(names = "--named-port", paramLabel = "NAME=PORT/PROTO", description = "A container port name; repeatable.")
-    List<String> namedPorts = new ArrayList<>();
-
     /** The table as printed with -o json. */
     public record Output(String endpoint, int identity, String labels, boolean ingressEnforced, List<String> ingressEnforcedBy,
                          boolean egressEnforced, List<String> egressEnforcedBy, List<Row> entries, List<String> conflicts,
@@ -80,7 +77,7 @@ public final class GetCommand implements Runnable {
             rejected.addAll(d.rejected());
         }
         rejected.forEach(r -> System.err.println("wardctl: " + r));
-        engine.setClusterNamedPorts(TraceCommand.namedPorts(namedPorts));
+        engine.setClusterNamedPorts(inputs.namedPorts());
         InMemoryIdentityBackend known = new InMemoryIdentityBackend();
         for (Map.Entry<Integer, String> e : loaded.storedIdentities().entrySet()) {
             known.claim(e.getKey(), e.getValue());
@@ -100,7 +97,7 @@ public final class GetCommand implements Runnable {
         Identity self = allocator.acquire(epLabels);
         if (!IdentityNumbers.isReserved(self.id())) engine.upsertIdentity(self);
         Identity endpointIdentity = Identity.of(self.id(), IdentityLabelFilter.DEFAULT.filter(epLabels));
-        engine.upsertEndpoint(new LocalEndpoint("endpoint", endpointIdentity, TraceCommand.namedPorts(namedPorts)));
+        engine.upsertEndpoint(new LocalEndpoint("endpoint", endpointIdentity, inputs.namedPorts()));
         VerdictTable t = engine.table("endpoint");
 
         List<Row> rows = new ArrayList<>();

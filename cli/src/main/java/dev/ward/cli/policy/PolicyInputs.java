@@ -1,5 +1,6 @@
 package dev.ward.cli.policy;
 
+import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.model.Policy;
 import dev.ward.policy.model.ServiceDefinition;
 import dev.ward.policy.parse.ParsedDocument;
@@ -10,6 +11,7 @@ import dev.ward.policy.store.EtcdPolicyStore;
 import dev.ward.policy.store.KubernetesIdentityBackend;
 import dev.ward.policy.store.KubernetesPolicyStore;
 import dev.ward.policy.store.PolicyDocument;
+import dev.ward.policy.trace.Flow;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,7 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where trace and get read policies from: files ({@code -f}, repeatable) or the cluster's store (etcd or the
@@ -45,6 +50,22 @@ public final class PolicyInputs {
     @Option(names = "--cluster", defaultValue = "default", paramLabel = "NAME",
             description = "Cluster name, as the 'cluster' entity and io.cilium.k8s.policy.cluster see it (default: ${DEFAULT-VALUE}).")
     String cluster = "default";
+
+    @Option(names = "--named-port", paramLabel = "NAME=PORT/PROTO",
+            description = "A container port name (of the destination or endpoint, and of the cluster for egress rules); repeatable.")
+    List<String> namedPorts = new ArrayList<>();
+
+    /** The --named-port options as a name-to-ports map. */
+    public Map<String, Set<NamedPort>> namedPorts() {
+        Map<String, Set<NamedPort>> out = new HashMap<>();
+        for (String s : namedPorts) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--named-port '" + s + "' is not NAME=PORT/PROTO");
+            String pp = s.substring(eq + 1);
+            out.computeIfAbsent(s.substring(0, eq), k -> new HashSet<>()).add(new NamedPort(Flow.port(pp), Flow.protocol(pp)));
+        }
+        return out;
+    }
 
     /** The policies and services read, and the identity keys the store holds (empty for files). */
     public record Loaded(List<Policy> policies, List<ServiceDefinition> services, Map<Integer, String> storedIdentities) {}

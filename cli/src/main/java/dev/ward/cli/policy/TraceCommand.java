@@ -1,7 +1,6 @@
 package dev.ward.cli.policy;
 
 import dev.ward.cli.OutputOption;
-import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.trace.Flow;
 import dev.ward.policy.trace.PolicyTracer;
 import dev.ward.policy.trace.TraceResult;
@@ -13,10 +12,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code wardctl policy trace}: decides one flow as the datapath will (source egress, destination ingress, then
@@ -53,15 +48,11 @@ public final class TraceCommand implements Runnable {
             description = "Destination port and protocol, e.g. 80/TCP, 53/UDP, 8/ICMP (ICMP type).")
     String dport;
 
-    @Option(names = "--named-port", paramLabel = "NAME=PORT/PROTO",
-            description = "A container port name of the destination pod (and of the cluster, for egress rules); repeatable.")
-    List<String> namedPorts = new ArrayList<>();
-
     @Override
     public void run() {
         PolicyInputs.Loaded loaded = inputs.load(System.err);
         Flow flow = Flow.of(src, dst, Flow.protocol(dport), Flow.port(dport), l7.request());
-        TraceResult r = new PolicyTracer(loaded.policies(), loaded.services(), inputs.cluster, namedPorts(namedPorts)).trace(flow);
+        TraceResult r = new PolicyTracer(loaded.policies(), loaded.services(), inputs.cluster, inputs.namedPorts()).trace(flow);
         PrintWriter w = spec.commandLine().getOut();
         if (out.json()) {
             w.println(OutputOption.toJson(r));
@@ -82,17 +73,5 @@ public final class TraceCommand implements Runnable {
             }
         }
         w.flush();
-    }
-
-    static Map<String, Set<NamedPort>> namedPorts(List<String> specs) {
-        Map<String, Set<NamedPort>> out = new java.util.HashMap<>();
-        for (String s : specs) {
-            int eq = s.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("--named-port '" + s + "' is not NAME=PORT/PROTO");
-            String pp = s.substring(eq + 1);
-            out.computeIfAbsent(s.substring(0, eq), k -> new java.util.HashSet<>())
-                    .add(new NamedPort(Flow.port(pp), Flow.protocol(pp)));
-        }
-        return out;
     }
 }

@@ -5,6 +5,13 @@ package dev.ward.policy.model;
  * and the protocol.
  */
 public record PortProtocol(int port, String portName, int endPort, Protocol protocol) {
+    /** IANA service names, as Kubernetes container port names: lower case, at most 15 characters, one letter. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
+
+    public static boolean isValidName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
     public PortProtocol {
         if (portName == null && (port < 0 || port > 65535)) throw new IllegalArgumentException("port out of range: " + port);
         if (portName == null && endPort != 0 && endPort < port) {

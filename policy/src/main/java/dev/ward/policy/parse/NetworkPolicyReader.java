@@ -21,7 +21,6 @@ import dev.ward.policy.model.Subject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Translates a Kubernetes {@code networking.k8s.io/v1} NetworkPolicy into one rule with the Kubernetes semantics:
@@ -29,7 +28,6 @@ import java.util.regex.Pattern;
  * in one peer ANDed, a missing peer list meaning every source, a missing port list meaning every port.
  */
 final class NetworkPolicyReader {
-    private static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
 
     private NetworkPolicyReader() {}
 
@@ -233,7 +231,7 @@ final class NetworkPolicyReader {
             p.error(f.child("port"), "'" + name + "' is a number written as a string; Kubernetes reads strings as port names");
             return null;
         }
-        if (!PORT_NAME.matcher(name).matches()) {
+        if (!PortProtocol.isValidName(name)) {
             p.error(f.child("port"), "'" + name + "' is not a valid port name");
             return null;
         }

@@ -11,12 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Reads {@code toPorts} (ports, protocols, L7 rules) and {@code icmps} of a Cilium rule section. */
 final class PortReader {
-    /** IANA service names, as Kubernetes container port names: lower case, at most 15 characters, one letter. */
-    private static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
 
     private static final Map<String, Integer> ICMP4 = Map.ofEntries(
             Map.entry("echoreply", 0), Map.entry("destinationunreachable", 3), Map.entry("redirect", 5),
@@ -134,7 +131,7 @@ final class PortReader {
             }
             return PortProtocol.number((int) n, end, proto);
         }
-        if (!PORT_NAME.matcher(text).matches()) {
+        if (!PortProtocol.isValidName(text)) {
             p.error(f.child("port"), "'" + text + "' is neither a port number nor a valid port name "
                     + "(lower case letters, digits and '-', at most 15 characters)");
             return null;
