@@ -453,6 +453,7 @@ public final class PolicyEngine {
     /** L7 type conflicts the policy would introduce on the endpoints it selects (dry run, no state changed). */
     private List<String> newConflicts(Policy policy) {
         List<String> out = new ArrayList<>();
+        if (!hasL7(policy)) return out;
         for (EndpointPolicy ep : endpoints.values()) {
             List<Rule> sel = selectingRules(policy, ep.endpoint);
             if (sel.isEmpty()) continue;
@@ -467,6 +468,15 @@ public final class PolicyEngine {
             }
         }
         return out;
+    }
+
+    private static boolean hasL7(Policy p) {
+        for (Rule r : p.rules()) {
+            for (PeerRule pr : r.peerRules()) {
+                for (var port : pr.toPorts()) if (port.rules() != null) return true;
+            }
+        }
+        return false;
     }
 
     /** Accumulates one change: rows as they were before first touch, so the delta is net. */
