@@ -22,6 +22,10 @@ final class CellBuilder {
     private CellBuilder() {}
 
     static List<VerdictEntry> build(int remoteId, List<Contribution> relevant, ConflictIndex conflicts) {
+        return build(remoteId, relevant, conflicts, null);
+    }
+
+    static List<VerdictEntry> build(int remoteId, List<Contribution> relevant, ConflictIndex conflicts, VerdictInterner interner) {
         List<VerdictEntry> out = new ArrayList<>();
         boolean specific = remoteId != IdentityNumbers.ANY;
         int protocols = Protocol.TABLE_PROTOCOLS.size();
@@ -38,13 +42,28 @@ final class CellBuilder {
         for (int b = 0; b < buckets.length; b++) {
             if (buckets[b] == null || (specific && !anySpecific[b])) continue;
             segments(remoteId, Direction.values()[b / protocols], Protocol.TABLE_PROTOCOLS.get(b % protocols), buckets[b],
-                    specific, conflicts, out);
+                    specific, conflicts, interner, out);
         }
         return out;
     }
 
+    /** The (direction, protocol) bucket a contribution's rows fall in; rows of different buckets never interact. */
+    static int bucketOf(Contribution c) {
+        return c.direction().ordinal() * Protocol.TABLE_PROTOCOLS.size() + Protocol.TABLE_PROTOCOLS.indexOf(c.protocol());
+    }
+
+    /** The rows of one bucket for a specific identity, from the contributions that apply to it in that bucket. */
+    static List<VerdictEntry> bucketRows(int remoteId, int bucket, List<Contribution> cs, ConflictIndex conflicts,
+                                         VerdictInterner interner) {
+        List<VerdictEntry> out = new ArrayList<>();
+        int protocols = Protocol.TABLE_PROTOCOLS.size();
+        segments(remoteId, Direction.values()[bucket / protocols], Protocol.TABLE_PROTOCOLS.get(bucket % protocols), cs,
+                remoteId != IdentityNumbers.ANY, conflicts, interner, out);
+        return out;
+    }
+
     private static void segments(int remoteId, Direction d, Protocol p, List<Contribution> cs, boolean specific,
-                                 ConflictIndex conflicts, List<VerdictEntry> out) {
+                                 ConflictIndex conflicts, VerdictInterner interner, List<VerdictEntry> out) {
         TreeSet<Integer> bounds = new TreeSet<>();
         for (Contribution c : cs) {
             bounds.add(c.low());
@@ -68,6 +87,7 @@ final class CellBuilder {
                 continue;
             }
             Verdict v = merge(covering, conflicts.conflicts(d, p, low, high));
+            if (interner != null) v = interner.intern(v);
             if (last != null && last.high() == low - 1 && last.verdict().equals(v)) {
                 last = new VerdictEntry(d, remoteId, p, last.low(), high, v);
                 out.set(out.size() - 1, last);

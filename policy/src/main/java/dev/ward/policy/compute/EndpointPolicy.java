@@ -2,6 +2,7 @@ package dev.ward.policy.compute;
 
 import dev.ward.policy.identity.IdentityNumbers;
 import dev.ward.policy.model.Direction;
+import dev.ward.policy.model.Protocol;
 import dev.ward.policy.model.PolicyKey;
 import dev.ward.policy.model.Rule;
 import dev.ward.policy.model.RuleRef;
@@ -36,11 +37,34 @@ final class EndpointPolicy {
      * selections gets the same rows (and shares their verdict objects), so each distinct set is merged once.
      */
     private final Map<BitSet, List<VerdictEntry>> templates = new HashMap<>();
+    /**
+     * Rows of one (direction, protocol) bucket for one set of contributions. Identities with different selection
+     * sets mostly differ in one bucket only; the other buckets' rows are reused rather than merged again.
+     */
+    private final Map<BucketKey, List<VerdictEntry>> bucketTemplates = new HashMap<>();
+    private int[] wildcardIdx = new int[0];
+    private int[][] selectionIdx = new int[0][];
+    private int[] bucket = new int[0];
+
+    private record BucketKey(int bucket, int[] contributions) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BucketKey k && bucket == k.bucket && java.util.Arrays.equals(contributions, k.contributions);
+        }
+
+        @Override
+        public int hashCode() {
+            return bucket * 31 + java.util.Arrays.hashCode(contributions);
+        }
+    }
     private ConflictIndex conflicts = ConflictIndex.NONE;
     private Map<Direction, List<RuleRef>> enforcing = new EnumMap<>(Direction.class);
 
-    EndpointPolicy(LocalEndpoint endpoint) {
+    private final VerdictInterner interner;
+
+    EndpointPolicy(LocalEndpoint endpoint, VerdictInterner interner) {
         this.endpoint = endpoint;
+        this.interner = interner;
     }
 
     String name() {
@@ -68,6 +92,19 @@ final class EndpointPolicy {
         for (Selection sel : selectionOrder) byIndex.add(by.get(sel));
         contributionsByIndex = byIndex;
         templates.clear();
+        bucketTemplates.clear();
+        Map<Contribution, Integer> position = new HashMap<>();
+        bucket = new int[cs.size()];
+        for (int i = 0; i < cs.size(); i++) {
+            position.putIfAbsent(cs.get(i), i);
+            bucket[i] = CellBuilder.bucketOf(cs.get(i));
+        }
+        wildcardIdx = wc.stream().mapToInt(position::get).distinct().sorted().toArray();
+        selectionIdx = new int[selectionOrder.size()][];
+        for (int i = 0; i < selectionOrder.size(); i++) {
+            selectionIdx[i] = by.get(selectionOrder.get(i)).stream().mapToInt(position::get).distinct().sorted().toArray();
+        }
+        memberSets = null;
         conflicts = ConflictIndex.of(cs);
         Map<Direction, List<RuleRef>> enf = new EnumMap<>(Direction.class);
         for (Direction d : Direction.values()) {
@@ -103,9 +140,18 @@ final class EndpointPolicy {
         return id == IdentityNumbers.ANY ? wildcard : relevant(signature(id, m));
     }
 
+    private Membership resolvedFor;
+    private IntSet[] memberSets;
+
     private BitSet signature(int id, Membership m) {
-        BitSet sig = new BitSet(selectionOrder.size());
-        for (int i = 0; i < selectionOrder.size(); i++) if (m.contains(selectionOrder.get(i), id)) sig.set(i);
+        // The member sets stay the same objects while this endpoint retains its selections: resolve them once.
+        if (resolvedFor != m || memberSets == null) {
+            memberSets = new IntSet[selectionOrder.size()];
+            for (int i = 0; i < memberSets.length; i++) memberSets[i] = m.members(selectionOrder.get(i));
+            resolvedFor = m;
+        }
+        BitSet sig = new BitSet(memberSets.length);
+        for (int i = 0; i < memberSets.length; i++) if (memberSets[i].contains(id)) sig.set(i);
         return sig;
     }
 
@@ -115,10 +161,34 @@ final class EndpointPolicy {
         return out;
     }
 
+    private List<VerdictEntry> template(BitSet sig) {
+        int buckets = Direction.values().length * Protocol.TABLE_PROTOCOLS.size();
+        java.util.BitSet[] perBucket = new java.util.BitSet[buckets];
+        boolean[] specific = new boolean[buckets];
+        for (int i : wildcardIdx) (perBucket[bucket[i]] == null ? perBucket[bucket[i]] = new BitSet() : perBucket[bucket[i]]).set(i);
+        for (int s = sig.nextSetBit(0); s >= 0; s = sig.nextSetBit(s + 1)) {
+            for (int i : selectionIdx[s]) {
+                (perBucket[bucket[i]] == null ? perBucket[bucket[i]] = new BitSet() : perBucket[bucket[i]]).set(i);
+                specific[bucket[i]] = true;
+            }
+        }
+        List<VerdictEntry> out = new ArrayList<>();
+        for (int b = 0; b < buckets; b++) {
+            if (!specific[b]) continue;
+            int[] idx = perBucket[b].stream().toArray();
+            int bucketNo = b;
+            out.addAll(bucketTemplates.computeIfAbsent(new BucketKey(b, idx), k -> {
+                List<Contribution> cs = new ArrayList<>(idx.length);
+                for (int i : idx) cs.add(contributions.get(i));
+                return CellBuilder.bucketRows(TEMPLATE_ID, bucketNo, cs, conflicts, interner);
+            }));
+        }
+        return out;
+    }
+
     private List<VerdictEntry> rowsFor(int id, BitSet sig) {
         if (sig.isEmpty()) return List.of();
-        List<VerdictEntry> template = templates.computeIfAbsent(sig,
-                k -> CellBuilder.build(TEMPLATE_ID, relevant(k), conflicts));
+        List<VerdictEntry> template = templates.computeIfAbsent(sig, this::template);
         List<VerdictEntry> out = new ArrayList<>(template.size());
         for (VerdictEntry t : template) out.add(new VerdictEntry(t.direction(), id, t.protocol(), t.low(), t.high(), t.verdict()));
         return out;
@@ -129,7 +199,7 @@ final class EndpointPolicy {
 
     /** Rebuilds the rows for one identity; returns the rows (empty when the identity needs none). */
     List<VerdictEntry> rebuild(int id, Membership m) {
-        List<VerdictEntry> built = id == IdentityNumbers.ANY ? CellBuilder.build(id, wildcard, conflicts) : rowsFor(id, signature(id, m));
+        List<VerdictEntry> built = id == IdentityNumbers.ANY ? CellBuilder.build(id, wildcard, conflicts, interner) : rowsFor(id, signature(id, m));
         if (built.isEmpty()) rows.remove(id);
         else rows.put(id, built);
         return built;
@@ -141,9 +211,9 @@ final class EndpointPolicy {
         Map<Integer, BitSet> perId = new HashMap<>();
         for (int i = 0; i < selectionOrder.size(); i++) {
             int index = i;
-            m.forEachMember(selectionOrder.get(i), id -> perId.computeIfAbsent(id, k -> new BitSet()).set(index));
+            m.members(selectionOrder.get(i)).forEach(id -> perId.computeIfAbsent(id, k -> new BitSet()).set(index));
         }
-        List<VerdictEntry> any = CellBuilder.build(IdentityNumbers.ANY, wildcard, conflicts);
+        List<VerdictEntry> any = CellBuilder.build(IdentityNumbers.ANY, wildcard, conflicts, interner);
         if (!any.isEmpty()) rows.put(IdentityNumbers.ANY, any);
         for (Map.Entry<Integer, BitSet> e : perId.entrySet()) {
             List<VerdictEntry> built = rowsFor(e.getKey(), e.getValue());

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.IntConsumer;
 
 /**
  * The node's policy engine: policies, identities, services and local endpoints in; a verdict table per endpoint
@@ -48,12 +47,16 @@ public final class PolicyEngine {
     private final Map<Cidr, Set<String>> fqdnNamesByAddress = new HashMap<>();
     private final Map<String, EndpointPolicy> endpoints = new TreeMap<>();
     private final Map<Selection, Set<String>> selectionUsers = new HashMap<>();
+    /** The endpoints each policy selects, so a policy change skips the others without a lookup. */
+    private final Map<PolicyKey, Set<String>> selectedBy = new HashMap<>();
+    private final VerdictInterner verdicts = new VerdictInterner();
 
     public PolicyEngine(String clusterName) {
         this.clusterName = clusterName;
         this.matcher = new PeerMatcher(clusterName, services);
         for (ReservedIdentity r : ReservedIdentity.values()) identities.put(r.id(), r.identity());
         this.cache = new SelectorCache(matcher, identities);
+        this.cacheMembership = cache::members;
     }
 
     public String clusterName() {
@@ -144,10 +147,13 @@ public final class PolicyEngine {
             if (old.endpoint.equals(endpoint)) return ch.finish();
             dropEndpoint(old, ch);
         }
-        EndpointPolicy ep = new EndpointPolicy(endpoint);
+        EndpointPolicy ep = new EndpointPolicy(endpoint, verdicts);
         for (Policy p : policies.values()) {
             List<Rule> sel = selectingRules(p, endpoint);
-            if (!sel.isEmpty()) ep.selecting.put(p.key(), sel);
+            if (!sel.isEmpty()) {
+                ep.selecting.put(p.key(), sel);
+                selectedBy.computeIfAbsent(p.key(), k -> new HashSet<>()).add(endpoint.name());
+            }
         }
         endpoints.put(endpoint.name(), ep);
         ch.touchAll(ep);
@@ -198,7 +204,7 @@ public final class PolicyEngine {
     public VerdictTable recomputeFromScratch(String endpoint) {
         EndpointPolicy current = endpoints.get(endpoint);
         if (current == null) throw new IllegalArgumentException("no endpoint " + endpoint);
-        EndpointPolicy fresh = new EndpointPolicy(current.endpoint);
+        EndpointPolicy fresh = new EndpointPolicy(current.endpoint, new VerdictInterner());
         for (Policy p : policies.values()) {
             List<Rule> sel = selectingRules(p, current.endpoint);
             if (!sel.isEmpty()) fresh.selecting.put(p.key(), sel);
@@ -210,17 +216,7 @@ public final class PolicyEngine {
             for (Identity id : identities.values()) if (matcher.matches(s, id)) set.add(id.id());
             members.put(s, set);
         }
-        fresh.rebuildAll(new Membership() {
-            @Override
-            public boolean contains(Selection s, int id) {
-                return members.get(s).contains(id);
-            }
-
-            @Override
-            public void forEachMember(Selection s, IntConsumer action) {
-                members.get(s).forEach(action);
-            }
-        });
+        fresh.rebuildAll(members::get);
         return fresh.table();
     }
 
@@ -259,18 +255,10 @@ public final class PolicyEngine {
 
     // ---- internals ---------------------------------------------------------------------------------------
 
-    private Membership cacheMembership() {
-        return new Membership() {
-            @Override
-            public boolean contains(Selection s, int id) {
-                return cache.contains(s, id);
-            }
+    private final Membership cacheMembership;
 
-            @Override
-            public void forEachMember(Selection s, IntConsumer action) {
-                cache.members(s).forEach(action);
-            }
-        };
+    private Membership cacheMembership() {
+        return cacheMembership;
     }
 
     private List<Rule> selectingRules(Policy p, LocalEndpoint ep) {
@@ -280,15 +268,20 @@ public final class PolicyEngine {
     }
 
     private void policyChanged(PolicyKey key, Policy old, Policy now, Change ch) {
+        Set<String> was = selectedBy.getOrDefault(key, Set.of());
+        Set<String> is = new HashSet<>();
         for (EndpointPolicy ep : endpoints.values()) {
-            List<Rule> before = ep.selecting.getOrDefault(key, List.of());
             List<Rule> after = now == null ? List.of() : selectingRules(now, ep.endpoint);
-            if (before.isEmpty() && after.isEmpty()) continue;
+            if (!after.isEmpty()) is.add(ep.name());
+            if (after.isEmpty() && !was.contains(ep.name())) continue;
+            List<Rule> before = was.contains(ep.name()) ? ep.selecting.getOrDefault(key, List.of()) : List.of();
             if (before.equals(after)) continue;
             if (after.isEmpty()) ep.selecting.remove(key);
             else ep.selecting.put(key, after);
             recompile(ep, ch);
         }
+        if (is.isEmpty()) selectedBy.remove(key);
+        else selectedBy.put(key, is);
     }
 
     /** Recompiles an endpoint's contributions and rebuilds exactly the rows whose inputs changed. */
@@ -363,6 +356,13 @@ public final class PolicyEngine {
         ch.touchAll(ep);
         ch.touchEnforcement(ep);
         endpoints.remove(ep.name());
+        for (PolicyKey k : ep.selecting.keySet()) {
+            Set<String> eps = selectedBy.get(k);
+            if (eps != null) {
+                eps.remove(ep.name());
+                if (eps.isEmpty()) selectedBy.remove(k);
+            }
+        }
         for (Selection s : ep.selections()) releaseSelection(s, ep.name());
         ep.rows.clear();
         ch.dropped.add(ep.name());
@@ -479,9 +479,16 @@ public final class PolicyEngine {
         return false;
     }
 
+    private static boolean sameKey(VerdictEntry a, VerdictEntry b) {
+        return a.direction() == b.direction() && a.remoteId() == b.remoteId() && a.protocol() == b.protocol()
+                && a.low() == b.low() && a.high() == b.high();
+    }
+
     /** Accumulates one change: rows as they were before first touch, so the delta is net. */
     private final class Change {
-        final Map<String, Map<Integer, List<VerdictEntry>>> before = new TreeMap<>();
+        final Map<String, Map<Integer, List<VerdictEntry>>> before = new HashMap<>();
+        private String lastEndpoint;
+        private Map<Integer, List<VerdictEntry>> lastRows;
         final Map<String, boolean[]> enforcedBefore = new HashMap<>();
         final List<Identity> added = new ArrayList<>();
         final List<Integer> removed = new ArrayList<>();
@@ -489,9 +496,13 @@ public final class PolicyEngine {
         final Set<String> dropped = new HashSet<>();
 
         void touch(EndpointPolicy ep, int id) {
-            Map<Integer, List<VerdictEntry>> m = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-            if (!m.containsKey(id)) m.put(id, ep.rows.getOrDefault(id, List.of()));
-            touchEnforcement(ep);
+            // Rebuilds come in runs for one endpoint; keep its map at hand.
+            if (!ep.name().equals(lastEndpoint)) {
+                lastRows = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
+                lastEndpoint = ep.name();
+                touchEnforcement(ep);
+            }
+            if (!lastRows.containsKey(id)) lastRows.put(id, ep.rows.getOrDefault(id, List.of()));
         }
 
         /** A new endpoint: every row it has now is new. */
@@ -513,7 +524,7 @@ public final class PolicyEngine {
 
         EngineDelta finish() {
             Map<String, TableDelta> tables = new TreeMap<>();
-            for (Map.Entry<String, Map<Integer, List<VerdictEntry>>> e : before.entrySet()) {
+            for (Map.Entry<String, Map<Integer, List<VerdictEntry>>> e : new TreeMap<>(before).entrySet()) {
                 EndpointPolicy ep = endpoints.get(e.getKey());
                 List<VerdictEntry> upserts = new ArrayList<>();
                 List<VerdictEntry.Key> removals = new ArrayList<>();
@@ -549,6 +560,21 @@ public final class PolicyEngine {
 
         private static void diff(List<VerdictEntry> old, List<VerdictEntry> now, List<VerdictEntry> upserts,
                                  List<VerdictEntry.Key> removals) {
+            if (old.equals(now)) return;
+            if (old.size() + now.size() <= 32) {
+                // One identity's rows are a handful: compare directly rather than build maps.
+                for (VerdictEntry v : now) {
+                    VerdictEntry prev = null;
+                    for (VerdictEntry o : old) if (sameKey(o, v)) prev = o;
+                    if (prev == null || !prev.verdict().equals(v.verdict())) upserts.add(v);
+                }
+                for (VerdictEntry o : old) {
+                    boolean kept = false;
+                    for (VerdictEntry v : now) kept |= sameKey(o, v);
+                    if (!kept) removals.add(o.key());
+                }
+                return;
+            }
             Map<VerdictEntry.Key, VerdictEntry> o = new HashMap<>();
             for (VerdictEntry v : old) o.put(v.key(), v);
             Set<VerdictEntry.Key> seen = new HashSet<>();

@@ -17,17 +17,22 @@ import java.util.Map;
  * as the datapath will.
  */
 public final class VerdictTable {
-    public static final Comparator<VerdictEntry> ORDER = Comparator
-            .comparing(VerdictEntry::direction)
-            .thenComparing(e -> e.remoteId() == IdentityNumbers.ANY ? -1L : Integer.toUnsignedLong(e.remoteId()))
-            .thenComparing(VerdictEntry::protocol)
-            .thenComparingInt(VerdictEntry::low);
+    /** Direction, then remote identity ("any" first), protocol and first port: the order tables are printed in. */
+    public static final Comparator<VerdictEntry> ORDER =
+            (a, b) -> compare(a.direction(), a.remoteId(), a.protocol(), a.low(), b.direction(), b.remoteId(), b.protocol(), b.low());
 
-    public static final Comparator<VerdictEntry.Key> KEY_ORDER = Comparator
-            .comparing(VerdictEntry.Key::direction)
-            .thenComparing(k -> k.remoteId() == IdentityNumbers.ANY ? -1L : Integer.toUnsignedLong(k.remoteId()))
-            .thenComparing(VerdictEntry.Key::protocol)
-            .thenComparingInt(VerdictEntry.Key::low);
+    public static final Comparator<VerdictEntry.Key> KEY_ORDER =
+            (a, b) -> compare(a.direction(), a.remoteId(), a.protocol(), a.low(), b.direction(), b.remoteId(), b.protocol(), b.low());
+
+    private static int compare(Direction d1, int id1, Protocol p1, int low1, Direction d2, int id2, Protocol p2, int low2) {
+        int c = d1.compareTo(d2);
+        if (c != 0) return c;
+        // Identities are unsigned 32-bit values, and "any" (0) sorts first either way.
+        c = Integer.compareUnsigned(id1, id2);
+        if (c != 0) return c;
+        c = p1.compareTo(p2);
+        return c != 0 ? c : Integer.compare(low1, low2);
+    }
 
     /** The outcome of a lookup: the verdict, and the row that gave it (null when the direction's default did). */
     public record Lookup(Verdict verdict, VerdictEntry entry) {

@@ -12,9 +12,11 @@ public final class LabelSelector {
     public static final LabelSelector ALL = new LabelSelector(List.of());
 
     private final List<Requirement> requirements;
+    private final int hash;
 
     private LabelSelector(List<Requirement> sorted) {
         this.requirements = sorted;
+        this.hash = sorted.hashCode();
     }
 
     public static LabelSelector of(List<Requirement> requirements) {
@@ -68,12 +70,12 @@ public final class LabelSelector {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LabelSelector s && requirements.equals(s.requirements);
+        return this == o || o instanceof LabelSelector s && hash == s.hash && requirements.equals(s.requirements);
     }
 
     @Override
     public int hashCode() {
-        return requirements.hashCode();
+        return hash;
     }
 
     @Override
