@@ -32,7 +32,7 @@ public final class PolicyBenchmark {
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length == 0 ? new int[] {1000, 10000, 50000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-        int samples = Integer.getInteger("samples", 300);
+        int samples = Integer.getInteger("samples", 1000);
         int peerSamples = Integer.getInteger("peer.samples", 30);
         System.out.printf(Locale.ROOT, "policy engine benchmark: %d policies, %d local endpoints, %d samples per update kind "
                 + "(%d for the full-recomputation peer)%n", POLICIES, ENDPOINTS, samples, peerSamples);
@@ -66,6 +66,10 @@ public final class PolicyBenchmark {
                     r.identities, (double) r.identities / base.identities, r.fullMs / base.fullMs, r.heapMb / base.heapMb,
                     (double) r.rows / base.rows, p(r.idUs, 99) / p(base.idUs, 99));
         }
+        double[] jitter = jitter();
+        System.out.printf(Locale.ROOT, "%nmachine jitter: a fixed CPU loop of ~%.0f us measured p50/p99/max %.0f / %.0f / %.0f us "
+                + "(tails of this size come from the machine, not the engine)%n", p(jitter, 50), p(jitter, 50), p(jitter, 99),
+                Arrays.stream(jitter).max().orElse(0));
         Result at10k = results.stream().filter(r -> r.identities == 10000).findFirst().orElse(null);
         if (at10k != null) {
             double worst = Math.max(p(at10k.ruleUs, 99), Math.max(p(at10k.idUs, 99), p(at10k.fqdnUs, 99))) / 1000;
@@ -154,6 +158,19 @@ public final class PolicyBenchmark {
             if (affected.isEmpty()) full[i] = Double.NaN;
         }
         return new double[][] {inc, Arrays.stream(full).filter(x -> !Double.isNaN(x)).toArray()};
+    }
+
+    /** The same fixed computation timed repeatedly: on a shared VM its tail shows scheduling noise. */
+    private static double[] jitter() {
+        double[] out = new double[2000];
+        long sink = 0;
+        for (int i = 0; i < out.length; i++) {
+            long t = System.nanoTime();
+            for (int k = 0; k < 200_000; k++) sink += (k * 31L) ^ i;
+            out[i] = (System.nanoTime() - t) / 1e3;
+        }
+        if (sink == 42) System.out.print("");
+        return out;
     }
 
     private static double p(double[] xs, int pct) {
