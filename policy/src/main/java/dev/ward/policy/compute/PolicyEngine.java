@@ -70,7 +70,7 @@ public final class PolicyEngine {
      * put L7 rules of different types on one port of an endpoint.
      */
     public EngineDelta upsertPolicy(Policy policy) {
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         Policy old = policies.get(policy.key());
         List<String> conflicts = newConflicts(policy);
         if (!conflicts.isEmpty()) {
@@ -86,7 +86,7 @@ public final class PolicyEngine {
     }
 
     public EngineDelta deletePolicy(PolicyKey key) {
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         Policy old = policies.remove(key);
         if (old == null) return ch.finish();
         policyChanged(key, old, null, ch);
@@ -99,21 +99,21 @@ public final class PolicyEngine {
         if (IdentityNumbers.isNodeLocal(identity.id())) {
             throw new IllegalArgumentException("node-local identities come from CIDRs and DNS answers, not from outside");
         }
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         applyIdentity(identity.id(), identity, ch);
         return ch.finish();
     }
 
     public EngineDelta removeIdentity(int id) {
         if (IdentityNumbers.isReserved(id)) throw new IllegalArgumentException("reserved identities cannot be removed");
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         if (identities.containsKey(id)) applyIdentity(id, null, ch);
         return ch.finish();
     }
 
     /** The DNS proxy saw {@code name} resolve to {@code addresses}: those addresses now match its toFQDNs selectors. */
     public EngineDelta learnFqdn(String name, Collection<InetAddress> addresses) {
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         String n = FqdnPattern.normalize(name);
         for (InetAddress a : addresses) {
             Cidr host = Cidr.host(a);
@@ -130,7 +130,7 @@ public final class PolicyEngine {
 
     /** A DNS answer expired: {@code address} no longer stands for {@code name}. */
     public EngineDelta forgetFqdn(String name, InetAddress address) {
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         Cidr host = Cidr.host(address);
         Set<String> names = fqdnNamesByAddress.get(host);
         if (names == null || !names.remove(FqdnPattern.normalize(name))) return ch.finish();
@@ -141,7 +141,7 @@ public final class PolicyEngine {
     }
 
     public EngineDelta upsertEndpoint(LocalEndpoint endpoint) {
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         EndpointPolicy old = endpoints.get(endpoint.name());
         if (old != null) {
             if (old.endpoint.equals(endpoint)) return ch.finish();
@@ -164,7 +164,7 @@ public final class PolicyEngine {
     }
 
     public EngineDelta removeEndpoint(String name) {
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         EndpointPolicy ep = endpoints.get(name);
         if (ep != null) dropEndpoint(ep, ch);
         return ch.finish();
@@ -184,7 +184,7 @@ public final class PolicyEngine {
     /** Named ports of the cluster's pods, which egress rules with named ports resolve against. */
     public EngineDelta setClusterNamedPorts(Map<String, Set<NamedPort>> namedPorts) {
         clusterNamedPorts = Map.copyOf(namedPorts);
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         for (EndpointPolicy ep : endpoints.values()) recompile(ep, ch);
         return ch.finish();
     }
@@ -267,7 +267,7 @@ public final class PolicyEngine {
         return out;
     }
 
-    private void policyChanged(PolicyKey key, Policy old, Policy now, Change ch) {
+    private void policyChanged(PolicyKey key, Policy old, Policy now, DeltaRecorder ch) {
         Set<String> was = selectedBy.getOrDefault(key, Set.of());
         Set<String> is = new HashSet<>();
         for (EndpointPolicy ep : endpoints.values()) {
@@ -285,7 +285,7 @@ public final class PolicyEngine {
     }
 
     /** Recompiles an endpoint's contributions and rebuilds exactly the rows whose inputs changed. */
-    private void recompile(EndpointPolicy ep, Change ch) {
+    private void recompile(EndpointPolicy ep, DeltaRecorder ch) {
         List<Contribution> before = ep.contributions();
         List<Contribution> after = RuleCompiler.compile(ep.selectingRules(), ep.endpoint, clusterNamedPorts);
         Map<Direction, List<RuleRef>> enforcingBefore = ep.enforcing();
@@ -352,7 +352,7 @@ public final class PolicyEngine {
         }
     }
 
-    private void dropEndpoint(EndpointPolicy ep, Change ch) {
+    private void dropEndpoint(EndpointPolicy ep, DeltaRecorder ch) {
         ch.touchAll(ep);
         ch.touchEnforcement(ep);
         endpoints.remove(ep.name());
@@ -368,7 +368,7 @@ public final class PolicyEngine {
         ch.dropped.add(ep.name());
     }
 
-    private void applyIdentity(int id, Identity identity, Change ch) {
+    private void applyIdentity(int id, Identity identity, DeltaRecorder ch) {
         Identity before = identity == null ? identities.remove(id) : identities.put(id, identity);
         Set<String> affected = new LinkedHashSet<>();
         for (Selection s : cache.identityChanged(id, before, identity)) {
@@ -392,7 +392,7 @@ public final class PolicyEngine {
     }
 
     private EngineDelta reresolveServices() {
-        Change ch = new Change();
+        DeltaRecorder ch = new DeltaRecorder(endpoints::get);
         Map<Selection, Set<Integer>> changed = cache.reresolve(s -> s.peer() instanceof Peer.Service);
         Membership m = cacheMembership();
         for (Map.Entry<Selection, Set<Integer>> e : changed.entrySet()) {
@@ -407,7 +407,7 @@ public final class PolicyEngine {
         return ch.finish();
     }
 
-    private void acquirePrefix(Cidr prefix, Change ch) {
+    private void acquirePrefix(Cidr prefix, DeltaRecorder ch) {
         boolean isNew = locals.get(prefix) == null;
         Identity id = locals.acquire(prefix);
         if (isNew) {
@@ -416,7 +416,7 @@ public final class PolicyEngine {
         }
     }
 
-    private void releasePrefix(Cidr prefix, Change ch) {
+    private void releasePrefix(Cidr prefix, DeltaRecorder ch) {
         Identity id = locals.get(prefix);
         if (locals.release(prefix)) {
             ch.removed.add(id.id());
@@ -424,7 +424,7 @@ public final class PolicyEngine {
         }
     }
 
-    private void refreshLocal(Cidr host, Change ch) {
+    private void refreshLocal(Cidr host, DeltaRecorder ch) {
         Identity id = withNames(locals.get(host));
         locals.update(id);
         applyIdentity(id.id(), id, ch);
@@ -477,113 +477,5 @@ public final class PolicyEngine {
             }
         }
         return false;
-    }
-
-    private static boolean sameKey(VerdictEntry a, VerdictEntry b) {
-        return a.direction() == b.direction() && a.remoteId() == b.remoteId() && a.protocol() == b.protocol()
-                && a.low() == b.low() && a.high() == b.high();
-    }
-
-    /** Accumulates one change: rows as they were before first touch, so the delta is net. */
-    private final class Change {
-        final Map<String, Map<Integer, List<VerdictEntry>>> before = new HashMap<>();
-        private String lastEndpoint;
-        private Map<Integer, List<VerdictEntry>> lastRows;
-        final Map<String, boolean[]> enforcedBefore = new HashMap<>();
-        final List<Identity> added = new ArrayList<>();
-        final List<Integer> removed = new ArrayList<>();
-        final List<String> rejected = new ArrayList<>();
-        final Set<String> dropped = new HashSet<>();
-
-        void touch(EndpointPolicy ep, int id) {
-            // Rebuilds come in runs for one endpoint; keep its map at hand.
-            if (!ep.name().equals(lastEndpoint)) {
-                lastRows = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-                lastEndpoint = ep.name();
-                touchEnforcement(ep);
-            }
-            if (!lastRows.containsKey(id)) lastRows.put(id, ep.rows.getOrDefault(id, List.of()));
-        }
-
-        /** A new endpoint: every row it has now is new. */
-        void fresh(EndpointPolicy ep) {
-            Map<Integer, List<VerdictEntry>> m = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-            for (int id : ep.rows.keySet()) m.putIfAbsent(id, List.of());
-        }
-
-        void touchAll(EndpointPolicy ep) {
-            for (int id : List.copyOf(ep.rows.keySet())) touch(ep, id);
-            touchEnforcement(ep);
-        }
-
-        void touchEnforcement(EndpointPolicy ep) {
-            enforcedBefore.computeIfAbsent(ep.name(), k -> new boolean[] {
-                    !ep.enforcing().getOrDefault(Direction.INGRESS, List.of()).isEmpty(),
-                    !ep.enforcing().getOrDefault(Direction.EGRESS, List.of()).isEmpty()});
-        }
-
-        EngineDelta finish() {
-            Map<String, TableDelta> tables = new TreeMap<>();
-            for (Map.Entry<String, Map<Integer, List<VerdictEntry>>> e : new TreeMap<>(before).entrySet()) {
-                EndpointPolicy ep = endpoints.get(e.getKey());
-                List<VerdictEntry> upserts = new ArrayList<>();
-                List<VerdictEntry.Key> removals = new ArrayList<>();
-                for (Map.Entry<Integer, List<VerdictEntry>> idRows : e.getValue().entrySet()) {
-                    List<VerdictEntry> now = ep == null ? List.of() : ep.rows.getOrDefault(idRows.getKey(), List.of());
-                    diff(idRows.getValue(), now, upserts, removals);
-                }
-                Boolean in = null;
-                Boolean eg = null;
-                boolean[] was = enforcedBefore.get(e.getKey());
-                if (was != null) {
-                    boolean inNow = ep != null && !ep.enforcing().getOrDefault(Direction.INGRESS, List.of()).isEmpty();
-                    boolean egNow = ep != null && !ep.enforcing().getOrDefault(Direction.EGRESS, List.of()).isEmpty();
-                    if (was[0] != inNow || (ep == null && dropped.contains(e.getKey()))) in = inNow;
-                    if (was[1] != egNow || (ep == null && dropped.contains(e.getKey()))) eg = egNow;
-                }
-                upserts.sort(VerdictTable.ORDER);
-                removals.sort(VerdictTable.KEY_ORDER);
-                TableDelta d = new TableDelta(e.getKey(), upserts, removals, in, eg);
-                if (!d.isEmpty()) tables.put(e.getKey(), d);
-            }
-            for (Map.Entry<String, boolean[]> e : enforcedBefore.entrySet()) {
-                if (tables.containsKey(e.getKey()) || before.containsKey(e.getKey())) continue;
-                EndpointPolicy ep = endpoints.get(e.getKey());
-                boolean inNow = ep != null && !ep.enforcing().getOrDefault(Direction.INGRESS, List.of()).isEmpty();
-                boolean egNow = ep != null && !ep.enforcing().getOrDefault(Direction.EGRESS, List.of()).isEmpty();
-                Boolean in = e.getValue()[0] != inNow ? inNow : null;
-                Boolean eg = e.getValue()[1] != egNow ? egNow : null;
-                if (in != null || eg != null) tables.put(e.getKey(), new TableDelta(e.getKey(), List.of(), List.of(), in, eg));
-            }
-            return new EngineDelta(tables, added, removed, rejected);
-        }
-
-        private static void diff(List<VerdictEntry> old, List<VerdictEntry> now, List<VerdictEntry> upserts,
-                                 List<VerdictEntry.Key> removals) {
-            if (old.equals(now)) return;
-            if (old.size() + now.size() <= 32) {
-                // One identity's rows are a handful: compare directly rather than build maps.
-                for (VerdictEntry v : now) {
-                    VerdictEntry prev = null;
-                    for (VerdictEntry o : old) if (sameKey(o, v)) prev = o;
-                    if (prev == null || !prev.verdict().equals(v.verdict())) upserts.add(v);
-                }
-                for (VerdictEntry o : old) {
-                    boolean kept = false;
-                    for (VerdictEntry v : now) kept |= sameKey(o, v);
-                    if (!kept) removals.add(o.key());
-                }
-                return;
-            }
-            Map<VerdictEntry.Key, VerdictEntry> o = new HashMap<>();
-            for (VerdictEntry v : old) o.put(v.key(), v);
-            Set<VerdictEntry.Key> seen = new HashSet<>();
-            for (VerdictEntry v : now) {
-                seen.add(v.key());
-                VerdictEntry prev = o.get(v.key());
-                if (prev == null || !prev.verdict().equals(v.verdict())) upserts.add(v);
-            }
-            for (VerdictEntry.Key k : o.keySet()) if (!seen.contains(k)) removals.add(k);
-        }
     }
 }

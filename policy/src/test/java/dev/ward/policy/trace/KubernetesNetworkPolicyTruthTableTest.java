@@ -2,7 +2,6 @@ package dev.ward.policy.trace;
 
 import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.model.Policy;
-import dev.ward.policy.model.Protocol;
 import dev.ward.policy.parse.ParsedDocument;
 import dev.ward.policy.parse.PolicyParser;
 import org.junit.jupiter.params.ParameterizedTest;
