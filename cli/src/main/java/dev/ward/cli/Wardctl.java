@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.identity.CaCommand.class,
                 dev.ward.cli.identity.NodeCommand.class,
                 dev.ward.cli.identity.SvidCommand.class,
+                dev.ward.cli.policy.PolicyCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,135 @@
+package dev.ward.cli.policy;
+
+import dev.ward.cli.OutputOption;
+import dev.ward.policy.compute.EngineDelta;
+import dev.ward.policy.compute.LocalEndpoint;
+import dev.ward.policy.compute.PolicyEngine;
+import dev.ward.policy.compute.VerdictEntry;
+import dev.ward.policy.compute.VerdictTable;
+import dev.ward.policy.identity.ClusterIdentityAllocator;
+import dev.ward.policy.identity.Identity;
+import dev.ward.policy.identity.IdentityLabelFilter;
+import dev.ward.policy.identity.IdentityNumbers;
+import dev.ward.policy.identity.InMemoryIdentityBackend;
+import dev.ward.policy.label.LabelSet;
+import dev.ward.policy.label.LabelSource;
+import dev.ward.policy.model.Cidr;
+import dev.ward.policy.model.Direction;
+import dev.ward.policy.model.Policy;
+import dev.ward.policy.model.RuleRef;
+import dev.ward.policy.model.ServiceDefinition;
+import dev.ward.policy.trace.WorkloadLabels;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code wardctl policy get}: the verdict table of one endpoint, computed from the policies, against the
+ * identities the store holds (and any given with {@code --identity}): what the datapath's policy map holds.
+ */
+@Command(name = "get", mixinStandardHelpOptions = true,
+        description = "Show the verdict table of an endpoint given by its labels.",
+        footer = {"", "Example:",
+                "  wardctl policy get -f policies.yaml --labels app=api,io.kubernetes.pod.namespace=prod \\",
+                "      --identity app=web,io.kubernetes.pod.namespace=prod --fqdn api.github.com=140.82.112.5"})
+public final class GetCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    OutputOption out;
+
+    @Mixin
+    PolicyInputs inputs;
+
+    @Option(names = "--labels", required = true, paramLabel = "LABELS", description = "The endpoint's labels.")
+    String labels;
+
+    @Option(names = "--identity", paramLabel = "LABELS", description = "A remote workload's labels; repeatable.")
+    List<String> identities = new ArrayList<>();
+
+    @Option(names = "--fqdn", paramLabel = "NAME=IP", description = "A DNS answer the DNS proxy saw; repeatable.")
+    List<String> fqdns = new ArrayList<>();
+
+    /** The table as printed with -o json. */
+    public record Output(String endpoint, int identity, String labels, boolean ingressEnforced, List<String> ingressEnforcedBy,
+                         boolean egressEnforced, List<String> egressEnforcedBy, List<Row> entries, List<String> conflicts,
+                         List<String> rejected) {}
+
+    public record Row(String direction, String remoteIdentity, String remoteLabels, String protocol, String ports,
+                      String verdict, String l7Type, List<String> l7Rules, List<String> rules) {}
+
+    @Override
+    public void run() {
+        PolicyInputs.Loaded loaded = inputs.load(System.err);
+        PolicyEngine engine = new PolicyEngine(inputs.cluster);
+        for (ServiceDefinition s : loaded.services()) engine.upsertService(s);
+        List<String> rejected = new ArrayList<>();
+        for (Policy p : loaded.policies()) {
+            EngineDelta d = engine.upsertPolicy(p);
+            rejected.addAll(d.rejected());
+        }
+        rejected.forEach(r -> System.err.println("wardctl: " + r));
+        engine.setClusterNamedPorts(inputs.namedPorts());
+        InMemoryIdentityBackend known = new InMemoryIdentityBackend();
+        for (Map.Entry<Integer, String> e : loaded.storedIdentities().entrySet()) {
+            known.claim(e.getKey(), e.getValue());
+            engine.upsertIdentity(Identity.of(e.getKey(), LabelSet.parse(e.getValue(), LabelSource.K8S)));
+        }
+        ClusterIdentityAllocator allocator = new ClusterIdentityAllocator(known, "wardctl", 0, IdentityLabelFilter.DEFAULT);
+        for (String i : identities) {
+            Identity id = allocator.acquire(WorkloadLabels.complete(LabelSet.parse(i, LabelSource.K8S), inputs.cluster));
+            if (!IdentityNumbers.isReserved(id.id())) engine.upsertIdentity(id);
+        }
+        for (String f : fqdns) {
+            int eq = f.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--fqdn '" + f + "' is not NAME=IP");
+            engine.learnFqdn(f.substring(0, eq), List.of(Cidr.parse(f.substring(eq + 1)).address()));
+        }
+        LabelSet epLabels = WorkloadLabels.complete(LabelSet.parse(labels, LabelSource.K8S), inputs.cluster);
+        Identity self = allocator.acquire(epLabels);
+        if (!IdentityNumbers.isReserved(self.id())) engine.upsertIdentity(self);
+        Identity endpointIdentity = Identity.of(self.id(), IdentityLabelFilter.DEFAULT.filter(epLabels));
+        engine.upsertEndpoint(new LocalEndpoint("endpoint", endpointIdentity, inputs.namedPorts()));
+        VerdictTable t = engine.table("endpoint");
+
+        List<Row> rows = new ArrayList<>();
+        for (VerdictEntry e : t.entries()) {
+            Identity remote = engine.identity(e.remoteId());
+            String ports = e.low() == 0 && e.high() == 65535 ? "*" : e.low() == e.high() ? String.valueOf(e.low()) : e.low() + "-" + e.high();
+            rows.add(new Row(e.direction().lower(), IdentityNumbers.describe(e.remoteId()),
+                    e.remoteId() == IdentityNumbers.ANY ? "*" : remote == null ? "?" : remote.labels().toString()
+                            + (remote.fqdnNames().isEmpty() ? "" : " " + remote.fqdnNames()),
+                    e.protocol().name(), ports, e.verdict().kind().name().toLowerCase() + (e.verdict().conflict() ? " (L7 conflict)" : ""),
+                    e.verdict().l7Type(), e.verdict().grants().stream().map(g -> g.rule().toString()).toList(),
+                    e.verdict().rules().stream().map(RuleRef::toString).toList()));
+        }
+        Output o = new Output("endpoint", self.id(), endpointIdentity.labels().toString(),
+                t.enforced(Direction.INGRESS), t.enforcingRules(Direction.INGRESS).stream().map(RuleRef::toString).toList(),
+                t.enforced(Direction.EGRESS), t.enforcingRules(Direction.EGRESS).stream().map(RuleRef::toString).toList(),
+                rows, t.conflicts(), rejected);
+        PrintWriter w = spec.commandLine().getOut();
+        if (out.json()) {
+            w.println(OutputOption.toJson(o));
+        } else {
+            w.println("endpoint identity " + IdentityNumbers.describe(o.identity()) + " " + o.labels());
+            w.println("ingress: " + (o.ingressEnforced() ? "default deny (" + String.join(", ", o.ingressEnforcedBy()) + ")" : "default allow"));
+            w.println("egress:  " + (o.egressEnforced() ? "default deny (" + String.join(", ", o.egressEnforcedBy()) + ")" : "default allow"));
+            for (String c : o.conflicts()) w.println("conflict: " + c);
+            OutputOption.Table table = new OutputOption.Table("DIRECTION", "REMOTE", "LABELS", "PROTO", "PORTS", "VERDICT", "RULES");
+            for (Row r : rows) {
+                String verdict = r.l7Type() == null ? r.verdict() : r.verdict() + " " + r.l7Type() + " " + r.l7Rules();
+                table.row(r.direction(), r.remoteIdentity(), r.remoteLabels(), r.protocol(), r.ports(), verdict, String.join("; ", r.rules()));
+            }
+            w.print(table.render());
+        }
+        w.flush();
+    }
+}

@@ -1,0 +1,227 @@
+package dev.ward.policy.compute;
+
+import dev.ward.policy.identity.IdentityNumbers;
+import dev.ward.policy.model.Direction;
+import dev.ward.policy.model.Protocol;
+import dev.ward.policy.model.PolicyKey;
+import dev.ward.policy.model.Rule;
+import dev.ward.policy.model.RuleRef;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The policy state of one local endpoint: the rules that select it, their contributions indexed by selection,
+ * and its table rows keyed by remote identity. Rows for one identity can be rebuilt on their own, which is what
+ * makes updates incremental.
+ */
+final class EndpointPolicy {
+    final LocalEndpoint endpoint;
+    final TreeMap<PolicyKey, List<Rule>> selecting = new TreeMap<>();
+    final Map<Integer, List<VerdictEntry>> rows = new HashMap<>();
+    private List<Contribution> contributions = List.of();
+    private List<Contribution> wildcard = List.of();
+    private Map<Selection, List<Contribution>> bySelection = Map.of();
+    /** The selections in a fixed order, so a set of them is a BitSet. */
+    private List<Selection> selectionOrder = List.of();
+    private List<List<Contribution>> contributionsByIndex = List.of();
+    /**
+     * Rows for a set of matching selections, with a placeholder identity: every identity matched by exactly the same
+     * selections gets the same rows (and shares their verdict objects), so each distinct set is merged once.
+     */
+    private final Map<BitSet, List<VerdictEntry>> templates = new HashMap<>();
+    /**
+     * Rows of one (direction, protocol) bucket for one set of contributions. Identities with different selection
+     * sets mostly differ in one bucket only; the other buckets' rows are reused rather than merged again.
+     */
+    private final Map<BucketKey, List<VerdictEntry>> bucketTemplates = new HashMap<>();
+    private int[] wildcardIdx = new int[0];
+    private int[][] selectionIdx = new int[0][];
+    private int[] bucket = new int[0];
+
+    private record BucketKey(int bucket, int[] contributions) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BucketKey k && bucket == k.bucket && java.util.Arrays.equals(contributions, k.contributions);
+        }
+
+        @Override
+        public int hashCode() {
+            return bucket * 31 + java.util.Arrays.hashCode(contributions);
+        }
+    }
+    private ConflictIndex conflicts = ConflictIndex.NONE;
+    private Map<Direction, List<RuleRef>> enforcing = new EnumMap<>(Direction.class);
+
+    private final VerdictInterner interner;
+
+    EndpointPolicy(LocalEndpoint endpoint, VerdictInterner interner) {
+        this.endpoint = endpoint;
+        this.interner = interner;
+    }
+
+    String name() {
+        return endpoint.name();
+    }
+
+    List<Rule> selectingRules() {
+        List<Rule> out = new ArrayList<>();
+        selecting.values().forEach(out::addAll);
+        return out;
+    }
+
+    void setContributions(List<Contribution> cs) {
+        contributions = List.copyOf(cs);
+        List<Contribution> wc = new ArrayList<>();
+        Map<Selection, List<Contribution>> by = new LinkedHashMap<>();
+        for (Contribution c : cs) {
+            if (c.selection().wildcard()) wc.add(c);
+            else by.computeIfAbsent(c.selection(), k -> new ArrayList<>()).add(c);
+        }
+        wildcard = wc;
+        bySelection = by;
+        selectionOrder = List.copyOf(by.keySet());
+        List<List<Contribution>> byIndex = new ArrayList<>();
+        for (Selection sel : selectionOrder) byIndex.add(by.get(sel));
+        contributionsByIndex = byIndex;
+        templates.clear();
+        bucketTemplates.clear();
+        Map<Contribution, Integer> position = new HashMap<>();
+        bucket = new int[cs.size()];
+        for (int i = 0; i < cs.size(); i++) {
+            position.putIfAbsent(cs.get(i), i);
+            bucket[i] = CellBuilder.bucketOf(cs.get(i));
+        }
+        wildcardIdx = wc.stream().mapToInt(position::get).distinct().sorted().toArray();
+        selectionIdx = new int[selectionOrder.size()][];
+        for (int i = 0; i < selectionOrder.size(); i++) {
+            selectionIdx[i] = by.get(selectionOrder.get(i)).stream().mapToInt(position::get).distinct().sorted().toArray();
+        }
+        memberSets = null;
+        conflicts = ConflictIndex.of(cs);
+        Map<Direction, List<RuleRef>> enf = new EnumMap<>(Direction.class);
+        for (Direction d : Direction.values()) {
+            List<RuleRef> refs = new ArrayList<>();
+            for (Rule r : selectingRules()) if (r.enforces(d)) refs.add(r.ref());
+            enf.put(d, refs);
+        }
+        enforcing = enf;
+    }
+
+    List<Contribution> contributions() {
+        return contributions;
+    }
+
+    List<Contribution> wildcard() {
+        return wildcard;
+    }
+
+    Set<Selection> selections() {
+        return bySelection.keySet();
+    }
+
+    ConflictIndex conflicts() {
+        return conflicts;
+    }
+
+    Map<Direction, List<RuleRef>> enforcing() {
+        return enforcing;
+    }
+
+    /** The contributions that apply to remote identity {@code id}. */
+    List<Contribution> relevantFor(int id, Membership m) {
+        return id == IdentityNumbers.ANY ? wildcard : relevant(signature(id, m));
+    }
+
+    private Membership resolvedFor;
+    private IntSet[] memberSets;
+
+    private BitSet signature(int id, Membership m) {
+        // The member sets stay the same objects while this endpoint retains its selections: resolve them once.
+        if (resolvedFor != m || memberSets == null) {
+            memberSets = new IntSet[selectionOrder.size()];
+            for (int i = 0; i < memberSets.length; i++) memberSets[i] = m.members(selectionOrder.get(i));
+            resolvedFor = m;
+        }
+        BitSet sig = new BitSet(memberSets.length);
+        for (int i = 0; i < memberSets.length; i++) if (memberSets[i].contains(id)) sig.set(i);
+        return sig;
+    }
+
+    private List<Contribution> relevant(BitSet sig) {
+        List<Contribution> out = new ArrayList<>(wildcard);
+        for (int i = sig.nextSetBit(0); i >= 0; i = sig.nextSetBit(i + 1)) out.addAll(contributionsByIndex.get(i));
+        return out;
+    }
+
+    private List<VerdictEntry> template(BitSet sig) {
+        int buckets = Direction.values().length * Protocol.TABLE_PROTOCOLS.size();
+        java.util.BitSet[] perBucket = new java.util.BitSet[buckets];
+        boolean[] specific = new boolean[buckets];
+        for (int i : wildcardIdx) (perBucket[bucket[i]] == null ? perBucket[bucket[i]] = new BitSet() : perBucket[bucket[i]]).set(i);
+        for (int s = sig.nextSetBit(0); s >= 0; s = sig.nextSetBit(s + 1)) {
+            for (int i : selectionIdx[s]) {
+                (perBucket[bucket[i]] == null ? perBucket[bucket[i]] = new BitSet() : perBucket[bucket[i]]).set(i);
+                specific[bucket[i]] = true;
+            }
+        }
+        List<VerdictEntry> out = new ArrayList<>();
+        for (int b = 0; b < buckets; b++) {
+            if (!specific[b]) continue;
+            int[] idx = perBucket[b].stream().toArray();
+            int bucketNo = b;
+            out.addAll(bucketTemplates.computeIfAbsent(new BucketKey(b, idx), k -> {
+                List<Contribution> cs = new ArrayList<>(idx.length);
+                for (int i : idx) cs.add(contributions.get(i));
+                return CellBuilder.bucketRows(TEMPLATE_ID, bucketNo, cs, conflicts, interner);
+            }));
+        }
+        return out;
+    }
+
+    private List<VerdictEntry> rowsFor(int id, BitSet sig) {
+        if (sig.isEmpty()) return List.of();
+        List<VerdictEntry> template = templates.computeIfAbsent(sig, this::template);
+        List<VerdictEntry> out = new ArrayList<>(template.size());
+        for (VerdictEntry t : template) out.add(new VerdictEntry(t.direction(), id, t.protocol(), t.low(), t.high(), t.verdict()));
+        return out;
+    }
+
+    /** Any identity other than ANY works as the template's placeholder; it never reaches a table. */
+    private static final int TEMPLATE_ID = -1;
+
+    /** Rebuilds the rows for one identity; returns the rows (empty when the identity needs none). */
+    List<VerdictEntry> rebuild(int id, Membership m) {
+        List<VerdictEntry> built = id == IdentityNumbers.ANY ? CellBuilder.build(id, wildcard, conflicts, interner) : rowsFor(id, signature(id, m));
+        if (built.isEmpty()) rows.remove(id);
+        else rows.put(id, built);
+        return built;
+    }
+
+    /** Rebuilds every row: "any" plus every identity some selection matches. */
+    void rebuildAll(Membership m) {
+        rows.clear();
+        Map<Integer, BitSet> perId = new HashMap<>();
+        for (int i = 0; i < selectionOrder.size(); i++) {
+            int index = i;
+            m.members(selectionOrder.get(i)).forEach(id -> perId.computeIfAbsent(id, k -> new BitSet()).set(index));
+        }
+        List<VerdictEntry> any = CellBuilder.build(IdentityNumbers.ANY, wildcard, conflicts, interner);
+        if (!any.isEmpty()) rows.put(IdentityNumbers.ANY, any);
+        for (Map.Entry<Integer, BitSet> e : perId.entrySet()) {
+            List<VerdictEntry> built = rowsFor(e.getKey(), e.getValue());
+            if (!built.isEmpty()) rows.put(e.getKey(), built);
+        }
+    }
+
+    VerdictTable table() {
+        return new VerdictTable(name(), enforcing, rows, conflicts.all());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.ward.policy.compute;
+
+import dev.ward.policy.identity.Identity;
+import dev.ward.policy.identity.IdentityNumbers;
+import dev.ward.policy.label.Label;
+import dev.ward.policy.label.LabelSelector;
+import dev.ward.policy.label.Requirement;
+import dev.ward.policy.model.Peer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Identities by label key and value, and the node-local ones apart: resolving a new selection then checks only
+ * the identities that can match (those carrying a value its In term asks for, or the address identities for CIDR
+ * and DNS peers) instead of every identity in the cluster.
+ */
+final class LabelIndex {
+    private final Map<String, Map<String, IntSet>> byKeyValue = new HashMap<>();
+    private final IntSet nodeLocal = new IntSet();
+
+    void add(Identity id) {
+        if (IdentityNumbers.isNodeLocal(id.id())) nodeLocal.add(id.id());
+        for (Label l : id.labels()) {
+            byKeyValue.computeIfAbsent(l.key(), k -> new HashMap<>()).computeIfAbsent(l.value(), v -> new IntSet()).add(id.id());
+        }
+    }
+
+    void remove(Identity id) {
+        nodeLocal.remove(id.id());
+        for (Label l : id.labels()) {
+            Map<String, IntSet> values = byKeyValue.get(l.key());
+            if (values == null) continue;
+            IntSet s = values.get(l.value());
+            if (s == null) continue;
+            s.remove(id.id());
+            if (s.size() == 0) values.remove(l.value());
+            if (values.isEmpty()) byKeyValue.remove(l.key());
+        }
+    }
+
+    /**
+     * The identities that can match {@code s} (a superset), or null when the selection gives no way to narrow
+     * the search and every identity must be checked.
+     */
+    IntSet candidates(Selection s) {
+        return switch (s.peer()) {
+            case Peer.Cidrs c -> c.cidr().prefixLength() == 0 ? null : nodeLocal;
+            case Peer.Fqdn f -> nodeLocal;
+            case Peer.Endpoints e -> narrowest(e.selector());
+            case Peer.Nodes n -> narrowest(n.selector());
+            default -> null;
+        };
+    }
+
+    private IntSet narrowest(LabelSelector sel) {
+        IntSet best = null;
+        for (Requirement r : sel.requirements()) {
+            if (r.operator() != Requirement.Operator.IN) continue;
+            Map<String, IntSet> values = byKeyValue.getOrDefault(r.key().key(), Map.of());
+            IntSet union = new IntSet();
+            for (String v : r.values()) {
+                IntSet ids = values.get(v);
+                if (ids != null) ids.forEach(union::add);
+            }
+            if (best == null || union.size() < best.size()) best = union;
+        }
+        return best;
+    }
+}
