@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class EncryptionAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EncryptionAgent.class);
     static final Duration RETRY = Duration.ofSeconds(1);
-    static final Duration STATUS_REFRESH = Duration.ofSeconds(30);
+    static final Duration REFRESH = Duration.ofSeconds(30);
 
     private final EncryptionAgentConfig config;
     private final LocalNode local;
@@ -221,7 +221,28 @@ public final class EncryptionAgent implements AutoCloseable {
             cutOffSelf();
         }
         scheduleRotation();
-        loop.scheduleWithFixedDelay(() -> guarded(this::writeStatus), STATUS_REFRESH.toMillis(), STATUS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(() -> guarded(this::refresh), REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads every announcement again and reports the kernel's counters. A watch resumed after a broken connection
+     * re-delivers what exists but not what was deleted meanwhile; this catches those, and anything else missed.
+     */
+    private void refresh() {
+        if (sessions != null && !revoked) {
+            List<AnnouncementEvent> stored = store.announcements();
+            java.util.Set<String> present = new java.util.HashSet<>();
+            for (AnnouncementEvent event : stored) {
+                present.add(event.node());
+                onAnnouncement(event);
+            }
+            for (String member : new ArrayList<>(members.keySet())) {
+                if (!present.contains(member)) {
+                    onAnnouncement(new AnnouncementEvent.Withdrawn(member));
+                }
+            }
+        }
+        writeStatus();
     }
 
     private Optional<NodeAnnouncement> ownLastAnnouncement() {
@@ -336,11 +357,11 @@ public final class EncryptionAgent implements AutoCloseable {
             return;
         }
         LOG.error("node {} is revoked: removing every peer's SAs and policies, it can exchange nothing with other nodes", local.name());
+        revoked = true;
+        toPublish = null;
         for (String peer : sessions.peers()) {
             process(new SessionEvent.PeerRemoved(peer, "this node was revoked"));
         }
-        revoked = true;
-        toPublish = null;
         if (rotationTimer != null) {
             rotationTimer.cancel(false);
         }
@@ -381,11 +402,17 @@ public final class EncryptionAgent implements AutoCloseable {
         if (sessions == null || (revoked && !(event instanceof SessionEvent.PeerRemoved))) {
             return;
         }
-        process(sessions.handle(event));
+        long epochBefore = sessions.currentEpoch();
+        List<SessionAction> actions = sessions.handle(event);
+        if (sessions.currentEpoch() != epochBefore) {
+            lastRotation = Optional.of(clock.instant());
+            LOG.info("node {} moved to epoch {}", local.name(), sessions.currentEpoch());
+            scheduleRotation();
+        }
+        process(actions);
     }
 
     private void process(List<SessionAction> actions) {
-        long epochBefore = published == null ? -1 : published.epoch();
         for (SessionAction action : actions) {
             switch (action) {
                 case SessionAction.AdmitPeer admit -> LOG.info("admitted peer {}: its pods are accepted only through ESP", admit.peer());
@@ -398,11 +425,6 @@ public final class EncryptionAgent implements AutoCloseable {
                 case SessionAction.PublishAnnouncement publish -> toPublish = publish.announcement();
                 case SessionAction.PeerRefused refused -> refuse(refused.peer(), null, refused.reason());
             }
-        }
-        if (toPublish != null && toPublish.epoch() != epochBefore && epochBefore != -1) {
-            lastRotation = Optional.of(clock.instant());
-            LOG.info("node {} moved to epoch {}", local.name(), toPublish.epoch());
-            scheduleRotation();
         }
         persistIfChanged();
         if (applyDataplane()) {

@@ -11,6 +11,7 @@ import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.EspKey;
 import dev.ward.agent.encryption.InstalledSa;
 import dev.ward.agent.encryption.NodeAnnouncement;
+import dev.ward.agent.encryption.SessionEvent;
 import dev.ward.agent.encryption.SignedNodeAnnouncement;
 import dev.ward.agent.encryption.Spi;
 import dev.ward.agent.encryption.X25519;
@@ -77,6 +78,14 @@ class EncryptionAgentTest {
         TestCluster.await(CONVERGE, "n2 alone to rotate", () -> cluster.node("n2").agent.currentEpoch() > beforeOne.get("n2") && cluster.converged(ALL));
         assertEquals(beforeOne.get("n1"), epochs().get("n1"), "a request for n2 leaves n1 alone");
 
+        // The kernel reports the soft lifetime of n3's inbound SA from n1 expired: n3 starts a new epoch.
+        var n3 = cluster.node("n3");
+        InstalledSa expiring = n3.kernel.installedSas().stream()
+                .filter(sa -> sa.destination().equals(n3.local().underlay().getFirst())).findFirst().orElseThrow();
+        Map<String, Long> beforeExpiry = epochs();
+        n3.agent.onKernelEvent(new SessionEvent.SoftExpired(expiring.destination(), expiring.spi()));
+        TestCluster.await(CONVERGE, "n3 to rotate on the soft expiry", () -> n3.agent.currentEpoch() > beforeExpiry.get("n3") && cluster.converged(ALL));
+
         for (String name : ALL) {
             assertTrue(epochs().get(name) > epochs.get(name));
         }
@@ -95,6 +104,33 @@ class EncryptionAgentTest {
             assertTrue(status.pendingAcks().isEmpty());
             assertTrue(status.xfrmErrors().containsKey("XfrmInNoStates"));
         }
+    }
+
+    @Test
+    void nothingIsAcknowledgedWhileTheKernelRefusesTheInboundSas() throws Exception {
+        var n2 = cluster.node("n2");
+        long epoch = n2.agent.currentEpoch();
+        n2.kernel.refuseNext(2);
+        n2.agent.rotateNow("test");
+        TestCluster.await(CONVERGE, "n2's rotation to get through once its kernel takes it",
+                () -> n2.agent.currentEpoch() > epoch && cluster.converged(ALL));
+        assertEquals(2, n2.kernel.refused());
+        assertEquals(List.of(), cluster.mesh.violations(), "no peer was told to use an SA n2's kernel had refused");
+    }
+
+    @Test
+    void scheduledRotationRecursAndSurvivesRestarts() throws Exception {
+        var n1 = cluster.node("n1");
+        long epoch = n1.agent.currentEpoch();
+        n1.stopAgent();
+        n1.startAgent(Duration.ofSeconds(2));
+        java.util.Set<Long> seen = new java.util.TreeSet<>(List.of(epoch));
+        TestCluster.await(Duration.ofSeconds(15), "two scheduled rotations of n1", () -> {
+            seen.add(n1.agent.currentEpoch());
+            return seen.size() >= 3;
+        });
+        TestCluster.await(CONVERGE, "the mesh between rotations", () -> cluster.converged(ALL));
+        assertEquals(List.of(), cluster.mesh.violations());
     }
 
     @Test

@@ -27,6 +27,8 @@ final class RecordingKernel implements DataplaneKernel {
     private final Map<PolicySelector, DataplanePolicy> policies = new LinkedHashMap<>();
     private final List<InstalledSa> removed = new ArrayList<>();
     private int applies;
+    private int failures;
+    private int refused;
 
     RecordingKernel(String node, KernelMesh mesh) {
         this.node = node;
@@ -55,6 +57,11 @@ final class RecordingKernel implements DataplaneKernel {
     public void apply(DataplaneDiff diff) {
         synchronized (mesh) {
             applies++;
+            if (failures > 0) {
+                failures--;
+                refused++;
+                throw new IllegalStateException("ENOBUFS: " + node + "'s kernel refuses the change (injected)");
+            }
             Set<InstalledSa> conflicts = new HashSet<>(diff.slotConflicts());
             conflicts.forEach(this::remove);
             mesh.check(this, "removing slot conflicts");
@@ -108,6 +115,19 @@ final class RecordingKernel implements DataplaneKernel {
     int applies() {
         synchronized (mesh) {
             return applies;
+        }
+    }
+
+    /** The next {@code count} applies fail, changing nothing. */
+    void refuseNext(int count) {
+        synchronized (mesh) {
+            failures = count;
+        }
+    }
+
+    int refused() {
+        synchronized (mesh) {
+            return refused;
         }
     }
 

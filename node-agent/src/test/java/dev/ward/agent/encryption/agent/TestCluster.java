@@ -77,9 +77,13 @@ final class TestCluster implements AutoCloseable {
         }
 
         void startAgent() {
+            startAgent(Duration.ofHours(24));
+        }
+
+        void startAgent(Duration rotateEvery) {
             store = EncryptionStores.open(location, clock);
             EncryptionAgentConfig config = new EncryptionAgentConfig(local(), new EncryptionSettings(EspCipher.AES_128_GCM,
-                    List.of(CLUSTER_CIDR), DRAIN), Duration.ofHours(24), clock);
+                    List.of(CLUSTER_CIDR), DRAIN), rotateEvery, clock);
             agent = new EncryptionAgent(config, store, identity, new KeyringFile(stateDir()), () -> Map.of("XfrmInNoStates", 0L));
             agent.start(kernel);
         }
