@@ -19,8 +19,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** What a node that was never attested can make: a well-formed node SVID it signed itself. */
-record ForgedSvid(KeyPair key, X509Certificate certificate) {
-    static ForgedSvid selfSigned(String trustDomain, String node) throws Exception {
+public record ForgedSvid(KeyPair key, X509Certificate certificate) {
+    public static ForgedSvid selfSigned(String trustDomain, String node) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair key = generator.generateKeyPair();
