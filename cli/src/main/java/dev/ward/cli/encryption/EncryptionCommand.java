@@ -1,7 +1,6 @@
 package dev.ward.cli.encryption;
 
 import dev.ward.agent.encryption.store.EncryptionStatus;
-import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.cli.OutputOption;
 import dev.ward.cli.identity.StoreOptions;
 import java.time.Instant;
@@ -26,20 +25,16 @@ public final class EncryptionCommand {
 
         @Override
         public void run() {
-            try (EncryptionStore s = EncryptionRecords.open(store)) {
-                Instant now = EncryptionRecords.CLOCK.instant();
-                List<EncryptionRow> rows = s.statuses().stream().map(EncryptionCommand::row).toList();
-                out.print(System.out, rows, list -> {
-                    OutputOption.Table t = new OutputOption.Table("NODE", "ENCRYPTED PEERS", "REFUSED", "XFRM ERRORS", "STATE", "UPDATED");
-                    list.forEach(r -> t.row(r.node(),
-                            r.encryptedPeers().size() + "/" + r.peers().size() + (r.encryptedPeers().isEmpty() ? "" : " (" + String.join(",", r.encryptedPeers()) + ")"),
-                            r.refusedPeers().isEmpty() ? "-" : String.join(",", r.refusedPeers().keySet()),
-                            r.xfrmErrorTotal() == 0 ? "0" : r.xfrmErrorTotal() + " (" + nonZero(r.xfrmErrors()) + ")",
-                            r.revoked() ? "revoked" : "active",
-                            KeysCommand.ago(r.updatedAt(), now)));
-                    return t;
-                });
-            }
+            EncryptionRecords.printStatuses(store, out, EncryptionCommand::row, (list, now) -> {
+                OutputOption.Table t = new OutputOption.Table("NODE", "ENCRYPTED PEERS", "REFUSED", "XFRM ERRORS", "STATE", "UPDATED");
+                list.forEach(r -> t.row(r.node(),
+                        r.encryptedPeers().size() + "/" + r.peers().size() + (r.encryptedPeers().isEmpty() ? "" : " (" + String.join(",", r.encryptedPeers()) + ")"),
+                        r.refusedPeers().isEmpty() ? "-" : String.join(",", r.refusedPeers().keySet()),
+                        r.xfrmErrorTotal() == 0 ? "0" : r.xfrmErrorTotal() + " (" + nonZero(r.xfrmErrors()) + ")",
+                        r.revoked() ? "revoked" : "active",
+                        KeysCommand.ago(r.updatedAt(), now)));
+                return t;
+            });
         }
     }
 

@@ -73,17 +73,13 @@ public final class KeysCommand {
 
         @Override
         public void run() {
-            try (EncryptionStore s = EncryptionRecords.open(store)) {
-                Instant now = EncryptionRecords.CLOCK.instant();
-                List<KeyRow> rows = s.statuses().stream().map(KeysCommand::row).toList();
-                out.print(System.out, rows, list -> {
-                    OutputOption.Table t = new OutputOption.Table("NODE", "EPOCH", "PEERS", "SAS", "PENDING ACKS", "LAST ROTATION", "UPDATED");
-                    list.forEach(r -> t.row(r.node(), r.epoch(), r.peers(), r.sasInstalled() < 0 ? "kernel behind" : r.sasInstalled(),
-                            r.pendingAcks().isEmpty() ? "-" : String.join(",", r.pendingAcks()),
-                            ago(r.lastRotation(), now), ago(r.updatedAt(), now)));
-                    return t;
-                });
-            }
+            EncryptionRecords.printStatuses(store, out, KeysCommand::row, (list, now) -> {
+                OutputOption.Table t = new OutputOption.Table("NODE", "EPOCH", "PEERS", "SAS", "PENDING ACKS", "LAST ROTATION", "UPDATED");
+                list.forEach(r -> t.row(r.node(), r.epoch(), r.peers(), r.sasInstalled() < 0 ? "kernel behind" : r.sasInstalled(),
+                        r.pendingAcks().isEmpty() ? "-" : String.join(",", r.pendingAcks()),
+                        ago(r.lastRotation(), now), ago(r.updatedAt(), now)));
+                return t;
+            });
         }
     }
 

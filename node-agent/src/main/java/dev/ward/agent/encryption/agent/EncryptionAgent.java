@@ -56,6 +56,7 @@ public final class EncryptionAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EncryptionAgent.class);
     static final Duration RETRY = Duration.ofSeconds(1);
     static final Duration REFRESH = Duration.ofSeconds(30);
+    static final Duration COUNTERS_MAX_AGE = Duration.ofSeconds(5);
 
     private final EncryptionAgentConfig config;
     private final LocalNode local;
@@ -101,6 +102,8 @@ public final class EncryptionAgent implements AutoCloseable {
     private boolean kernelBehind;
     private boolean revoked;
     private EncryptionStatus lastStatus;
+    private Map<String, Long> counters = Map.of();
+    private Instant countersReadAt;
     private ScheduledFuture<?> rotationTimer;
     private ScheduledFuture<?> retryTimer;
 
@@ -283,6 +286,7 @@ public final class EncryptionAgent implements AutoCloseable {
             }
             default -> verify(event).ifPresent(news -> process(new SessionEvent.PeerAnnounced(news)));
         }
+        writeStatus();
     }
 
     /** Verifies a stored announcement; refusals are logged with the reason and kept for the status record. */
@@ -302,6 +306,10 @@ public final class EncryptionAgent implements AutoCloseable {
                     members.put(node, published.signed());
                     refusedAnnouncements.remove(node);
                     refusedReasons.remove(node);
+                    if (news.isEmpty() && sessions != null && !sessions.peers().contains(node)) {
+                        // Seen before, then forgotten (withdrawn, or its SVID failed and verifies again): admit it anew.
+                        return Optional.of(published.signed().announcement());
+                    }
                     return news;
                 } catch (AnnouncementRejectedException e) {
                     refuse(node, published.signed(), e.getMessage());
@@ -318,7 +326,6 @@ public final class EncryptionAgent implements AutoCloseable {
         if (signed != null) {
             refusedAnnouncements.put(node, signed);
         }
-        writeStatus();
     }
 
     /** The bundle or CRL changed: every member must still verify (a revoked one is cut off now), and refused ones may now. */
@@ -341,6 +348,7 @@ public final class EncryptionAgent implements AutoCloseable {
             verify(new AnnouncementEvent.Published(refused.getKey(), refused.getValue()))
                     .ifPresent(news -> process(new SessionEvent.PeerAnnounced(news)));
         }
+        writeStatus();
     }
 
     private void republishWithNewSvid() {
@@ -482,6 +490,7 @@ public final class EncryptionAgent implements AutoCloseable {
     private void scheduleRetry() {
         if (retryTimer == null || retryTimer.isDone()) {
             retryTimer = loop.schedule(() -> guarded(() -> {
+                retryTimer = null; // this run is over as far as scheduling goes: a failure in it schedules the next
                 if (applyDataplane()) {
                     publishPending();
                 }
@@ -519,15 +528,22 @@ public final class EncryptionAgent implements AutoCloseable {
                 pending.add(peer);
             }
         }
-        Map<String, Long> errors;
-        try {
-            errors = kernelErrors.get();
-        } catch (RuntimeException e) {
-            LOG.debug("no xfrm error counters: {}", e.getMessage());
-            errors = Map.of();
-        }
         return new EncryptionStatus(local.name(), epoch, lastRotation.orElse(null), peers, encrypted, pending,
-                refusedReasons, kernelBehind ? -1 : sasInstalled, errors, revoked, clock.instant());
+                refusedReasons, kernelBehind ? -1 : sasInstalled, kernelErrors(), revoked, clock.instant());
+    }
+
+    /** Read at most every {@link #COUNTERS_MAX_AGE}: status is written after every event, the counters need not be. */
+    private Map<String, Long> kernelErrors() {
+        Instant now = clock.instant();
+        if (countersReadAt == null || Duration.between(countersReadAt, now).compareTo(COUNTERS_MAX_AGE) >= 0) {
+            countersReadAt = now;
+            try {
+                counters = kernelErrors.get();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read the kernel's xfrm error counters: {}", e.getMessage());
+            }
+        }
+        return counters;
     }
 
     // ---- the loop

@@ -176,6 +176,21 @@ class EncryptionAgentTest {
     }
 
     @Test
+    void aWithdrawnPeerIsForgottenUntilItAnnouncesAgain() throws Exception {
+        var n1 = cluster.node("n1");
+        var n3Underlay = cluster.node("n3").local().underlay().getFirst();
+        int removedBefore = n1.kernel.removed().size();
+        cluster.mesh.exempt("n3"); // n1 drops n3's traffic between the withdrawal and n3's new announcement
+        assertTrue(cluster.encryptionStore().withdraw("n3"));
+        TestCluster.await(CONVERGE, "n1 to forget n3, and n3's agent to announce itself again", () -> {
+            var removed = n1.kernel.removed();
+            return removed.subList(removedBefore, removed.size()).stream().anyMatch(sa -> sa.source().equals(n3Underlay))
+                    && cluster.converged(ALL);
+        });
+        assertEquals(List.of(), cluster.mesh.violations());
+    }
+
+    @Test
     void anAnnouncementWithoutAnAttestedSvidIsRefused() throws Exception {
         EncryptionStore attacker = cluster.encryptionStore();
         var rogue = TestCluster.local("n4", 4);
