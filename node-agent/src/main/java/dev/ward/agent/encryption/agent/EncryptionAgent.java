@@ -187,7 +187,8 @@ public final class EncryptionAgent implements AutoCloseable {
         subscriptions.add(store.watchRotationRequests(request -> submit(() -> onRotationRequest(request))));
         identity.addListener(identityListener);
 
-        Optional<NodeAnnouncement> own = ownLastAnnouncement();
+        Optional<SignedNodeAnnouncement> ownSigned = ownLastAnnouncement();
+        Optional<NodeAnnouncement> own = ownSigned.map(SignedNodeAnnouncement::announcement);
         for (AnnouncementEvent event : store.announcements()) {
             if (!event.node().equals(local.name())) {
                 verify(event);
@@ -205,8 +206,15 @@ public final class EncryptionAgent implements AutoCloseable {
                 local.name(), ownEpoch, newEpoch ? "new" : "recovered from " + keyringFile.path(),
                 accepted.members().size(), store.describe(), kernelSas.size());
         persistIfChanged();
+        // What peers hold now is the stored announcement, if the sessions took it back.
+        published = own.filter(last -> last.epoch() == ownEpoch).orElse(null);
+        NodeAnnouncement takenBack = published;
         applyDataplane();
         process(sessions.resume());
+        if (takenBack != null && published == takenBack && !ownSigned.orElseThrow().leaf().equals(identity.current().leaf())) {
+            // The SVID was renewed while the agent was down: peers must see the announcement under the new one.
+            republishWithNewSvid();
+        }
 
         List<RotationRequest> requests = store.rotationRequests();
         long newest = requests.stream().mapToLong(RotationRequest::sequence).max().orElse(0);
@@ -248,14 +256,15 @@ public final class EncryptionAgent implements AutoCloseable {
         writeStatus();
     }
 
-    private Optional<NodeAnnouncement> ownLastAnnouncement() {
+    private Optional<SignedNodeAnnouncement> ownLastAnnouncement() {
         Optional<AnnouncementEvent> stored = store.announcement(local.name());
         if (stored.isEmpty() || !(stored.get() instanceof AnnouncementEvent.Published published)) {
             stored.ifPresent(event -> LOG.warn("cannot use this node's stored announcement: {}", event));
             return Optional.empty();
         }
         try {
-            return Optional.of(verifier.verify(published.signed()));
+            verifier.verify(published.signed());
+            return Optional.of(published.signed());
         } catch (AnnouncementRejectedException e) {
             LOG.warn("this node's stored announcement does not verify, starting a new epoch: {}", e.getMessage());
             return Optional.empty();
