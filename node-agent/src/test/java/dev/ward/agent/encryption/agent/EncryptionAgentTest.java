@@ -134,6 +134,30 @@ class EncryptionAgentTest {
     }
 
     @Test
+    void renewedSvidsAreAnnouncedSoPeersKeepTrustingTheNodeAfterTheOldOneExpires() throws Exception {
+        cluster.close();
+        cluster = new TestCluster(tmp.resolve("short-lived"), Duration.ofSeconds(6));
+        for (int i = 0; i < ALL.size(); i++) {
+            cluster.join(ALL.get(i), i + 1);
+        }
+        TestCluster.await(CONVERGE, "a full mesh of three", () -> cluster.converged(ALL));
+        var n1 = cluster.node("n1");
+        var first = n1.identity.current();
+        EncryptionStore store = cluster.encryptionStore();
+        // Renewal at 3 s; the first SVID expires at 6 s; keyd re-publishes the CRL meanwhile, and every
+        // trust change makes the peers verify n1's announcement again.
+        TestCluster.await(Duration.ofSeconds(20), "n1's first SVID to expire after a renewal", () -> first.notAfter().isBefore(java.time.Instant.now()));
+        TestCluster.await(CONVERGE, "n1's announcement under its current SVID", () -> store.announcement("n1")
+                .map(event -> ((dev.ward.agent.encryption.store.AnnouncementEvent.Published) event).signed().leaf())
+                .filter(leaf -> leaf.equals(n1.identity.current().leaf())).isPresent());
+        cluster.nodeAdmin().revoke("n9-unrelated"); // a trust change: the CRL is published again
+        Thread.sleep(1000);
+        assertTrue(cluster.converged(ALL), "n1 stays in the mesh with its renewed SVID");
+        assertFalse(cluster.node("n2").agent.status().refusedPeers().containsKey("n1"));
+        assertNotEquals(first.serial(), n1.identity.current().serial());
+    }
+
+    @Test
     void aRevokedNodeIsCutOffByEveryPeerWithinFiveSeconds() throws Exception {
         var n3 = cluster.node("n3");
         var n3Underlay = n3.local().underlay().getFirst();

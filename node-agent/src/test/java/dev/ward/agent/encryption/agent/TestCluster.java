@@ -96,6 +96,11 @@ final class TestCluster implements AutoCloseable {
     }
 
     TestCluster(Path tmp) throws Exception {
+        this(tmp, SvidIssuer.DEFAULT_TTL);
+    }
+
+    /** @param svidTtl how long keyd's SVIDs live (agents renew at half of it) */
+    TestCluster(Path tmp, Duration svidTtl) throws Exception {
         this.tmp = tmp;
         this.caKeyFile = tmp.resolve("ca-keyring.pem");
         this.etcd = EtcdProcess.start();
@@ -106,7 +111,7 @@ final class TestCluster implements AutoCloseable {
         new CaAdmin(admin, publication(), clock).init(TrustDomains.parse(TRUST_DOMAIN), KeyAlgorithm.EC_P256, Duration.ofDays(30));
         IdentityStore keydStore = IdentityStores.open(location, caKeyFile);
         open.add(keydStore);
-        open.add(KeyDaemon.start(keydStore, FAST, clock, "test"));
+        open.add(KeyDaemon.start(keydStore, FAST.withSvidTtl(svidTtl), clock, "test"));
     }
 
     static LocalNode local(String name, int index) {
