@@ -104,6 +104,7 @@ public final class EncryptionAgent implements AutoCloseable {
     private EncryptionStatus lastStatus;
     private Map<String, Long> counters = Map.of();
     private Instant countersReadAt;
+    private boolean countersFailing;
     private ScheduledFuture<?> rotationTimer;
     private ScheduledFuture<?> retryTimer;
 
@@ -548,8 +549,12 @@ public final class EncryptionAgent implements AutoCloseable {
             countersReadAt = now;
             try {
                 counters = kernelErrors.get();
+                countersFailing = false;
             } catch (RuntimeException e) {
-                LOG.warn("cannot read the kernel's xfrm error counters: {}", e.getMessage());
+                if (!countersFailing) {
+                    LOG.warn("cannot read the kernel's xfrm error counters (status shows the last ones read): {}", e.getMessage());
+                }
+                countersFailing = true;
             }
         }
         return counters;
