@@ -18,6 +18,7 @@ import dev.ward.xfrm.SaId;
 import dev.ward.xfrm.SecurityAssociation;
 import dev.ward.xfrm.XfrmBatchResult;
 import dev.ward.xfrm.XfrmClient;
+import dev.ward.xfrm.XfrmErrorCounters;
 import dev.ward.xfrm.XfrmEvent;
 import dev.ward.xfrm.XfrmEventStream;
 import dev.ward.xfrm.XfrmException;
@@ -149,6 +150,11 @@ public final class XfrmDataplaneKernel implements DataplaneKernel, AutoCloseable
         if (!refusals.isEmpty()) {
             throw new DataplaneRefusedException(refusals);
         }
+    }
+
+    /** The namespace's xfrm drop counters (/proc/net/xfrm_stat), for status output. */
+    public synchronized XfrmErrorCounters errorCounters() {
+        return xfrm.errorCounters();
     }
 
     /** Why SAs are not offloaded although a device was given; empty while offload works or none was asked for. */
