@@ -131,7 +131,9 @@ public class EncryptionDataplaneEspCase {
     @Test
     @Order(1)
     void podsTalkThroughEspAndTheUnderlaySeesOnlyEsp() throws Exception {
-        UnderlayLab.Capture capture = new UnderlayLab.Capture(N2, "k4-n2u");
+        // On the bridge port, the wire itself: on the node's own interface the kernel's decapsulated packets
+        // would show up too, as they re-enter through it.
+        UnderlayLab.Capture capture = new UnderlayLab.Capture(UL, N2 + "b");
         int to1 = port++, to2 = port++;
         List<String> at1, at2;
         try (DatagramSocket pod1 = socket(P1, POD1, to1); DatagramSocket pod2 = socket(P2, POD2, to2)) {
