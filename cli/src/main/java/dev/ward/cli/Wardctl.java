@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.identity.NodeCommand.class,
                 dev.ward.cli.identity.SvidCommand.class,
                 dev.ward.cli.policy.PolicyCommand.class,
+                dev.ward.cli.encryption.KeysCommand.class,
+                dev.ward.cli.encryption.EncryptionCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

@@ -65,6 +65,18 @@ public final class IdentityOptions {
         }
     }
 
+    public String node() {
+        return node;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public StoreOptions store() {
+        return store;
+    }
+
     /** Closes the store connection {@link #start()} opened. */
     public void close() {
         if (opened != null) opened.close();

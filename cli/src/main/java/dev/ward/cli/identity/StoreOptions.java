@@ -27,6 +27,11 @@ public final class StoreOptions {
             description = "CA key file (mode 0600) for etcd stores; default /var/lib/ward/keyd/ca-keyring.pem (dir stores: PATH/ca-keyring.pem).")
     Path caKeyFile;
 
+    /** Where {@code --store} points, for stores other than the identity store (encryption records). */
+    public StoreLocation location() {
+        return StoreLocation.parse(store);
+    }
+
     public IdentityStore open() {
         return IdentityStores.open(StoreLocation.parse(store), caKeyFile);
     }

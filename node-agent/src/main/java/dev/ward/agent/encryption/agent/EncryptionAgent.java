@@ -1,0 +1,589 @@
+package dev.ward.agent.encryption.agent;
+
+import dev.ward.agent.encryption.AcceptedAnnouncements;
+import dev.ward.agent.encryption.AnnouncementRejectedException;
+import dev.ward.agent.encryption.AnnouncementVerifier;
+import dev.ward.agent.encryption.DataplaneDiff;
+import dev.ward.agent.encryption.DataplaneKernel;
+import dev.ward.agent.encryption.EncryptionSettings;
+import dev.ward.agent.encryption.EpochKeySource;
+import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.LocalNode;
+import dev.ward.agent.encryption.NodeAnnouncement;
+import dev.ward.agent.encryption.PeerSessions;
+import dev.ward.agent.encryption.RecoveredState;
+import dev.ward.agent.encryption.SecurityAssociation;
+import dev.ward.agent.encryption.SessionAction;
+import dev.ward.agent.encryption.SessionEvent;
+import dev.ward.agent.encryption.SignedNodeAnnouncement;
+import dev.ward.agent.encryption.store.AnnouncementEvent;
+import dev.ward.agent.encryption.store.EncryptionStatus;
+import dev.ward.agent.encryption.store.EncryptionStore;
+import dev.ward.agent.encryption.store.RotationRequest;
+import dev.ward.keyd.agent.IdentityListener;
+import dev.ward.keyd.agent.NodeIdentityAgent;
+import dev.ward.keyd.agent.NodeSvid;
+import dev.ward.keyd.store.Subscription;
+import dev.ward.pki.ClusterTrust;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's encryption at work: one thread that feeds {@link PeerSessions} with what happens (verified peer
+ * announcements, departures, revocations, kernel expiry events, drain timers, scheduled and requested
+ * rotations) and carries out what it answers. After every event it persists the keyring, brings the kernel to
+ * {@link PeerSessions#dataplane()} with a {@link DataplaneDiff}, and only then publishes the announcement, so an
+ * acknowledgement never goes out before its inbound SA is in the kernel. If the kernel or the store refuses,
+ * the same steps are retried until they succeed; nothing is published over a kernel that is behind.
+ */
+public final class EncryptionAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EncryptionAgent.class);
+    static final Duration RETRY = Duration.ofSeconds(1);
+    static final Duration REFRESH = Duration.ofSeconds(30);
+    static final Duration COUNTERS_MAX_AGE = Duration.ofSeconds(5);
+
+    private final EncryptionAgentConfig config;
+    private final LocalNode local;
+    private final EncryptionStore store;
+    private final NodeIdentityAgent identity;
+    private final KeyringFile keyringFile;
+    private final Supplier<Map<String, Long>> kernelErrors;
+    private final Clock clock;
+    private final ScheduledExecutorService loop;
+    private final AnnouncementVerifier verifier;
+    private final AcceptedAnnouncements accepted;
+    /** The signed form of every member's accepted announcement, to verify again when the trust changes. */
+    private final Map<String, SignedNodeAnnouncement> members = new TreeMap<>();
+    /** The last refused announcement per node: a trust change (a CA rotation seen late) may make it acceptable. */
+    private final Map<String, SignedNodeAnnouncement> refusedAnnouncements = new TreeMap<>();
+    private final Map<String, String> refusedReasons = new TreeMap<>();
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final IdentityListener identityListener = new IdentityListener() {
+        @Override
+        public void trustChanged(ClusterTrust trust) {
+            submit(EncryptionAgent.this::verifyMembersAgain);
+        }
+
+        @Override
+        public void svidChanged(NodeSvid svid) {
+            submit(EncryptionAgent.this::republishWithNewSvid);
+        }
+
+        @Override
+        public void svidRevoked(NodeSvid svid) {
+            submit(EncryptionAgent.this::cutOffSelf);
+        }
+    };
+
+    private DataplaneKernel kernel;
+    private PeerSessions sessions;
+    private long rotationRequestsHandled;
+    private Optional<Instant> lastRotation = Optional.empty();
+    private PersistedKeys persisted;
+    private NodeAnnouncement published;
+    private NodeAnnouncement toPublish;
+    private int sasInstalled;
+    private boolean kernelBehind;
+    private boolean revoked;
+    private EncryptionStatus lastStatus;
+    private Map<String, Long> counters = Map.of();
+    private Instant countersReadAt;
+    private ScheduledFuture<?> rotationTimer;
+    private ScheduledFuture<?> retryTimer;
+
+    /**
+     * @param kernelErrors the kernel's xfrm error counters in the node's network namespace, by name
+     */
+    public EncryptionAgent(EncryptionAgentConfig config, EncryptionStore store, NodeIdentityAgent identity,
+                           KeyringFile keyringFile, Supplier<Map<String, Long>> kernelErrors) {
+        this.config = config;
+        this.local = config.local();
+        this.store = store;
+        this.identity = identity;
+        this.keyringFile = keyringFile;
+        this.kernelErrors = kernelErrors;
+        this.clock = config.clock();
+        this.loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ward-encryption-" + local.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.verifier = new AnnouncementVerifier(identity.identity().trustDomain().getName(),
+                chain -> identity.verifyPeer(chain, null));
+        this.accepted = new AcceptedAnnouncements(local.name(), verifier);
+    }
+
+    /**
+     * Takes back what the node had (keyring, its last announcement, the kernel's SAs), brings the kernel in line,
+     * catches up with its peers and starts following the store. Returns once that first round is done.
+     */
+    public void start(DataplaneKernel dataplaneKernel) {
+        call(() -> {
+            begin(dataplaneKernel);
+            return null;
+        });
+    }
+
+    /** Where the kernel reports expiry events (SoftExpired); safe to call from any thread, also before start. */
+    public void onKernelEvent(SessionEvent event) {
+        submit(() -> {
+            if (event instanceof SessionEvent.SoftExpired expired) {
+                LOG.info("the kernel reports the soft lifetime of SA {}/{} expired", expired.destination().getHostAddress(), expired.spi());
+            }
+            process(event);
+        });
+    }
+
+    /** Asks for a new epoch now, as an operator's request does. */
+    public void rotateNow(String why) {
+        submit(() -> rotate(why));
+    }
+
+    /** The node's encryption state as its status record reports it. */
+    public EncryptionStatus status() {
+        return call(this::currentStatus);
+    }
+
+    public long currentEpoch() {
+        return call(() -> sessions.currentEpoch());
+    }
+
+    @Override
+    public void close() {
+        identity.removeListener(identityListener);
+        subscriptions.forEach(Subscription::close);
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void begin(DataplaneKernel dataplaneKernel) {
+        kernel = dataplaneKernel;
+        persisted = keyringFile.load();
+        boolean firstStart = persisted.keyring().isEmpty();
+        rotationRequestsHandled = persisted.rotationRequestsHandled();
+        lastRotation = persisted.lastRotation();
+        // Watch first, then list: a change in between arrives twice rather than never.
+        subscriptions.add(store.watchAnnouncements(event -> submit(() -> onAnnouncement(event))));
+        subscriptions.add(store.watchRotationRequests(request -> submit(() -> onRotationRequest(request))));
+        identity.addListener(identityListener);
+
+        Optional<SignedNodeAnnouncement> ownSigned = ownLastAnnouncement();
+        Optional<NodeAnnouncement> own = ownSigned.map(SignedNodeAnnouncement::announcement);
+        for (AnnouncementEvent event : store.announcements()) {
+            if (!event.node().equals(local.name())) {
+                verify(event);
+            }
+        }
+        List<InstalledSa> kernelSas = kernel.installedSas();
+        sessions = PeerSessions.restore(local, config.settings(), config.keySource(),
+                new RecoveredState(persisted.keyring(), own, accepted.members(), kernelSas));
+        long ownEpoch = sessions.currentEpoch();
+        boolean newEpoch = persisted.keyring().stream().noneMatch(key -> key.epoch() == ownEpoch);
+        if (newEpoch) {
+            lastRotation = Optional.of(clock.instant());
+        }
+        LOG.info("encryption on {} starts at epoch {} ({}): {} verified peers in {}, {} Ward SAs in the kernel",
+                local.name(), ownEpoch, newEpoch ? "new" : "recovered from " + keyringFile.path(),
+                accepted.members().size(), store.describe(), kernelSas.size());
+        persistIfChanged();
+        // What peers hold now is the stored announcement, if the sessions took it back.
+        published = own.filter(last -> last.epoch() == ownEpoch).orElse(null);
+        NodeAnnouncement takenBack = published;
+        applyDataplane();
+        process(sessions.resume());
+        if (takenBack != null && published == takenBack && !ownSigned.orElseThrow().leaf().equals(identity.current().leaf())) {
+            // The SVID was renewed while the agent was down: peers must see the announcement under the new one.
+            republishWithNewSvid();
+        }
+
+        List<RotationRequest> requests = store.rotationRequests();
+        long newest = requests.stream().mapToLong(RotationRequest::sequence).max().orElse(0);
+        if (firstStart) {
+            // Requests made before this node existed are not for it.
+            rotationRequestsHandled = Math.max(rotationRequestsHandled, newest);
+            persistIfChanged();
+        } else {
+            requests.stream().filter(request -> request.appliesTo(local.name()))
+                    .filter(request -> request.sequence() > rotationRequestsHandled)
+                    .max(java.util.Comparator.comparingLong(RotationRequest::sequence))
+                    .ifPresent(this::onRotationRequest);
+        }
+        if (identity.revoked()) {
+            cutOffSelf();
+        }
+        scheduleRotation();
+        loop.scheduleWithFixedDelay(() -> guarded(this::refresh), REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads every announcement again and reports the kernel's counters. A watch resumed after a broken connection
+     * re-delivers what exists but not what was deleted meanwhile; this catches those, and anything else missed.
+     */
+    private void refresh() {
+        if (sessions != null && !revoked) {
+            List<AnnouncementEvent> stored = store.announcements();
+            java.util.Set<String> present = new java.util.HashSet<>();
+            for (AnnouncementEvent event : stored) {
+                present.add(event.node());
+                onAnnouncement(event);
+            }
+            for (String member : new ArrayList<>(members.keySet())) {
+                if (!present.contains(member)) {
+                    onAnnouncement(new AnnouncementEvent.Withdrawn(member));
+                }
+            }
+        }
+        writeStatus();
+    }
+
+    private Optional<SignedNodeAnnouncement> ownLastAnnouncement() {
+        Optional<AnnouncementEvent> stored = store.announcement(local.name());
+        if (stored.isEmpty() || !(stored.get() instanceof AnnouncementEvent.Published published)) {
+            stored.ifPresent(event -> LOG.warn("cannot use this node's stored announcement: {}", event));
+            return Optional.empty();
+        }
+        try {
+            verifier.verify(published.signed());
+            return Optional.of(published.signed());
+        } catch (AnnouncementRejectedException e) {
+            LOG.warn("this node's stored announcement does not verify, starting a new epoch: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    // ---- events
+
+    private void onAnnouncement(AnnouncementEvent event) {
+        if (sessions == null || revoked) {
+            return;
+        }
+        if (event.node().equals(local.name())) {
+            if (event instanceof AnnouncementEvent.Withdrawn && published != null) {
+                LOG.warn("this node's announcement was removed from the store; publishing it again");
+                toPublish = published;
+                publishPending();
+            }
+            return;
+        }
+        switch (event) {
+            case AnnouncementEvent.Withdrawn withdrawn -> {
+                accepted.forget(withdrawn.node());
+                members.remove(withdrawn.node());
+                refusedAnnouncements.remove(withdrawn.node());
+                refusedReasons.remove(withdrawn.node());
+                process(new SessionEvent.PeerRemoved(withdrawn.node(), "its announcement was removed from the store"));
+            }
+            default -> verify(event).ifPresent(news -> process(new SessionEvent.PeerAnnounced(news)));
+        }
+        writeStatus();
+    }
+
+    /** Verifies a stored announcement; refusals are logged with the reason and kept for the status record. */
+    private Optional<NodeAnnouncement> verify(AnnouncementEvent event) {
+        String node = event.node();
+        switch (event) {
+            case AnnouncementEvent.Malformed malformed -> {
+                refuse(node, null, "unreadable announcement: " + malformed.reason());
+                return Optional.empty();
+            }
+            case AnnouncementEvent.Withdrawn withdrawn -> {
+                return Optional.empty();
+            }
+            case AnnouncementEvent.Published published -> {
+                try {
+                    Optional<NodeAnnouncement> news = accepted.accept(published.signed());
+                    members.put(node, published.signed());
+                    refusedAnnouncements.remove(node);
+                    refusedReasons.remove(node);
+                    if (news.isEmpty() && sessions != null && !sessions.peers().contains(node)) {
+                        // Seen before, then forgotten (withdrawn, or its SVID failed and verifies again): admit it anew.
+                        return Optional.of(published.signed().announcement());
+                    }
+                    return news;
+                } catch (AnnouncementRejectedException e) {
+                    refuse(node, published.signed(), e.getMessage());
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    private void refuse(String node, SignedNodeAnnouncement signed, String reason) {
+        if (!reason.equals(refusedReasons.put(node, reason))) {
+            LOG.warn("refused the announcement of {}: {}", node, reason);
+        }
+        if (signed != null) {
+            refusedAnnouncements.put(node, signed);
+        }
+    }
+
+    /** The bundle or CRL changed: every member must still verify (a revoked one is cut off now), and refused ones may now. */
+    private void verifyMembersAgain() {
+        if (sessions == null || revoked) {
+            return;
+        }
+        for (Map.Entry<String, SignedNodeAnnouncement> member : new ArrayList<>(members.entrySet())) {
+            try {
+                verifier.verify(member.getValue());
+            } catch (AnnouncementRejectedException e) {
+                String node = member.getKey();
+                members.remove(node);
+                accepted.forget(node);
+                refuse(node, member.getValue(), e.getMessage());
+                process(new SessionEvent.PeerRemoved(node, e.getMessage()));
+            }
+        }
+        for (Map.Entry<String, SignedNodeAnnouncement> refused : new ArrayList<>(refusedAnnouncements.entrySet())) {
+            verify(new AnnouncementEvent.Published(refused.getKey(), refused.getValue()))
+                    .ifPresent(news -> process(new SessionEvent.PeerAnnounced(news)));
+        }
+        writeStatus();
+    }
+
+    private void republishWithNewSvid() {
+        if (published != null && !revoked && toPublish == null) {
+            LOG.info("signing the announcement again with the renewed SVID");
+            toPublish = published;
+            publishPending();
+        }
+    }
+
+    /** The node's own SVID is revoked: it must not take part any more. Its block policies stay, so its pods reach no one. */
+    private void cutOffSelf() {
+        if (revoked || sessions == null) {
+            return;
+        }
+        LOG.error("node {} is revoked: removing every peer's SAs and policies, it can exchange nothing with other nodes", local.name());
+        revoked = true;
+        toPublish = null;
+        for (String peer : sessions.peers()) {
+            process(new SessionEvent.PeerRemoved(peer, "this node was revoked"));
+        }
+        if (rotationTimer != null) {
+            rotationTimer.cancel(false);
+        }
+        writeStatus();
+    }
+
+    private void onRotationRequest(RotationRequest request) {
+        if (sessions == null || !request.appliesTo(local.name()) || request.sequence() <= rotationRequestsHandled) {
+            return;
+        }
+        rotationRequestsHandled = request.sequence();
+        rotate("an operator asked " + request.target() + " to rotate at " + request.requestedAt());
+    }
+
+    private void rotate(String why) {
+        if (sessions == null || revoked) {
+            return;
+        }
+        LOG.info("rotating keys: {}", why);
+        process(new SessionEvent.RotationRequested());
+    }
+
+    private void scheduleRotation() {
+        if (rotationTimer != null) {
+            rotationTimer.cancel(false);
+        }
+        if (revoked) {
+            return;
+        }
+        Instant due = lastRotation.orElse(clock.instant()).plus(config.rotateEvery());
+        long delay = Math.max(0, Duration.between(clock.instant(), due).toMillis());
+        rotationTimer = loop.schedule(() -> guarded(() -> rotate("scheduled every " + config.rotateEvery())), delay, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- carrying out
+
+    private void process(SessionEvent event) {
+        if (sessions == null || (revoked && !(event instanceof SessionEvent.PeerRemoved))) {
+            return;
+        }
+        long epochBefore = sessions.currentEpoch();
+        List<SessionAction> actions = sessions.handle(event);
+        if (sessions.currentEpoch() != epochBefore) {
+            lastRotation = Optional.of(clock.instant());
+            LOG.info("node {} moved to epoch {}", local.name(), sessions.currentEpoch());
+            scheduleRotation();
+        }
+        process(actions);
+    }
+
+    private void process(List<SessionAction> actions) {
+        for (SessionAction action : actions) {
+            switch (action) {
+                case SessionAction.AdmitPeer admit -> LOG.info("admitted peer {}: its pods are accepted only through ESP", admit.peer());
+                case SessionAction.InstallInboundSa install -> LOG.debug("installing inbound {}", install.sa());
+                case SessionAction.SwitchOutbound next -> LOG.info("sending to {} on {}", next.peer(), next.sa());
+                case SessionAction.ScheduleDrain drain -> loop.schedule(() -> guarded(() -> process(new SessionEvent.DrainElapsed(drain.sa()))),
+                        drain.after().toMillis(), TimeUnit.MILLISECONDS);
+                case SessionAction.RemoveSa remove -> LOG.debug("removing {}", remove.sa());
+                case SessionAction.CutOffPeer cut -> LOG.info("cut off peer {}: {}", cut.peer(), cut.why());
+                case SessionAction.PublishAnnouncement publish -> toPublish = publish.announcement();
+                case SessionAction.PeerRefused refused -> refuse(refused.peer(), null, refused.reason());
+            }
+        }
+        persistIfChanged();
+        if (applyDataplane()) {
+            publishPending();
+        }
+        writeStatus();
+    }
+
+    /** The keyring goes to disk before anything that depends on it reaches the kernel or the store. */
+    private void persistIfChanged() {
+        PersistedKeys now = new PersistedKeys(sessions.keyring(), rotationRequestsHandled, lastRotation);
+        if (!now.equals(persisted)) {
+            keyringFile.save(now);
+            persisted = now;
+        }
+    }
+
+    private boolean applyDataplane() {
+        try {
+            DataplaneDiff diff = DataplaneDiff.between(sessions.dataplane(), kernel.installedSas(), kernel.installedPolicies());
+            if (!diff.isEmpty()) {
+                kernel.apply(diff);
+                LOG.debug("kernel: +{} -{} SAs, +{} -{} policies", diff.addSas().size(), diff.removeSas().size(),
+                        diff.addPolicies().size(), diff.removePolicies().size());
+            }
+            sasInstalled = diff.keepSas().size() + diff.addSas().size();
+            kernelBehind = false;
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("the kernel refused part of the encryption dataplane (retrying in {}): {}", RETRY, e.getMessage());
+            kernelBehind = true;
+            scheduleRetry();
+            return false;
+        }
+    }
+
+    private void publishPending() {
+        if (toPublish == null || revoked) {
+            return;
+        }
+        NodeSvid svid = identity.current();
+        try {
+            store.publish(SignedNodeAnnouncement.sign(toPublish, svid.chain(), svid.key()));
+            if (published == null || published.epoch() != toPublish.epoch()) {
+                LOG.info("published epoch {} of {}", toPublish.epoch(), local.name());
+            }
+            published = toPublish;
+            toPublish = null;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot publish the announcement (retrying in {}): {}", RETRY, e.getMessage());
+            scheduleRetry();
+        }
+    }
+
+    private void scheduleRetry() {
+        if (retryTimer == null || retryTimer.isDone()) {
+            retryTimer = loop.schedule(() -> guarded(() -> {
+                retryTimer = null; // this run is over as far as scheduling goes: a failure in it schedules the next
+                if (applyDataplane()) {
+                    publishPending();
+                }
+                writeStatus();
+            }), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void writeStatus() {
+        if (sessions == null) {
+            return;
+        }
+        EncryptionStatus status = currentStatus();
+        if (status.sameStateAs(lastStatus)) {
+            return;
+        }
+        try {
+            store.writeStatus(status);
+            lastStatus = status;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot write the status record: {}", e.getMessage());
+        }
+    }
+
+    private EncryptionStatus currentStatus() {
+        long epoch = sessions.currentEpoch();
+        List<String> peers = new ArrayList<>(sessions.peers());
+        peers.sort(null);
+        List<String> encrypted = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
+        for (String peer : peers) {
+            Optional<SecurityAssociation> outbound = sessions.outboundTo(peer);
+            outbound.ifPresent(sa -> encrypted.add(peer));
+            if (outbound.isEmpty() || outbound.get().id().senderEpoch() != epoch) {
+                pending.add(peer);
+            }
+        }
+        return new EncryptionStatus(local.name(), epoch, lastRotation.orElse(null), peers, encrypted, pending,
+                refusedReasons, kernelBehind ? -1 : sasInstalled, kernelErrors(), revoked, clock.instant());
+    }
+
+    /** Read at most every {@link #COUNTERS_MAX_AGE}: status is written after every event, the counters need not be. */
+    private Map<String, Long> kernelErrors() {
+        Instant now = clock.instant();
+        if (countersReadAt == null || Duration.between(countersReadAt, now).compareTo(COUNTERS_MAX_AGE) >= 0) {
+            countersReadAt = now;
+            try {
+                counters = kernelErrors.get();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read the kernel's xfrm error counters: {}", e.getMessage());
+            }
+        }
+        return counters;
+    }
+
+    // ---- the loop
+
+    private void submit(Runnable task) {
+        try {
+            loop.execute(() -> guarded(task));
+        } catch (RejectedExecutionException closed) {
+            // the agent is closed: late store or kernel events are dropped
+        }
+    }
+
+    private static void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("encryption event failed: {}", e.toString(), e);
+        }
+    }
+
+    private <T> T call(Callable<T> task) {
+        try {
+            return loop.submit(task).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.ward.agent.encryption.agent;
+
+import dev.ward.agent.encryption.EncryptionSettings;
+import dev.ward.agent.encryption.EpochKeySource;
+import dev.ward.agent.encryption.LocalNode;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * How one node's encryption agent runs.
+ *
+ * @param rotateEvery how long an epoch lasts before the node rotates on its own (operators can ask sooner)
+ */
+public record EncryptionAgentConfig(LocalNode local, EncryptionSettings settings, Duration rotateEvery,
+                                    EpochKeySource keySource, Clock clock) {
+    public static final Duration DEFAULT_ROTATION = Duration.ofHours(24);
+
+    public EncryptionAgentConfig {
+        if (rotateEvery.isNegative() || rotateEvery.isZero()) {
+            throw new IllegalArgumentException("--rotate-every must be positive, got " + rotateEvery);
+        }
+    }
+
+    public EncryptionAgentConfig(LocalNode local, EncryptionSettings settings, Duration rotateEvery, Clock clock) {
+        this(local, settings, rotateEvery, EpochKeySource.clockBased(clock), clock);
+    }
+}
