@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,16 +37,21 @@ final class ChangesAfterNow {
             informer.start().toCompletableFuture().get(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            informer.close();
+            stop(informer, handler);
             throw new IllegalStateException("interrupted while listing " + what, e);
         } catch (ExecutionException | TimeoutException e) {
-            informer.close();
+            stop(informer, handler);
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("cannot watch " + what + ": " + cause.getMessage(), cause);
         }
         handler.begin(informer.getStore().list().stream().collect(Collectors.toMap(
                 o -> o.getMetadata().getName(), o -> o.getMetadata().getResourceVersion(), (a, b) -> b)));
         return informer::close;
+    }
+
+    private static void stop(SharedIndexInformer<GenericKubernetesResource> informer, Handler handler) {
+        informer.close();
+        handler.begin(Map.of()); // releases notification threads waiting for a start that will not come
     }
 
     private static final class Handler implements ResourceEventHandler<GenericKubernetesResource> {
@@ -77,7 +83,7 @@ final class ChangesAfterNow {
         public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource object) {
             awaitBegun();
             // Equal versions are a resync of the cache, not a change.
-            if (!object.getMetadata().getResourceVersion().equals(old.getMetadata().getResourceVersion())) {
+            if (!Objects.equals(object.getMetadata().getResourceVersion(), old.getMetadata().getResourceVersion())) {
                 changed.accept(object);
             }
         }
