@@ -2,6 +2,7 @@ package dev.ward.cli.encryption;
 
 import dev.ward.agent.encryption.DataplaneKernel;
 import dev.ward.agent.encryption.SessionEvent;
+import dev.ward.agent.encryption.kernel.XfrmDataplaneKernel;
 import java.util.function.Consumer;
 
 /** The one place where {@code ward agent} gets its kernel dataplane. */
@@ -15,10 +16,6 @@ final class DataplaneKernels {
      * kernel is also {@link AutoCloseable}.
      */
     static DataplaneKernel open(String netns, String offloadDevice, Consumer<SessionEvent> kernelEvents) {
-        // The xfrm implementation (package dev.ward.agent.encryption.kernel) is being written on its own branch.
-        // Once it is merged, this becomes:
-        //   return dev.ward.agent.encryption.kernel.XfrmDataplaneKernel.open(netns, offloadDevice, kernelEvents);
-        throw new IllegalStateException("this build has no xfrm dataplane yet (dev.ward.agent.encryption.kernel.XfrmDataplaneKernel): "
-                + "ward agent cannot encrypt; run it without --underlay-ip");
+        return XfrmDataplaneKernel.open(netns, offloadDevice, kernelEvents);
     }
 }

@@ -35,10 +35,15 @@ public final class WardKubernetes {
 
     /** The ConfigMap that holds a node's record; long node names are shortened with a hash to fit 253 characters. */
     public static String nodeRecordName(String node) {
-        String name = NODE_RECORD_PREFIX + node;
-        if (name.length() <= MAX_NAME) return name;
-        String hash = Fingerprints.sha256(node.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
-        String head = name.substring(0, MAX_NAME - hash.length() - 1);
+        return prefixedName(NODE_RECORD_PREFIX, node);
+    }
+
+    /** {@code prefix + name} as an object name; too long for 253 characters, it is shortened with the name's hash. */
+    public static String prefixedName(String prefix, String name) {
+        String full = prefix + name;
+        if (full.length() <= MAX_NAME) return full;
+        String hash = Fingerprints.sha256(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
+        String head = full.substring(0, MAX_NAME - hash.length() - 1);
         while (head.endsWith("-") || head.endsWith(".")) head = head.substring(0, head.length() - 1);
         return head + "-" + hash;
     }

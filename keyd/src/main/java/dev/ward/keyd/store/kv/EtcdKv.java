@@ -141,7 +141,11 @@ public final class EtcdKv implements VersionedKv {
                     error == null ? "completed" : error.getMessage());
             Watch.Watcher w = watcher;
             if (w != null) w.close();
-            rewatch.schedule(() -> start(0, true), 1, TimeUnit.SECONDS);
+            try {
+                rewatch.schedule(() -> start(0, true), 1, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // close() shut the scheduler down and is closing the client, which completes every watch: no restart.
+            }
         }
 
         @Override

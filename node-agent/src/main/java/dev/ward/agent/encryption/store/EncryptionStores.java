@@ -1,9 +1,11 @@
 package dev.ward.agent.encryption.store;
 
+import dev.ward.agent.encryption.store.k8s.KubernetesEncryptionStore;
 import dev.ward.keyd.store.IdentityStores;
 import dev.ward.keyd.store.StoreLocation;
 import dev.ward.keyd.store.kv.DirectoryKv;
 import dev.ward.keyd.store.kv.EtcdKv;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 
 /** Opens the encryption store at the place an operator named with {@code --store}. */
@@ -16,8 +18,7 @@ public final class EncryptionStores {
             case StoreLocation.Etcd etcd -> new KvEncryptionStore(new EtcdKv(etcd.endpoints().toArray(String[]::new)), true, clock);
             // The same key-value directory as the identity store, so one dir:PATH holds the whole cluster.
             case StoreLocation.Directory dir -> new KvEncryptionStore(new DirectoryKv(dir.path().resolve(IdentityStores.DIR_KV)), true, clock);
-            case StoreLocation.Kubernetes k -> throw new IllegalArgumentException(
-                    "encryption records are kept in etcd or a directory for now: use --store etcd://HOST:PORT or dir:PATH");
+            case StoreLocation.Kubernetes k -> new KubernetesEncryptionStore(new KubernetesClientBuilder().build(), true, clock);
         };
     }
 }
