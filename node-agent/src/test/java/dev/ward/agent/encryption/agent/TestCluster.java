@@ -183,12 +183,7 @@ final class TestCluster implements AutoCloseable {
             }
         }
         for (AutoCloseable closeable : open.reversed()) {
-            try {
-                closeable.close();
-            } catch (java.util.concurrent.RejectedExecutionException keydCloseRace) {
-                // keyd's EtcdKv.close shuts its re-watch executor before closing the client, whose closing ends a
-                // watch that then tries to re-watch on the dead executor. Harmless at teardown; reported to keyd.
-            }
+            closeable.close();
         }
     }
 }
