@@ -104,6 +104,7 @@ public final class EncryptionAgent implements AutoCloseable {
     private EncryptionStatus lastStatus;
     private Map<String, Long> counters = Map.of();
     private Instant countersReadAt;
+    private boolean countersFailing;
     private ScheduledFuture<?> rotationTimer;
     private ScheduledFuture<?> retryTimer;
 
@@ -278,8 +279,13 @@ public final class EncryptionAgent implements AutoCloseable {
             return;
         }
         if (event.node().equals(local.name())) {
-            if (event instanceof AnnouncementEvent.Withdrawn && published != null) {
-                LOG.warn("this node's announcement was removed from the store; publishing it again");
+            // Removed or overwritten (by an operator, or forged by someone with store access): peers that start
+            // later would not find this node, so it writes its own again.
+            // Events of its own earlier writes arrive late; only what the store holds now counts.
+            if (published != null && toPublish == null && !isCurrentOwn(event)
+                    && !store.announcement(local.name()).map(this::isCurrentOwn).orElse(false)) {
+                LOG.warn("this node's announcement in the store was {}; publishing it again",
+                        event instanceof AnnouncementEvent.Withdrawn ? "removed" : "replaced");
                 toPublish = published;
                 publishPending();
             }
@@ -296,6 +302,11 @@ public final class EncryptionAgent implements AutoCloseable {
             default -> verify(event).ifPresent(news -> process(new SessionEvent.PeerAnnounced(news)));
         }
         writeStatus();
+    }
+
+    private boolean isCurrentOwn(AnnouncementEvent event) {
+        return event instanceof AnnouncementEvent.Published own && own.signed().announcement().equals(published)
+                && own.signed().leaf().equals(identity.current().leaf());
     }
 
     /** Verifies a stored announcement; refusals are logged with the reason and kept for the status record. */
@@ -548,8 +559,12 @@ public final class EncryptionAgent implements AutoCloseable {
             countersReadAt = now;
             try {
                 counters = kernelErrors.get();
+                countersFailing = false;
             } catch (RuntimeException e) {
-                LOG.warn("cannot read the kernel's xfrm error counters: {}", e.getMessage());
+                if (!countersFailing) {
+                    LOG.warn("cannot read the kernel's xfrm error counters (status shows the last ones read): {}", e.getMessage());
+                }
+                countersFailing = true;
             }
         }
         return counters;
