@@ -250,7 +250,8 @@ public final class NodeIdentityAgent implements AutoCloseable {
         try {
             state.saveTrust(next);
         } catch (IOException e) {
-            LOG.error("cannot write the trust bundle to {}: {}", state.path(), e.getMessage());
+            // An interrupt during shutdown surfaces as ClosedByInterruptException, whose message is null: name the type.
+            LOG.error("cannot write the trust bundle to {}: {}", state.path(), e);
         }
         for (IdentityListener l : listeners) l.trustChanged(next);
         NodeSvid svid = current;
