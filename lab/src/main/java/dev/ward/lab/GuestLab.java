@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class GuestLab {
     private static final Duration GUEST_TIMEOUT = Duration.ofMinutes(15);
+    /** Keeps the guest kernel's link and bridge messages off the console the lab's output is read from. */
+    private static final String QUIET_KERNEL = "echo 1 > /proc/sys/kernel/printk";
     private final String prefix;
     private final Path workDir;
 
@@ -54,7 +56,7 @@ public final class GuestLab {
         GuestRun run;
         try (ConsoleFollower follower = ConsoleFollower.start(console, out)) {
             run = new UserModeLinux(prefix + "-uml", workDir, 3072, GUEST_TIMEOUT)
-                    .run(List.of(String.join(" ", cmd.stream().map(GuestLab::quote).toList())));
+                    .run(List.of(QUIET_KERNEL, String.join(" ", cmd.stream().map(GuestLab::quote).toList())));
         }
         out.println("ward lab: guest ran " + run.millis() / 1000.0 + " s; console log " + run.consoleLog() + ", process logs " + workDir.resolve("logs"));
         return run.exitCode();

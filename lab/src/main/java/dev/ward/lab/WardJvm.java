@@ -37,7 +37,7 @@ public final class WardJvm {
                     + " is not on it): run it as ./ward lab");
         }
         this.jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k", "-XX:-UsePerfData", "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k", "-XX:-UsePerfData",
                 "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpDir, "-cp", System.getProperty("java.class.path"));
     }
 
@@ -56,14 +56,17 @@ public final class WardJvm {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
     }
 
-    /** Runs {@code wardctl args} to completion; its output is also appended to {@code wardctl.log}. */
+    /** Runs {@code wardctl args} to completion: its standard output is the outcome's; all of it goes to {@code wardctl.log}. */
     public Outcome wardctl(Duration timeout, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(jvm);
         cmd.add(WARDCTL);
         cmd.addAll(List.of(args));
         Path output = logs.resolve("wardctl-" + Thread.currentThread().threadId() + ".out");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Files.writeString(log("wardctl"), "$ wardctl " + String.join(" ", args) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Process p = new ProcessBuilder(cmd).redirectOutput(output.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(log("wardctl").toFile())).start();
         try {
             if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -77,7 +80,7 @@ public final class WardJvm {
         byte[] out = Files.readAllBytes(output);
         Files.delete(output);
         Outcome o = new Outcome(p.exitValue(), new String(out, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
-        Files.writeString(log("wardctl"), "$ wardctl " + String.join(" ", args) + "\n" + o.output() + "[exit " + o.exitCode() + ", " + o.millis() + " ms]\n",
+        Files.writeString(log("wardctl"), o.output() + "[exit " + o.exitCode() + ", " + o.millis() + " ms]\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         return o;
     }
