@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
 public final class EncryptionLab {
     private static final Duration STREAM_INTERVAL = Duration.ofMillis(10);
     private static final Duration CONVERGENCE_TIMEOUT = Duration.ofSeconds(120);
+    /** The etcd client's INFO chatter; held here because the logging framework keeps loggers only weakly. */
+    private static final List<java.util.logging.Logger> QUIET = List.of(java.util.logging.Logger.getLogger("io.grpc"),
+            java.util.logging.Logger.getLogger("io.netty"));
 
     private final String prefix;
     private final Path workDir;
@@ -173,8 +176,8 @@ public final class EncryptionLab {
             s.note("streams " + names(streams) + " at " + 1000 / STREAM_INTERVAL.toMillis() + " datagrams/s each; outbound SPIs " + seen);
             for (int round = 1; round <= 3; round++) {
                 WardJvm.Outcome r = cluster.wardctl("keys", "rotate", "--all");
-                s.check(r.succeeded(), "wardctl keys rotate --all (round " + round + ") exit " + r.exitCode() + " in " + r.millis() + " ms"
-                        + (r.succeeded() ? "" : ": " + r.output().strip()));
+                if (!s.check(r.succeeded(), "wardctl keys rotate --all (round " + round + ") exit " + r.exitCode() + " in " + r.millis() + " ms"
+                        + (r.succeeded() ? "" : ": " + r.output().strip() + " (see " + jvm.log("wardctl") + ")"))) break;
                 Map<String, Set<String>> before = new HashMap<>(seen);
                 long took = await(Duration.ofSeconds(60), () -> everyPairHasNewOutbound(before));
                 Map<String, Set<String>> now = outboundSpis();
@@ -249,10 +252,11 @@ public final class EncryptionLab {
             int sentDown = streams.stream().mapToInt(LabTraffic.NumberedStream::sentSoFar).sum();
             long restarted = System.nanoTime();
             cluster.startAgent(victim);
-            long cleaned = await(Duration.ofSeconds(90), () -> !stale.present() || !cluster.agentAlive(victim));
+            await(Duration.ofSeconds(90), () -> !stale.present() || !cluster.agentAlive(victim));
             s.check(cluster.agentAlive(victim), victim.name() + "'s agent running again" + (cluster.agentAlive(victim) ? "" : "; log: " + tail(cluster.agentLog(victim))));
-            s.check(cleaned >= 0 && !stale.present(), "stale state removed by the restarted agent "
-                    + (cleaned >= 0 ? millisSince(restarted) + " ms after restart (JVM start included)" : "NOT within 90 s"));
+            boolean removed = !stale.present();
+            s.check(removed, "stale state removed by the restarted agent "
+                    + (removed ? millisSince(restarted) + " ms after restart (JVM start included)" : "NOT (waited " + millisSince(restarted) + " ms)"));
             long paired = await(Duration.ofSeconds(30), () -> allPaired(nodes));
             KernelSas after = KernelSas.of(victim);
             s.note("after restart " + after.describe(victim.underlayIp()));
@@ -286,11 +290,12 @@ public final class EncryptionLab {
             double sinceReturn = gone < 0 ? -1 : (System.nanoTime() - returned) / 1e9, sinceStart = (System.nanoTime() - start) / 1e9;
             s.check(gone >= 0 && sinceReturn <= 5.0, "n1 and n2 removed every SA with " + revoked.name() + " "
                     + (gone >= 0 ? String.format("%.2f s after the revoke command returned (%.2f s after it started)", sinceReturn, sinceStart) : "NOT within 30 s"));
-            Thread.sleep(2000);
+            long watchUntil = returned + 7_000_000_000L;
+            while (System.nanoTime() < watchUntil) Thread.sleep(100);
             long lastIn = intoRevoked.lastArrivalNanos(), lastOut = fromRevoked.lastArrivalNanos();
             s.check(lastIn < returned + 5_000_000_000L && lastOut < returned + 5_000_000_000L, String.format(
-                    "last datagram %s arrived %.2f s, %s %.2f s after the command returned", intoRevoked.name(), (lastIn - returned) / 1e9,
-                    fromRevoked.name(), (lastOut - returned) / 1e9));
+                    "streams cut: last datagram %s arrived %.2f s, %s %.2f s after the command returned (watched for 7 s)",
+                    intoRevoked.name(), (lastIn - returned) / 1e9, fromRevoked.name(), (lastOut - returned) / 1e9));
             int before = intoRevoked.receivedSoFar() + fromRevoked.receivedSoFar();
             Thread.sleep(2000);
             int after = intoRevoked.receivedSoFar() + fromRevoked.receivedSoFar();
@@ -405,6 +410,7 @@ public final class EncryptionLab {
 
     /** In-guest entry point: {@code EncryptionLab PREFIX WORK_DIR}; writes the table, table.txt and junit.xml there. */
     public static void main(String[] args) throws IOException {
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         Path work = Path.of(args[1]);
         Files.createDirectories(work);
         LabReport r = new EncryptionLab(args[0], work, System.out).run();

@@ -63,8 +63,11 @@ public final class LabTraffic {
             });
             long start = System.nanoTime();
             MessageDigest sent = sha256();
-            try (Socket c = NetworkNamespace.call(from.netns(), () -> new Socket())) {
-                c.bind(new InetSocketAddress(from.ip(), 0));
+            try (Socket c = NetworkNamespace.call(from.netns(), () -> {
+                Socket unconnected = new Socket();
+                unconnected.bind(new InetSocketAddress(from.ip(), 0)); // creates the socket, in the pod's namespace
+                return unconnected;
+            })) {
                 c.connect(new InetSocketAddress(to.ip(), port), (int) timeout.toMillis());
                 c.setSoTimeout((int) timeout.toMillis());
                 OutputStream out = c.getOutputStream();
