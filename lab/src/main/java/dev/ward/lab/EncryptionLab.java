@@ -13,11 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -29,26 +27,20 @@ import java.util.stream.Collectors;
  */
 public final class EncryptionLab {
     private static final Duration STREAM_INTERVAL = Duration.ofMillis(10);
-    private static final Duration CONVERGENCE_TIMEOUT = Duration.ofSeconds(120);
-    /** The etcd client's INFO chatter; held here because the logging framework keeps loggers only weakly. */
-    private static final List<java.util.logging.Logger> QUIET = List.of(java.util.logging.Logger.getLogger("io.grpc"),
-            java.util.logging.Logger.getLogger("io.netty"));
 
-    private final String prefix;
     private final Path workDir;
     private final PrintStream out;
     private final LabReport report = new LabReport();
+    private final LabEnvironment env;
     private final LabNetwork network;
-    private final List<LabNetwork.Node> nodes = new ArrayList<>();
-    private final Map<LabNetwork.Pod, PodEcho> echoes = new LinkedHashMap<>();
-    private LabCluster cluster;
-    private WardJvm jvm;
+    private final List<LabNetwork.Node> nodes;
 
     public EncryptionLab(String prefix, Path workDir, PrintStream out) {
-        this.prefix = prefix;
         this.workDir = workDir.toAbsolutePath();
         this.out = out;
-        this.network = new LabNetwork(prefix, EspTunnelMtu.podMtu(LabNetwork.UNDERLAY_MTU, IpFamily.IPV4, false));
+        this.env = new LabEnvironment(prefix, this.workDir);
+        this.network = env.network();
+        this.nodes = env.nodes();
     }
 
     public LabReport run() {
@@ -63,7 +55,7 @@ public final class EncryptionLab {
             scenario(up, "6 agent kill -9 + restart during traffic: 0 lost, stale state cleaned", skipped, this::agentRestart);
             scenario(up, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
         } finally {
-            shutdown();
+            env.close();
         }
         return report;
     }
@@ -76,37 +68,8 @@ public final class EncryptionLab {
     // ---- 0: the cluster
 
     private void clusterUp(ScenarioRun s) throws Exception {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        jvm = new WardJvm(workDir.resolve("logs"), tmp);
-        network.createUnderlay();
-        for (int i = 1; i <= 3; i++) {
-            LabNetwork.Node n = network.node(i);
-            network.wire(n);
-            nodes.add(n);
-            s.note("wired " + n + ", pods " + n.pods() + ", pod MTU " + network.podMtu());
-        }
-        for (LabNetwork.Node a : nodes) for (LabNetwork.Node b : nodes) if (a != b) network.route(a, b);
-        s.note("underlay bridge " + network.bridge() + "; routes between pod CIDRs over the underlay; cluster CIDR " + LabNetwork.CLUSTER_CIDR);
-        for (LabNetwork.Node n : nodes) n.pods().forEach(p -> echoes.put(p, PodEcho.start(p)));
-        long t0 = System.nanoTime();
-        cluster = LabCluster.start(jvm, tmp.resolve(prefix + "-cluster"));
-        s.note("etcd at " + cluster.etcdEndpoint() + ", wardctl ca init, ward keyd started (" + millisSince(t0) + " ms)");
-        long joined = System.nanoTime();
-        for (LabNetwork.Node n : nodes) {
-            cluster.join(n);
-            s.note("wardctl node token create " + n.name() + "; ward agent --node " + n.name() + " --netns " + n.netns() + " started");
-        }
-        long converged = await(CONVERGENCE_TIMEOUT, () -> allPaired(nodes) || !agentsAlive(nodes));
-        for (LabNetwork.Node n : nodes) s.note(KernelSas.of(n).describe(n.underlayIp()));
-        if (!agentsAlive(nodes)) {
-            for (LabNetwork.Node n : nodes) if (!cluster.agentAlive(n)) s.note(n.name() + "'s agent exited; its log " + cluster.agentLog(n) + ": " + tail(cluster.agentLog(n)));
-        }
-        s.check(converged >= 0 && agentsAlive(nodes), converged >= 0
-                ? "every node holds an SA each way with every other node, " + millisSince(joined) + " ms after the first token (JVM starts included)"
-                : "nodes did not pair within " + CONVERGENCE_TIMEOUT.toSeconds() + " s");
-        long reachable = await(Duration.ofSeconds(30), () -> unreachablePairs(nodes).isEmpty());
-        s.check(reachable >= 0, "pods on different nodes answer each other" + (reachable >= 0 ? "" : "; not: " + unreachablePairs(nodes)));
-        WardJvm.Outcome status = cluster.wardctl("keys", "status");
+        env.start(s, 3);
+        WardJvm.Outcome status = env.cluster().wardctl("keys", "status");
         s.note("wardctl keys status (exit " + status.exitCode() + "):");
         status.output().lines().forEach(l -> s.note("  " + l));
     }
@@ -172,15 +135,15 @@ public final class EncryptionLab {
         List<LabTraffic.NumberedStream> streams = streams(
                 new LabNetwork.Pod[] {pod(1, 1), pod(2, 1)}, new LabNetwork.Pod[] {pod(2, 2), pod(3, 1)}, new LabNetwork.Pod[] {pod(3, 2), pod(1, 2)});
         try {
-            Map<String, Set<String>> seen = outboundSpis();
+            Map<String, Set<String>> seen = env.outboundSpis(nodes);
             s.note("streams " + names(streams) + " at " + 1000 / STREAM_INTERVAL.toMillis() + " datagrams/s each; outbound SPIs " + seen);
             for (int round = 1; round <= 3; round++) {
-                WardJvm.Outcome r = cluster.wardctl("keys", "rotate", "--all");
+                WardJvm.Outcome r = env.cluster().wardctl("keys", "rotate", "--all");
                 if (!s.check(r.succeeded(), "wardctl keys rotate --all (round " + round + ") exit " + r.exitCode() + " in " + r.millis() + " ms"
-                        + (r.succeeded() ? "" : ": " + r.output().strip() + " (see " + jvm.log("wardctl") + ")"))) break;
+                        + (r.succeeded() ? "" : ": " + r.output().strip() + " (see " + env.jvm().log("wardctl") + ")"))) break;
                 Map<String, Set<String>> before = new HashMap<>(seen);
-                long took = await(Duration.ofSeconds(60), () -> everyPairHasNewOutbound(before));
-                Map<String, Set<String>> now = outboundSpis();
+                long took = LabEnvironment.await(Duration.ofSeconds(60), () -> env.everyPairHasNewOutbound(nodes, before));
+                Map<String, Set<String>> now = env.outboundSpis(nodes);
                 s.check(took >= 0, "round " + round + ": every node sends with a new SA to every peer " + (took >= 0 ? took + " ms after the command returned" : "NOT within 60 s")
                         + "; outbound SPIs " + now);
                 now.forEach((k, v) -> seen.merge(k, v, (x, y) -> {
@@ -207,9 +170,9 @@ public final class EncryptionLab {
             network.route(rogue, n);
             network.route(n, rogue);
         }
-        rogue.pods().forEach(p -> echoes.put(p, PodEcho.start(p)));
+        rogue.pods().forEach(p -> env.echoes().put(p, PodEcho.start(p)));
         s.note("wired " + rogue + " on the underlay with routes both ways to every node's pods, no join token");
-        RogueAnnouncement forged = RogueAnnouncement.publish(cluster, rogue);
+        RogueAnnouncement forged = RogueAnnouncement.publish(env.cluster(), rogue);
         s.note(forged.describe());
         Thread.sleep(5000);
         for (LabNetwork.Node n : nodes) {
@@ -228,12 +191,12 @@ public final class EncryptionLab {
         }
         long heardRogue = heardFromAll(rogue.pods()).entrySet().stream().mapToLong(e -> e.getValue() - heardBefore.getOrDefault(e.getKey(), 0L)).sum();
         long rogueHeard = rogue.pods().stream().mapToLong(r -> nodes.stream().flatMap(n -> n.pods().stream())
-                .mapToLong(p -> echoes.get(r).heardFrom(p.ip())).sum()).sum();
+                .mapToLong(p -> env.echoes().get(r).heardFrom(p.ip())).sum()).sum();
         s.check(outbound == 0 && heardRogue == 0, "rogue pods -> cluster pods: " + outbound + " answered, cluster pods heard the rogue "
                 + heardRogue + " times (12 probes)");
         s.check(inbound == 0 && rogueHeard == 0, "cluster pods -> rogue pods: " + inbound + " answered, rogue pods heard cluster pods "
                 + rogueHeard + " times (12 probes)");
-        s.check(unreachablePairs(nodes).isEmpty(), "cluster pods still answer each other");
+        s.check(env.unreachablePairs(nodes).isEmpty(), "cluster pods still answer each other");
     }
 
     // ---- 6: an agent crashes and comes back
@@ -244,20 +207,20 @@ public final class EncryptionLab {
         try {
             Thread.sleep(1000);
             KernelSas before = KernelSas.of(victim);
-            cluster.killAgent(victim);
+            env.cluster().killAgent(victim);
             s.note("kill -9 " + victim.name() + "'s agent with streams " + names(streams) + " flowing; kernel keeps " + before.describe(victim.underlayIp()));
             StaleState stale = StaleState.plant(victim);
             s.note("while it is down: " + stale.describe());
             Thread.sleep(3000);
             int sentDown = streams.stream().mapToInt(LabTraffic.NumberedStream::sentSoFar).sum();
             long restarted = System.nanoTime();
-            cluster.startAgent(victim);
-            await(Duration.ofSeconds(90), () -> !stale.present() || !cluster.agentAlive(victim));
-            s.check(cluster.agentAlive(victim), victim.name() + "'s agent running again" + (cluster.agentAlive(victim) ? "" : "; log: " + tail(cluster.agentLog(victim))));
+            env.cluster().startAgent(victim);
+            LabEnvironment.await(Duration.ofSeconds(90), () -> !stale.present() || !env.cluster().agentAlive(victim));
+            s.check(env.cluster().agentAlive(victim), victim.name() + "'s agent running again" + (env.cluster().agentAlive(victim) ? "" : "; log: " + LabEnvironment.tail(env.cluster().agentLog(victim))));
             boolean removed = !stale.present();
             s.check(removed, "stale state removed by the restarted agent "
-                    + (removed ? millisSince(restarted) + " ms after restart (JVM start included)" : "NOT (waited " + millisSince(restarted) + " ms)"));
-            long paired = await(Duration.ofSeconds(30), () -> allPaired(nodes));
+                    + (removed ? LabEnvironment.millisSince(restarted) + " ms after restart (JVM start included)" : "NOT (waited " + LabEnvironment.millisSince(restarted) + " ms)"));
+            long paired = LabEnvironment.await(Duration.ofSeconds(30), () -> env.allPaired(nodes));
             KernelSas after = KernelSas.of(victim);
             s.note("after restart " + after.describe(victim.underlayIp()));
             s.check(paired >= 0, "every pair still holds SAs both ways");
@@ -282,11 +245,11 @@ public final class EncryptionLab {
         try {
             Thread.sleep(1000);
             long start = System.nanoTime();
-            WardJvm.Outcome r = cluster.wardctl(concat(new String[] {"node", "revoke", revoked.name()}, cluster.caKey()));
+            WardJvm.Outcome r = env.cluster().wardctl(concat(new String[] {"node", "revoke", revoked.name()}, env.cluster().caKey()));
             long returned = System.nanoTime();
             s.check(r.succeeded(), "wardctl node revoke " + revoked.name() + " exit " + r.exitCode() + " after " + r.millis() + " ms (JVM start included)"
                     + (r.succeeded() ? "" : ": " + r.output().strip()));
-            long gone = await(Duration.ofSeconds(30), () -> others.stream().noneMatch(n -> KernelSas.of(n).mentions(revoked.underlayIp())));
+            long gone = LabEnvironment.await(Duration.ofSeconds(30), () -> others.stream().noneMatch(n -> KernelSas.of(n).mentions(revoked.underlayIp())));
             double sinceReturn = gone < 0 ? -1 : (System.nanoTime() - returned) / 1e9, sinceStart = (System.nanoTime() - start) / 1e9;
             s.check(gone >= 0 && sinceReturn <= 5.0, "n1 and n2 removed every SA with " + revoked.name() + " "
                     + (gone >= 0 ? String.format("%.2f s after the revoke command returned (%.2f s after it started)", sinceReturn, sinceStart) : "NOT within 30 s"));
@@ -315,7 +278,7 @@ public final class EncryptionLab {
     // ---- helpers
 
     private LabNetwork.Pod pod(int node, int pod) {
-        return nodes.stream().filter(n -> n.index() == node).findFirst().orElseThrow().pod(pod);
+        return env.pod(node, pod);
     }
 
     private List<LabTraffic.NumberedStream> streams(LabNetwork.Pod[]... pairs) {
@@ -329,62 +292,12 @@ public final class EncryptionLab {
         return streams.stream().map(LabTraffic.NumberedStream::name).collect(Collectors.joining(", "));
     }
 
-    private Map<String, Set<String>> outboundSpis() {
-        Map<String, Set<String>> m = new LinkedHashMap<>();
-        for (LabNetwork.Node a : nodes) {
-            KernelSas k = KernelSas.of(a);
-            for (LabNetwork.Node b : nodes) if (a != b) m.put(a.name() + "->" + b.name(), k.outboundSpis(a.underlayIp(), b.underlayIp()));
-        }
-        return m;
-    }
-
-    private boolean everyPairHasNewOutbound(Map<String, Set<String>> before) {
-        Map<String, Set<String>> now = outboundSpis();
-        return now.entrySet().stream().allMatch(e -> e.getValue().stream().anyMatch(spi -> !before.getOrDefault(e.getKey(), Set.of()).contains(spi)));
-    }
-
-    private boolean allPaired(List<LabNetwork.Node> group) {
-        for (LabNetwork.Node a : group) {
-            KernelSas k = KernelSas.of(a);
-            for (LabNetwork.Node b : group) if (a != b && !k.pairedWith(a.underlayIp(), b.underlayIp())) return false;
-        }
-        return true;
-    }
-
-    private boolean agentsAlive(List<LabNetwork.Node> group) {
-        return group.stream().allMatch(cluster::agentAlive);
-    }
-
-    private List<String> unreachablePairs(List<LabNetwork.Node> group) {
-        List<String> silent = new ArrayList<>();
-        for (LabNetwork.Node a : group) {
-            for (LabNetwork.Node b : group) {
-                if (a != b && PodEcho.probe(a.pod(1), b.pod(1), 1, 1000) == 0) silent.add(a.pod(1).name() + "->" + b.pod(1).name());
-            }
-        }
-        return silent;
-    }
-
     private Map<LabNetwork.Pod, Long> heardFromAll(List<LabNetwork.Pod> sources) {
         Map<LabNetwork.Pod, Long> m = new HashMap<>();
-        for (Map.Entry<LabNetwork.Pod, PodEcho> e : echoes.entrySet()) {
+        for (Map.Entry<LabNetwork.Pod, PodEcho> e : env.echoes().entrySet()) {
             m.put(e.getKey(), sources.stream().mapToLong(src -> e.getValue().heardFrom(src.ip())).sum());
         }
         return m;
-    }
-
-    /** Polls {@code condition} every 100 ms; returns the milliseconds it took, or -1 on timeout. */
-    static long await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long start = System.nanoTime(), deadline = start + timeout.toNanos();
-        while (true) {
-            if (condition.getAsBoolean()) return millisSince(start);
-            if (System.nanoTime() > deadline) return -1;
-            Thread.sleep(100);
-        }
-    }
-
-    static long millisSince(long nanos) {
-        return (System.nanoTime() - nanos) / 1_000_000;
     }
 
     private static String[] concat(String[] a, String[] b) {
@@ -393,24 +306,8 @@ public final class EncryptionLab {
         return all;
     }
 
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 6), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
-    }
-
-    private void shutdown() {
-        echoes.values().forEach(PodEcho::close);
-        if (cluster != null) cluster.close();
-        network.close();
-    }
-
     /** In-guest entry point: {@code EncryptionLab PREFIX WORK_DIR}; writes the table, table.txt and junit.xml there. */
     public static void main(String[] args) throws IOException {
-        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         Path work = Path.of(args[1]);
         Files.createDirectories(work);
         LabReport r = new EncryptionLab(args[0], work, System.out).run();
