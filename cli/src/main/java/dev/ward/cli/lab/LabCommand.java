@@ -1,6 +1,7 @@
 package dev.ward.cli.lab;
 
 import dev.ward.cli.CommandFailure;
+import dev.ward.lab.EncryptionBenchmark;
 import dev.ward.lab.EncryptionLab;
 import dev.ward.lab.GuestLab;
 import picocli.CommandLine.Command;
@@ -24,11 +25,18 @@ public final class LabCommand implements Runnable {
     @Option(names = "--prefix", defaultValue = "ward", description = "Prefix (1-9 characters) of the lab's namespace, link and guest names (default: ${DEFAULT-VALUE}).")
     String prefix;
 
+    @Option(names = "--bench", description = "Run the encryption benchmark (bench/encryption) instead of the scenarios.")
+    boolean bench;
+
     @Option(names = "--junit-xml", description = "Also write the scenarios as a JUnit XML report here (default: WORK_DIR/junit.xml only).")
     Path junitXml;
 
     @Override
     public void run() {
+        if (bench) {
+            runBenchmark();
+            return;
+        }
         int code;
         try {
             Files.deleteIfExists(workDir.resolve("junit.xml"));
@@ -46,5 +54,18 @@ public final class LabCommand implements Runnable {
             throw new CommandFailure("lab: interrupted");
         }
         if (code != 0) throw new CommandFailure("the lab failed (see the FAIL lines and the table above)");
+    }
+
+    private void runBenchmark() {
+        int code;
+        try {
+            code = new GuestLab(prefix, workDir).run(EncryptionBenchmark.class, "the encryption benchmark", List.of(), System.out);
+        } catch (IOException e) {
+            throw new CommandFailure("lab --bench: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandFailure("lab --bench: interrupted");
+        }
+        if (code != 0) throw new CommandFailure("a benchmark measurement failed (see the FAIL lines above)");
     }
 }
