@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LabCluster implements AutoCloseable {
     private static final Duration WARDCTL_TIMEOUT = Duration.ofSeconds(120);
+    /** How long agents keep replaced SAs: short, so the lab sees old state go within its run. */
+    static final String DRAIN = "5s";
 
     private final WardJvm jvm;
     private final Path dir;
@@ -93,7 +95,7 @@ public final class LabCluster implements AutoCloseable {
                 "--node", node.name(), "--store", store, "--ca-key-file", caKeyFile.toString(), "--state-dir", state.toString(),
                 "--token-file", dir.resolve(node.name() + ".token").toString(),
                 "--underlay-ip", node.underlayIp().getHostAddress(), "--pod-cidr", node.podCidr().toString(),
-                "--cluster-cidr", LabNetwork.CLUSTER_CIDR.toString(), "--netns", node.netns())));
+                "--cluster-cidr", LabNetwork.CLUSTER_CIDR.toString(), "--netns", node.netns(), "--drain", DRAIN)));
     }
 
     /** SIGKILL to {@code node}'s agent, as a crash would: nothing of it gets to clean up. */

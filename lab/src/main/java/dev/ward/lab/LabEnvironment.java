@@ -43,6 +43,7 @@ public final class LabEnvironment implements AutoCloseable {
     /** Wires {@code count} nodes, starts the cluster, joins every node and waits until all pairs have SAs and answer. */
     public void start(ScenarioRun s, int count) throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        deleteTree(workDir.resolve("logs")); // this run's logs only
         jvm = new WardJvm(workDir.resolve("logs"), tmp);
         network.createUnderlay();
         for (int i = 1; i <= count; i++) {
@@ -158,6 +159,13 @@ public final class LabEnvironment implements AutoCloseable {
 
     public static long millisSince(long nanos) {
         return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     static String tail(Path log) {
