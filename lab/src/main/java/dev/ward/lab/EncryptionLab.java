@@ -131,6 +131,9 @@ public final class EncryptionLab {
                 + c.podAddressed() + " packets with pod addresses on the wire");
         s.check(c.markerHits() == 0, c.markerHits() + " frames carry the lab's payload marker \"" + LabTraffic.MARKER + "\" in clear");
         int largest = EspTunnelMtu.tunnelPacketBytes(network.podMtu(), IpFamily.IPV4);
+        WardJvm.Outcome status = env.cluster().wardctl("encryption", "status");
+        s.note("wardctl encryption status (exit " + status.exitCode() + "):");
+        status.output().lines().forEach(l -> s.note("  " + l));
         s.check(c.maxEspBytes() <= LabNetwork.UNDERLAY_MTU, "largest ESP packet " + c.maxEspBytes() + " bytes fits the underlay MTU "
                 + LabNetwork.UNDERLAY_MTU + " (a full pod-MTU packet encapsulates to " + largest + ")");
     }
