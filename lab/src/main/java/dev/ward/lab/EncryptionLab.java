@@ -41,7 +41,7 @@ public final class EncryptionLab {
     private final LabNetwork network;
     private final List<LabNetwork.Node> nodes;
 
-    public EncryptionLab(String prefix, Path workDir, PrintStream out) {
+    public EncryptionLab(String prefix, Path workDir, PrintStream out) throws IOException {
         this.workDir = workDir.toAbsolutePath();
         this.out = out;
         this.env = new LabEnvironment(prefix, this.workDir);

@@ -33,17 +33,19 @@ public final class LabEnvironment implements AutoCloseable {
     private WardJvm jvm;
     private LabCluster cluster;
 
-    public LabEnvironment(String prefix, Path workDir) {
+    /** Starts with an empty {@code WORK_DIR/logs}, so the logs there are this run's. */
+    public LabEnvironment(String prefix, Path workDir) throws IOException {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         this.prefix = prefix;
         this.workDir = workDir.toAbsolutePath();
         this.network = new LabNetwork(prefix, EspTunnelMtu.podMtu(LabNetwork.UNDERLAY_MTU, IpFamily.IPV4, false));
+        deleteTree(this.workDir.resolve("logs"));
+        Files.createDirectories(this.workDir.resolve("logs"));
     }
 
     /** Wires {@code count} nodes, starts the cluster, joins every node and waits until all pairs have SAs and answer. */
     public void start(ScenarioRun s, int count) throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        deleteTree(workDir.resolve("logs")); // this run's logs only
         jvm = new WardJvm(workDir.resolve("logs"), tmp);
         network.createUnderlay();
         for (int i = 1; i <= count; i++) {
