@@ -19,6 +19,7 @@ final class ConsoleFollower implements AutoCloseable {
     private boolean started;
     private long position;
     private final StringBuilder partial = new StringBuilder();
+    private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
 
     private ConsoleFollower(Path console, PrintStream out) {
         this.console = console;
@@ -64,7 +65,21 @@ final class ConsoleFollower implements AutoCloseable {
         return line.matches("^\\[ *\\d+\\.\\d+\\].*");
     }
 
+    /** Whether the lab main printed its first scenario line. */
+    synchronized boolean sawOutput() {
+        poll();
+        return started;
+    }
+
+    /** The console's last {@code n} lines, whatever printed them. */
+    synchronized String tail(int n) {
+        poll();
+        return String.join("\n", last.stream().skip(Math.max(0, last.size() - n)).toList());
+    }
+
     private void line(String line) {
+        last.addLast(line);
+        if (last.size() > 50) last.removeFirst();
         if (line.startsWith("== ")) started = true;
         if (started && !kernelMessage(line) && !line.startsWith("WARD-GUEST-EXIT")) out.println(line);
     }

@@ -29,7 +29,7 @@ public final class GuestLab {
      * @param workDir where the guest's init script, console log, logs and reports go
      */
     public GuestLab(String prefix, Path workDir) {
-        this.prefix = prefix;
+        this.prefix = LabNetwork.requireValidPrefix(prefix);
         this.workDir = workDir.toAbsolutePath();
     }
 
@@ -57,6 +57,7 @@ public final class GuestLab {
         try (ConsoleFollower follower = ConsoleFollower.start(console, out)) {
             run = new UserModeLinux(prefix + "-uml", workDir, 3072, GUEST_TIMEOUT)
                     .run(List.of(QUIET_KERNEL, String.join(" ", cmd.stream().map(GuestLab::quote).toList())));
+            if (!follower.sawOutput()) out.println("ward lab: the guest printed no scenario; its console ends with:\n" + follower.tail(20));
         }
         out.println("ward lab: guest ran " + run.millis() / 1000.0 + " s; console log " + run.consoleLog() + ", process logs " + workDir.resolve("logs"));
         return run.exitCode();

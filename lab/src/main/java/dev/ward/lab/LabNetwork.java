@@ -58,13 +58,18 @@ public final class LabNetwork implements AutoCloseable {
      *               so link names stay within the kernel's 15
      */
     public LabNetwork(String prefix, int podMtu) {
+        this.prefix = requireValidPrefix(prefix);
+        this.bridge = prefix + "-br";
+        this.podMtu = podMtu;
+    }
+
+    /** Returns {@code prefix} if it can name the lab's namespaces and links, else says why not. */
+    public static String requireValidPrefix(String prefix) {
         if (prefix.isEmpty() || prefix.length() > 9 || !prefix.matches("[a-z0-9-]+")) {
             throw new IllegalArgumentException("lab prefix \"" + prefix + "\" must be 1 to 9 characters of a-z, 0-9 and -"
                     + " (it prefixes link names, which the kernel limits to 15)");
         }
-        this.prefix = prefix;
-        this.bridge = prefix + "-br";
-        this.podMtu = podMtu;
+        return prefix;
     }
 
     /** Node {@code index} (1..9) as the lab names and addresses it; nothing is created. */

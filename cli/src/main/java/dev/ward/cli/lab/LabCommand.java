@@ -40,7 +40,7 @@ public final class LabCommand implements Runnable {
         int code;
         try {
             Files.deleteIfExists(workDir.resolve("junit.xml"));
-            code = new GuestLab(prefix, workDir).run(EncryptionLab.class, "the encryption lab", List.of(), System.out);
+            code = guest().run(EncryptionLab.class, "the encryption lab", List.of(), System.out);
             Path report = workDir.resolve("junit.xml");
             if (junitXml != null && Files.exists(report)) {
                 if (junitXml.toAbsolutePath().getParent() != null) Files.createDirectories(junitXml.toAbsolutePath().getParent());
@@ -56,10 +56,18 @@ public final class LabCommand implements Runnable {
         if (code != 0) throw new CommandFailure("the lab failed (see the FAIL lines and the table above)");
     }
 
+    private GuestLab guest() {
+        try {
+            return new GuestLab(prefix, workDir);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage());
+        }
+    }
+
     private void runBenchmark() {
         int code;
         try {
-            code = new GuestLab(prefix, workDir).run(EncryptionBenchmark.class, "the encryption benchmark", List.of(), System.out);
+            code = guest().run(EncryptionBenchmark.class, "the encryption benchmark", List.of(), System.out);
         } catch (IOException e) {
             throw new CommandFailure("lab --bench: " + e.getMessage());
         } catch (InterruptedException e) {
