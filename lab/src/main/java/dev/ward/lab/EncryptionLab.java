@@ -161,7 +161,12 @@ public final class EncryptionLab {
                     return u;
                 }));
             }
-            Thread.sleep(2000);
+            long lastRound = System.nanoTime();
+            int perNode = 2 * (nodes.size() - 1);
+            long drained = LabEnvironment.await(Duration.ofSeconds(30), () -> nodes.stream().allMatch(n -> KernelSas.of(n).sas().size() == perNode));
+            s.check(drained >= 0, "old SAs removed after the drain (agents run with --drain " + LabCluster.DRAIN + "): every node back to "
+                    + perNode + " SAs, one each way per peer, " + (drained >= 0 ? LabEnvironment.millisSince(lastRound) + " ms after the last round"
+                    : "NOT within 30 s: " + nodes.stream().map(n -> KernelSas.of(n).describe(n.underlayIp())).toList()));
         } finally {
             for (LabTraffic.NumberedStream st : streams) {
                 SequenceTally.Result r = st.stop(Duration.ofSeconds(2));
