@@ -147,13 +147,15 @@ public final class EncryptionLab {
             Map<String, Set<String>> seen = env.outboundSpis(nodes);
             s.note("streams " + names(streams) + " at " + 1000 / STREAM_INTERVAL.toMillis() + " datagrams/s each; outbound SPIs " + seen);
             for (int round = 1; round <= 3; round++) {
-                WardJvm.Outcome r = env.cluster().wardctl("keys", "rotate", "--all");
+                LabEnvironment.Rotation rotation = env.rotateAll();
+                WardJvm.Outcome r = rotation.outcome();
                 if (!s.check(r.succeeded(), "wardctl keys rotate --all (round " + round + ") exit " + r.exitCode() + " in " + r.millis() + " ms"
                         + (r.succeeded() ? "" : ": " + r.output().strip() + " (see " + env.jvm().log("wardctl") + ")"))) break;
                 Map<String, Set<String>> before = new HashMap<>(seen);
                 long took = LabEnvironment.await(Duration.ofSeconds(60), () -> env.everyPairHasNewOutbound(nodes, before));
                 Map<String, Set<String>> now = env.outboundSpis(nodes);
-                s.check(took >= 0, "round " + round + ": every node sends with a new SA to every peer " + (took >= 0 ? took + " ms after the command returned" : "NOT within 60 s")
+                s.check(took >= 0, "round " + round + ": every node sends with a new SA to every peer " + (took >= 0
+                        ? String.format("%.2f s after the request reached the store", rotation.secondsSinceRequest()) : "NOT within 60 s")
                         + "; outbound SPIs " + now);
                 now.forEach((k, v) -> seen.merge(k, v, (x, y) -> {
                     Set<String> u = new HashSet<>(x);

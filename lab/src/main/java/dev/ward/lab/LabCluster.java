@@ -1,11 +1,15 @@
 package dev.ward.lab;
 
+import dev.ward.agent.encryption.store.EncryptionStore;
+import dev.ward.agent.encryption.store.EncryptionStores;
+import dev.ward.keyd.store.StoreLocation;
 import dev.ward.testbed.EtcdProcess;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +32,7 @@ public final class LabCluster implements AutoCloseable {
     private final String store;
     private final Path caKeyFile;
     private Process keyd;
+    private EncryptionStore encryptionStore;
     private final Map<String, Process> agents = new HashMap<>();
 
     private LabCluster(WardJvm jvm, Path dir, EtcdProcess etcd) {
@@ -58,6 +63,12 @@ public final class LabCluster implements AutoCloseable {
 
     public String etcdEndpoint() {
         return etcd.endpoint();
+    }
+
+    /** The agents' encryption records (announcements, rotation requests, status), read as an operator would. */
+    public synchronized EncryptionStore encryptionStore() {
+        if (encryptionStore == null) encryptionStore = EncryptionStores.open(StoreLocation.parse(store), Clock.systemUTC());
+        return encryptionStore;
     }
 
     /** Runs {@code wardctl args --store STORE}. */
@@ -122,6 +133,7 @@ public final class LabCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (encryptionStore != null) encryptionStore.close();
         for (Process p : agents.values()) stop(p);
         agents.clear();
         if (keyd != null) stop(keyd);

@@ -149,6 +149,24 @@ public final class LabEnvironment implements AutoCloseable {
                 .allMatch(e -> e.getValue().stream().anyMatch(spi -> !before.getOrDefault(e.getKey(), Set.of()).contains(spi)));
     }
 
+    /** A {@code wardctl keys rotate --all}: its outcome, when its request reached the store, and when it returned. */
+    public record Rotation(WardJvm.Outcome outcome, long requestedAtNanos, long returnedNanos) {
+        /** Seconds from the request reaching the store (the command's return if no store event was seen) to now. */
+        public double secondsSinceRequest() {
+            return (System.nanoTime() - (requestedAtNanos != 0 ? requestedAtNanos : returnedNanos)) / 1e9;
+        }
+    }
+
+    /** Runs {@code wardctl keys rotate --all}, watching the store for the moment its request lands. */
+    public Rotation rotateAll() throws IOException {
+        java.util.concurrent.atomic.AtomicLong requested = new java.util.concurrent.atomic.AtomicLong();
+        try (var watch = cluster.encryptionStore().watchRotationRequests(r -> requested.compareAndSet(0, System.nanoTime()))) {
+            WardJvm.Outcome o = cluster.wardctl("keys", "rotate", "--all");
+            long returned = System.nanoTime();
+            return new Rotation(o, requested.get(), returned);
+        }
+    }
+
     /** Polls {@code condition} every 100 ms; returns the milliseconds it took, or -1 on timeout. */
     public static long await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long start = System.nanoTime(), deadline = start + timeout.toNanos();

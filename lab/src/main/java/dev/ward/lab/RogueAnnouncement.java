@@ -1,13 +1,10 @@
 package dev.ward.lab;
 
-import dev.ward.agent.encryption.AnnouncementJson;
 import dev.ward.agent.encryption.Cidr;
 import dev.ward.agent.encryption.EpochPublicKey;
 import dev.ward.agent.encryption.NodeAnnouncement;
 import dev.ward.agent.encryption.SignedNodeAnnouncement;
 import dev.ward.agent.encryption.X25519;
-import dev.ward.keyd.store.kv.EtcdKv;
-import dev.ward.keyd.store.kv.KvTxn;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.NodeCsr;
@@ -28,10 +25,7 @@ import java.util.List;
  * (name, underlay address, pod CIDR, X25519 key) and is signed, but with an SVID from a CA the attacker made up
  * (self-signed, same trust domain, not in the cluster's bundle). Agents must reject it and program nothing.
  */
-public record RogueAnnouncement(String key, SignedNodeAnnouncement signed, X509Certificate rogueCa) {
-    /** Where agents read announcements: {@code ANNOUNCEMENTS_PREFIX + node}. */
-    public static final String ANNOUNCEMENTS_PREFIX = "/ward/encryption/announcements/";
-
+public record RogueAnnouncement(SignedNodeAnnouncement signed, X509Certificate rogueCa) {
     public static RogueAnnouncement publish(LabCluster cluster, LabNetwork.Node rogue) throws IOException {
         Instant now = Instant.now();
         CertificateAuthority madeUp = CertificateAuthority.generate(TrustDomains.parse("cluster.local"), KeyAlgorithm.EC_P256, Duration.ofDays(1), now);
@@ -43,15 +37,12 @@ public record RogueAnnouncement(String key, SignedNodeAnnouncement signed, X509C
         NodeAnnouncement a = new NodeAnnouncement(rogue.name(), List.of(rogue.underlayIp()), List.of(Cidr.parse(rogue.podCidr().toString())),
                 new EpochPublicKey(1, x25519), 1, List.of(), List.of());
         SignedNodeAnnouncement signed = SignedNodeAnnouncement.sign(a, List.of(svid, madeUp.certificate()), svidKeys.getPrivate());
-        String key = ANNOUNCEMENTS_PREFIX + rogue.name();
-        try (EtcdKv kv = new EtcdKv(cluster.etcdEndpoint())) {
-            if (!kv.commit(new KvTxn().put(key, AnnouncementJson.toJson(signed)))) throw new IOException("etcd refused the write of " + key);
-        }
-        return new RogueAnnouncement(key, signed, madeUp.certificate());
+        cluster.encryptionStore().publish(signed);
+        return new RogueAnnouncement(signed, madeUp.certificate());
     }
 
     public String describe() {
-        return "forged announcement at " + key + ": " + signed.announcement().node() + " underlay " + signed.announcement().underlay()
+        return "forged announcement published in the store: " + signed.announcement().node() + " underlay " + signed.announcement().underlay()
                 + " pods " + signed.announcement().podCidrs() + ", signed with an SVID from a self-signed CA outside the bundle ("
                 + rogueCa.getSubjectX500Principal().getName() + ")";
     }
