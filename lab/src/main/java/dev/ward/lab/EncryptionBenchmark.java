@@ -2,8 +2,8 @@ package dev.ward.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ward.keyd.store.Subscription;
 import dev.ward.agent.encryption.store.AnnouncementEvent;
+import dev.ward.keyd.store.Subscription;
 import dev.ward.xfrm.XfrmClient;
 
 import java.io.IOException;
