@@ -28,11 +28,6 @@ public record EspPacket(InetAddress source, InetAddress destination, int spi, in
 
     /** Whether {@code plain} appears anywhere in the encrypted part (it must not, for real ESP). */
     public boolean carriesInClear(byte[] plain) {
-        outer:
-        for (int i = 0; i + plain.length <= encrypted.length; i++) {
-            for (int j = 0; j < plain.length; j++) if (encrypted[i + j] != plain[j]) continue outer;
-            return true;
-        }
-        return false;
+        return Bytes.contains(encrypted, plain);
     }
 }

@@ -1,0 +1,152 @@
+package dev.ward.lab;
+
+import dev.ward.agent.encryption.store.EncryptionStore;
+import dev.ward.agent.encryption.store.EncryptionStores;
+import dev.ward.keyd.store.StoreLocation;
+import dev.ward.testbed.EtcdProcess;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ward's control plane in the lab, every part its own process: a real etcd, {@code ward keyd}, one
+ * {@code ward agent} per node (in the lab's own namespace, programming xfrm in its node's namespace through
+ * {@code --netns}), and {@code wardctl} for the operator's side: CA, join tokens, rotation, revocation.
+ */
+public final class LabCluster implements AutoCloseable {
+    private static final Duration WARDCTL_TIMEOUT = Duration.ofSeconds(120);
+    /** How long agents keep replaced SAs: short, so the lab sees old state go within its run. */
+    static final String DRAIN = "5s";
+
+    private final WardJvm jvm;
+    private final Path dir;
+    private final EtcdProcess etcd;
+    private final String store;
+    private final Path caKeyFile;
+    private Process keyd;
+    private EncryptionStore encryptionStore;
+    private final Map<String, Process> agents = new HashMap<>();
+
+    private LabCluster(WardJvm jvm, Path dir, EtcdProcess etcd) {
+        this.jvm = jvm;
+        this.dir = dir;
+        this.etcd = etcd;
+        this.store = "etcd://127.0.0.1:" + etcd.clientPort();
+        this.caKeyFile = dir.resolve("ca-keyring.pem");
+    }
+
+    /** Starts etcd (data under {@code dir}), creates the cluster CA with wardctl and starts keyd. */
+    public static LabCluster start(WardJvm jvm, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        LabCluster c = new LabCluster(jvm, dir, EtcdProcess.start(dir.resolve("etcd"), true, "127.0.0.1"));
+        try {
+            c.wardctlOrFail("ca", "init", "--ca-key-file", c.caKeyFile.toString());
+            c.keyd = jvm.start("keyd", WardJvm.WARD, List.of("keyd", "--store", c.store, "--ca-key-file", c.caKeyFile.toString(), "--replica", "lab"));
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    public String store() {
+        return store;
+    }
+
+    public String etcdEndpoint() {
+        return etcd.endpoint();
+    }
+
+    /** The agents' encryption records (announcements, rotation requests, status), read as an operator would. */
+    public synchronized EncryptionStore encryptionStore() {
+        if (encryptionStore == null) encryptionStore = EncryptionStores.open(StoreLocation.parse(store), Clock.systemUTC());
+        return encryptionStore;
+    }
+
+    /** Runs {@code wardctl args --store STORE}. */
+    public WardJvm.Outcome wardctl(String... args) throws IOException {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--store";
+        all[args.length + 1] = store;
+        return jvm.wardctl(WARDCTL_TIMEOUT, all);
+    }
+
+    /** The option identity commands that sign (CA init, revocation) need with an etcd store. */
+    public String[] caKey() {
+        return new String[] {"--ca-key-file", caKeyFile.toString()};
+    }
+
+    public WardJvm.Outcome wardctlOrFail(String... args) throws IOException {
+        WardJvm.Outcome o = wardctl(args);
+        if (!o.succeeded()) throw new IOException("wardctl " + String.join(" ", args) + " exited " + o.exitCode() + ": " + o.output().strip());
+        return o;
+    }
+
+    /** Creates a join token for {@code node} with wardctl and starts its agent with it. */
+    public void join(LabNetwork.Node node) throws IOException {
+        String token = wardctlOrFail("node", "token", "create", node.name(), "--ttl", "1h").output().strip();
+        Path tokenFile = dir.resolve(node.name() + ".token");
+        Files.writeString(tokenFile, token);
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        startAgent(node);
+    }
+
+    /** Starts (or restarts) {@code node}'s agent; its state directory survives restarts. */
+    public void startAgent(LabNetwork.Node node) throws IOException {
+        Path state = Files.createDirectories(dir.resolve("state").resolve(node.name()));
+        agents.put(node.name(), jvm.start("agent-" + node.name(), WardJvm.WARD, List.of("agent",
+                "--node", node.name(), "--store", store, "--ca-key-file", caKeyFile.toString(), "--state-dir", state.toString(),
+                "--token-file", dir.resolve(node.name() + ".token").toString(),
+                "--underlay-ip", node.underlayIp().getHostAddress(), "--pod-cidr", node.podCidr().toString(),
+                "--cluster-cidr", LabNetwork.CLUSTER_CIDR.toString(), "--netns", node.netns(), "--drain", DRAIN)));
+    }
+
+    /** SIGKILL to {@code node}'s agent, as a crash would: nothing of it gets to clean up. */
+    public void killAgent(LabNetwork.Node node) throws InterruptedException {
+        Process p = agents.remove(node.name());
+        if (p == null) return;
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Whether {@code node}'s agent process is still running (it exits when it cannot start). */
+    public boolean agentAlive(LabNetwork.Node node) {
+        Process p = agents.get(node.name());
+        return p != null && p.isAlive();
+    }
+
+    public Path agentLog(LabNetwork.Node node) {
+        return jvm.log("agent-" + node.name());
+    }
+
+    public boolean keydAlive() {
+        return keyd != null && keyd.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (encryptionStore != null) encryptionStore.close();
+        for (Process p : agents.values()) stop(p);
+        agents.clear();
+        if (keyd != null) stop(keyd);
+        etcd.close();
+    }
+
+    private static void stop(Process p) {
+        p.destroy();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.ward.lab;
+
+import dev.ward.netlink.NetworkNamespace;
+import dev.ward.netlink.RawIpSocket;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The lab's pod-to-pod traffic: TCP transfers checked end to end, numbered UDP streams, a full-size DF datagram. */
+public final class LabTraffic {
+    /** Every payload the lab sends carries this, so a capture can prove it never crossed the underlay in clear. */
+    public static final String MARKER = "ward-lab-plaintext:";
+    public static final byte[] MARKER_BYTES = MARKER.getBytes(StandardCharsets.US_ASCII);
+
+    private LabTraffic() {}
+
+    /** A finished TCP transfer: bytes the receiver got, whether its SHA-256 matched the sender's, and how long it took. */
+    public record Transfer(long bytes, boolean intact, long millis) {
+        public double megabitsPerSecond() {
+            return millis == 0 ? 0 : bytes * 8.0 / 1000.0 / millis;
+        }
+
+        public String describe() {
+            return bytes + " bytes in " + millis + " ms (" + String.format("%.1f", megabitsPerSecond()) + " Mbit/s), SHA-256 "
+                    + (intact ? "matches" : "DIFFERS");
+        }
+    }
+
+    /** Sends {@code bytes} over TCP from one pod to another and checks the receiver got exactly them. */
+    public static Transfer tcp(LabNetwork.Pod from, LabNetwork.Pod to, int port, long bytes, Duration timeout) {
+        try (ServerSocket server = NetworkNamespace.call(to.netns(), () -> new ServerSocket(port, 1, to.ip()))) {
+            server.setSoTimeout((int) timeout.toMillis());
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    s.setSoTimeout((int) timeout.toMillis());
+                    MessageDigest d = sha256();
+                    byte[] buf = new byte[65536];
+                    long total = 0;
+                    for (int n; (n = in.read(buf)) > 0; total += n) d.update(buf, 0, n);
+                    return total + ":" + HexFormat.of().formatHex(d.digest());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            long start = System.nanoTime();
+            MessageDigest sent = sha256();
+            try (Socket c = NetworkNamespace.call(from.netns(), () -> {
+                Socket unconnected = new Socket();
+                unconnected.bind(new InetSocketAddress(from.ip(), 0)); // creates the socket, in the pod's namespace
+                return unconnected;
+            })) {
+                c.connect(new InetSocketAddress(to.ip(), port), (int) timeout.toMillis());
+                c.setSoTimeout((int) timeout.toMillis());
+                OutputStream out = c.getOutputStream();
+                byte[] chunk = chunk();
+                for (long left = bytes; left > 0; ) {
+                    int n = (int) Math.min(chunk.length, left);
+                    out.write(chunk, 0, n);
+                    sent.update(chunk, 0, n);
+                    left -= n;
+                }
+                c.shutdownOutput();
+                String got = received.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                String expected = bytes + ":" + HexFormat.of().formatHex(sent.digest());
+                return new Transfer(Long.parseLong(got.substring(0, got.indexOf(':'))), got.equals(expected), millis);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("TCP " + from + " -> " + to + ": " + e.getMessage(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("TCP " + from + " -> " + to + " did not complete within " + timeout.toSeconds() + " s: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** 64 KiB of text lines, each carrying the marker: what a capture must never show in clear. */
+    private static byte[] chunk() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; b.length() < 65536; i++) b.append(MARKER).append(" line ").append(i).append('\n');
+        return Arrays.copyOf(b.toString().getBytes(StandardCharsets.US_ASCII), 65536);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What arrived of one full-size datagram: its IP total length and whether Don't Fragment was set. */
+    public record FullSize(int sent, int arrivedLength, boolean dontFragment) {
+        public boolean passed() {
+            return arrivedLength == sent && dontFragment;
+        }
+
+        public String describe() {
+            return arrivedLength < 0 ? "a " + sent + "-byte IP packet (DF) did not arrive"
+                    : "a " + arrivedLength + "-byte IP packet arrived whole, DF " + (dontFragment ? "set" : "NOT set") + " (sent " + sent + ")";
+        }
+    }
+
+    /**
+     * Sends one UDP datagram whose IP packet is exactly the pod MTU and watches, with a raw socket in the
+     * receiving pod, that it arrives in one piece with Don't Fragment set (Linux sets DF on UDP by default).
+     */
+    public static FullSize fullSizeDatagram(LabNetwork.Pod from, LabNetwork.Pod to, int podMtu) {
+        byte[] payload = new byte[podMtu - 28];
+        byte[] tag = (MARKER + "full-size").getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(tag, 0, payload, 0, tag.length);
+        try (RawIpSocket raw = RawIpSocket.open(to.netns(), 17, Duration.ofMillis(500));
+             DatagramSocket s = NetworkNamespace.call(from.netns(), () -> new DatagramSocket(new InetSocketAddress(from.ip(), 0)))) {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                s.send(new DatagramPacket(payload, payload.length, to.ip(), PodEcho.PORT + 1));
+                for (byte[] ip = raw.receive(); ip != null; ip = raw.receive()) {
+                    if (ip.length < 28 || !Arrays.equals(ip, 12, 16, from.ip().getAddress(), 0, 4)) continue;
+                    return new FullSize(podMtu, (ip[2] & 0xff) << 8 | (ip[3] & 0xff), (ip[6] & 0x40) != 0); // a fragment would be shorter
+                }
+            }
+            return new FullSize(podMtu, -1, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A numbered UDP stream from one pod to another: the sender sends sequence numbers at a fixed interval
+     * until stopped, the receiver tallies them, and {@link #stop()} reports how many never arrived.
+     */
+    public static final class NumberedStream implements AutoCloseable {
+        private final String name;
+        private final DatagramSocket receiver, sender;
+        private final SequenceTally tally = new SequenceTally();
+        private final Thread receiving, sending;
+        private final LabNetwork.Pod to;
+        private final int port;
+        private final long intervalNanos;
+        private volatile boolean running = true;
+        private volatile int sent;
+        private volatile int received;
+        private volatile long lastArrivalNanos;
+
+        public NumberedStream(LabNetwork.Pod from, LabNetwork.Pod to, int port, Duration interval) {
+            this.name = from.name() + "->" + to.name();
+            this.to = to;
+            this.port = port;
+            this.intervalNanos = interval.toNanos();
+            this.receiver = NetworkNamespace.call(to.netns(), () -> new DatagramSocket(new InetSocketAddress(to.ip(), port)));
+            this.sender = NetworkNamespace.call(from.netns(), () -> new DatagramSocket(new InetSocketAddress(from.ip(), 0)));
+            this.receiving = Thread.ofPlatform().daemon().name("stream-rx-" + name).start(this::receive);
+            this.sending = Thread.ofPlatform().daemon().name("stream-tx-" + name).start(this::send);
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public int sentSoFar() {
+            return sent;
+        }
+
+        public int receivedSoFar() {
+            return received;
+        }
+
+        /** {@link System#nanoTime()} when the last datagram arrived (0: none yet). */
+        public long lastArrivalNanos() {
+            return lastArrivalNanos;
+        }
+
+        private void send() {
+            byte[] buf = new byte[64];
+            byte[] marker = MARKER_BYTES;
+            System.arraycopy(marker, 0, buf, 4, marker.length);
+            long next = System.nanoTime();
+            int seq = 0;
+            while (running) {
+                ByteBuffer.wrap(buf).putInt(0, seq);
+                try {
+                    sender.send(new DatagramPacket(buf, buf.length, to.ip(), port));
+                } catch (IOException refused) {
+                    // the sender's kernel refused it: it counts as sent and lost
+                }
+                sent = ++seq;
+                next += intervalNanos;
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    try {
+                        Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        private void receive() {
+            byte[] buf = new byte[64];
+            while (true) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    receiver.receive(p);
+                } catch (SocketException closed) {
+                    return;
+                } catch (IOException e) {
+                    continue;
+                }
+                if (p.getLength() < 4) continue;
+                tally.received(ByteBuffer.wrap(buf).getInt(0));
+                received++;
+                lastArrivalNanos = System.nanoTime();
+            }
+        }
+
+        /** Stops sending, gives the last datagrams {@code settle} to arrive, and returns the tally. */
+        public SequenceTally.Result stop(Duration settle) {
+            running = false;
+            try {
+                sending.join(5000);
+                Thread.sleep(settle.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            close();
+            return tally.result(sent);
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            sender.close();
+            receiver.close();
+        }
+    }
+}

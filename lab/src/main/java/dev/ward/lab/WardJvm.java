@@ -1,0 +1,91 @@
+package dev.ward.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts Ward's own launchers ({@code ward ...}, {@code wardctl ...}) as separate JVMs with this JVM's class
+ * path, as an operator would run them: keyd and each agent are their own processes, and every wardctl call is
+ * one. Options keep start-up cheap (a JVM inside user-mode Linux starts in seconds).
+ */
+public final class WardJvm {
+    public static final String WARD = "dev.ward.cli.Ward", WARDCTL = "dev.ward.cli.Wardctl";
+
+    /** A finished command: exit code, combined output, and how long it ran. */
+    public record Outcome(int exitCode, String output, long millis) {
+        public boolean succeeded() {
+            return exitCode == 0;
+        }
+    }
+
+    private final Path logs;
+    private final List<String> jvm;
+
+    /** @param logs where each process's output goes ({@code NAME.log}) */
+    public WardJvm(Path logs, Path tmpDir) throws IOException {
+        this.logs = Files.createDirectories(logs);
+        try {
+            Class.forName(WARDCTL, false, WardJvm.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IOException("the lab starts Ward's launchers and needs their class path (" + WARDCTL
+                    + " is not on it): run it as ./ward lab");
+        }
+        this.jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k", "-XX:-UsePerfData",
+                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpDir, "-cp", System.getProperty("java.class.path"));
+    }
+
+    public Path log(String name) {
+        return logs.resolve(name + ".log");
+    }
+
+    /** Starts {@code main args} in the background, its output appended to {@code NAME.log}. */
+    public Process start(String name, String main, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(jvm);
+        cmd.add(main);
+        cmd.addAll(args);
+        Files.writeString(log(name), "$ " + describe(main, args) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
+    }
+
+    /** Runs {@code wardctl args} to completion: its standard output is the outcome's; all of it goes to {@code wardctl.log}. */
+    public Outcome wardctl(Duration timeout, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(jvm);
+        cmd.add(WARDCTL);
+        cmd.addAll(List.of(args));
+        Path output = logs.resolve("wardctl-" + Thread.currentThread().threadId() + ".out");
+        long start = System.nanoTime();
+        Files.writeString(log("wardctl"), "$ wardctl " + String.join(" ", args) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Process p = new ProcessBuilder(cmd).redirectOutput(output.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(log("wardctl").toFile())).start();
+        try {
+            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("wardctl " + String.join(" ", args) + " did not finish within " + timeout.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        byte[] out = Files.readAllBytes(output);
+        Files.delete(output);
+        Outcome o = new Outcome(p.exitValue(), new String(out, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+        Files.writeString(log("wardctl"), o.output() + "[exit " + o.exitCode() + ", " + o.millis() + " ms]\n",
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        return o;
+    }
+
+    private static String describe(String main, List<String> args) {
+        return (main.equals(WARD) ? "ward " : main.equals(WARDCTL) ? "wardctl " : main + " ") + String.join(" ", args);
+    }
+}
