@@ -8,6 +8,7 @@ import dev.ward.policy.model.Rule;
 import dev.ward.policy.model.RuleRef;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
 final class EndpointPolicy {
     final LocalEndpoint endpoint;
     final TreeMap<PolicyKey, List<Rule>> selecting = new TreeMap<>();
+    /** Rows by remote identity; each identity's rows in table order (direction, protocol, first port). */
     final Map<Integer, List<VerdictEntry>> rows = new HashMap<>();
     private List<Contribution> contributions = List.of();
     private List<Contribution> wildcard = List.of();
@@ -99,11 +101,9 @@ final class EndpointPolicy {
             position.putIfAbsent(cs.get(i), i);
             bucket[i] = CellBuilder.bucketOf(cs.get(i));
         }
-        wildcardIdx = wc.stream().mapToInt(position::get).distinct().sorted().toArray();
+        wildcardIdx = positions(wc, position);
         selectionIdx = new int[selectionOrder.size()][];
-        for (int i = 0; i < selectionOrder.size(); i++) {
-            selectionIdx[i] = by.get(selectionOrder.get(i)).stream().mapToInt(position::get).distinct().sorted().toArray();
-        }
+        for (int i = 0; i < selectionOrder.size(); i++) selectionIdx[i] = positions(by.get(selectionOrder.get(i)), position);
         memberSets = null;
         conflicts = ConflictIndex.of(cs);
         Map<Direction, List<RuleRef>> enf = new EnumMap<>(Direction.class);
@@ -113,6 +113,16 @@ final class EndpointPolicy {
             enf.put(d, refs);
         }
         enforcing = enf;
+    }
+
+    /** The distinct first positions of {@code cs} in the contribution list, ascending. */
+    private static int[] positions(List<Contribution> cs, Map<Contribution, Integer> position) {
+        int[] out = new int[cs.size()];
+        for (int i = 0; i < out.length; i++) out[i] = position.get(cs.get(i));
+        Arrays.sort(out);
+        int n = 0;
+        for (int i = 0; i < out.length; i++) if (n == 0 || out[n - 1] != out[i]) out[n++] = out[i];
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     List<Contribution> contributions() {

@@ -40,8 +40,8 @@ final class LabelIndex {
     }
 
     /**
-     * The identities that can match {@code s} (a superset), or null when the selection gives no way to narrow
-     * the search and every identity must be checked.
+     * The identities that can match {@code s} (a superset, possibly the index's own set: read it, never change
+     * it), or null when the selection gives no way to narrow the search and every identity must be checked.
      */
     IntSet candidates(Selection s) {
         return switch (s.peer()) {
@@ -53,18 +53,38 @@ final class LabelIndex {
         };
     }
 
+    /**
+     * The identities of the In term with the fewest of them. Terms are compared by the sizes of their value sets
+     * before any union is built: a namespaced selector always carries the cluster or namespace term, whose union
+     * would be most of the cluster, and building it would cost more than the match it narrows.
+     */
     private IntSet narrowest(LabelSelector sel) {
-        IntSet best = null;
+        Requirement best = null;
+        int bestSize = Integer.MAX_VALUE;
         for (Requirement r : sel.requirements()) {
             if (r.operator() != Requirement.Operator.IN) continue;
             Map<String, IntSet> values = byKeyValue.getOrDefault(r.key().key(), Map.of());
-            IntSet union = new IntSet();
+            int size = 0;
             for (String v : r.values()) {
                 IntSet ids = values.get(v);
-                if (ids != null) ids.forEach(union::add);
+                if (ids != null) size += ids.size();
             }
-            if (best == null || union.size() < best.size()) best = union;
+            if (size < bestSize) {
+                best = r;
+                bestSize = size;
+            }
         }
-        return best;
+        if (best == null) return null;
+        Map<String, IntSet> values = byKeyValue.getOrDefault(best.key().key(), Map.of());
+        if (best.values().size() == 1) {
+            IntSet only = values.get(best.values().iterator().next());
+            return only != null ? only : new IntSet();
+        }
+        IntSet union = new IntSet();
+        for (String v : best.values()) {
+            IntSet ids = values.get(v);
+            if (ids != null) ids.forEach(union::add);
+        }
+        return union;
     }
 }

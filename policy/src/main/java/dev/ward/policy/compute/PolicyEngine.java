@@ -294,14 +294,13 @@ public final class PolicyEngine {
         Set<Contribution> a = new HashSet<>(after);
         if (a.equals(b) && enforcingBefore.equals(enforcingFor(ep))) return;
         ch.touchEnforcement(ep);
-        List<Selection> released = new ArrayList<>(ep.selections());
-        setContributions(ep, after);
+        List<Selection> released = setContributions(ep, after);
         boolean everything = !new HashSet<>(ep.wildcard()).equals(wildcardOf(before))
                 || !ep.conflicts().all().equals(conflictsBefore.all());
-        Set<Integer> ids = new HashSet<>();
+        IntSet ids = new IntSet();
+        boolean anyRow = everything;
         if (everything) {
-            ids.addAll(ep.rows.keySet());
-            ids.add(IdentityNumbers.ANY);
+            for (int id : ep.rows.keySet()) if (id != IdentityNumbers.ANY) ids.add(id);
             for (Selection s : ep.selections()) cache.members(s).forEach(ids::add);
         } else {
             Set<Selection> changed = new HashSet<>();
@@ -310,10 +309,14 @@ public final class PolicyEngine {
             for (Selection s : changed) cache.members(s).forEach(ids::add);
         }
         Membership m = cacheMembership();
-        for (int id : ids) {
+        if (anyRow) {
+            ch.touch(ep, IdentityNumbers.ANY);
+            ep.rebuild(IdentityNumbers.ANY, m);
+        }
+        ids.forEach(id -> {
             ch.touch(ep, id);
             ep.rebuild(id, m);
-        }
+        });
         for (Selection s : released) releaseSelection(s, ep.name());
     }
 
@@ -333,13 +336,22 @@ public final class PolicyEngine {
         return out;
     }
 
-    /** Installs contributions, retaining their selections in the cache (before old ones are released). */
-    private void setContributions(EndpointPolicy ep, List<Contribution> cs) {
+    /**
+     * Installs contributions, retaining the selections the endpoint did not use before. Returns the selections it
+     * no longer uses, for the caller to release once it has read their members.
+     */
+    private List<Selection> setContributions(EndpointPolicy ep, List<Contribution> cs) {
+        Set<Selection> before = ep.selections();
         ep.setContributions(cs);
-        for (Selection s : ep.selections()) {
+        Set<Selection> after = ep.selections();
+        for (Selection s : after) {
+            if (before.contains(s)) continue;
             cache.retain(s);
             selectionUsers.computeIfAbsent(s, k -> new HashSet<>()).add(ep.name());
         }
+        List<Selection> unused = new ArrayList<>();
+        for (Selection s : before) if (!after.contains(s)) unused.add(s);
+        return unused;
     }
 
     private void releaseSelection(Selection s, String endpoint) {

@@ -96,7 +96,11 @@ public final class Cidr implements Comparable<Cidr> {
     /** Whether {@code other} lies entirely inside this prefix. */
     public boolean contains(Cidr other) {
         if (other.address.length != address.length || other.prefixLength < prefixLength) return false;
-        return Arrays.equals(mask(other.address, prefixLength), address);
+        // Byte by byte rather than masking a copy: resolving a CIDR selection tests every address identity.
+        int whole = prefixLength / 8;
+        for (int i = 0; i < whole; i++) if (other.address[i] != address[i]) return false;
+        int bits = prefixLength % 8;
+        return bits == 0 || (other.address[whole] & (0xff << (8 - bits)) & 0xff) == (address[whole] & 0xff);
     }
 
     public InetAddress address() {
