@@ -26,7 +26,7 @@ final class DeltaRecorder {
     }
 
     final Map<String, Map<Integer, List<VerdictEntry>>> before = new HashMap<>();
-    private String lastEndpoint;
+    private EndpointPolicy lastEndpoint;
     private Map<Integer, List<VerdictEntry>> lastRows;
     final Map<String, boolean[]> enforcedBefore = new HashMap<>();
     final List<Identity> added = new ArrayList<>();
@@ -34,14 +34,20 @@ final class DeltaRecorder {
     final List<String> rejected = new ArrayList<>();
     final Set<String> dropped = new HashSet<>();
 
+    /** Notes {@code id}'s rows in {@code ep} before a change to them. */
     void touch(EndpointPolicy ep, int id) {
+        rebuilt(ep, id, ep.rows.getOrDefault(id, List.of()));
+    }
+
+    /** {@code id}'s rows in {@code ep} were rebuilt; {@code previous} were its rows just before. */
+    void rebuilt(EndpointPolicy ep, int id, List<VerdictEntry> previous) {
         // Rebuilds come in runs for one endpoint; keep its map at hand.
-        if (!ep.name().equals(lastEndpoint)) {
+        if (ep != lastEndpoint) {
             lastRows = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-            lastEndpoint = ep.name();
+            lastEndpoint = ep;
             touchEnforcement(ep);
         }
-        if (!lastRows.containsKey(id)) lastRows.put(id, ep.rows.getOrDefault(id, List.of()));
+        lastRows.putIfAbsent(id, previous);
     }
 
     /** A new endpoint: every row it has now is new. */

@@ -154,15 +154,20 @@ final class EndpointPolicy {
     private IntSet[] memberSets;
 
     private BitSet signature(int id, Membership m) {
+        IntSet[] sets = resolvedSets(m);
+        BitSet sig = new BitSet(sets.length);
+        for (int i = 0; i < sets.length; i++) if (sets[i].contains(id)) sig.set(i);
+        return sig;
+    }
+
+    private IntSet[] resolvedSets(Membership m) {
         // The member sets stay the same objects while this endpoint retains its selections: resolve them once.
         if (resolvedFor != m || memberSets == null) {
             memberSets = new IntSet[selectionOrder.size()];
             for (int i = 0; i < memberSets.length; i++) memberSets[i] = m.members(selectionOrder.get(i));
             resolvedFor = m;
         }
-        BitSet sig = new BitSet(memberSets.length);
-        for (int i = 0; i < memberSets.length; i++) if (memberSets[i].contains(id)) sig.set(i);
-        return sig;
+        return memberSets;
     }
 
     private List<Contribution> relevant(BitSet sig) {
@@ -207,12 +212,35 @@ final class EndpointPolicy {
     /** Any identity other than ANY works as the template's placeholder; it never reaches a table. */
     private static final int TEMPLATE_ID = -1;
 
-    /** Rebuilds the rows for one identity; returns the rows (empty when the identity needs none). */
+    /** Rebuilds the rows for one identity; returns its rows before (empty when it had none). */
     List<VerdictEntry> rebuild(int id, Membership m) {
         List<VerdictEntry> built = id == IdentityNumbers.ANY ? CellBuilder.build(id, wildcard, conflicts, interner) : rowsFor(id, signature(id, m));
-        if (built.isEmpty()) rows.remove(id);
-        else rows.put(id, built);
-        return built;
+        return install(id, built);
+    }
+
+    /**
+     * Rebuilds the rows for many identities (none of them "any"); returns each one's rows before, in the order of
+     * {@code ids}. Membership is tested one selection at a time across all the identities, not one identity at a
+     * time across all the selections: a broad rule touches thousands of identities, and each selection's member
+     * set then stays in the CPU cache while it is tested.
+     */
+    List<List<VerdictEntry>> rebuild(int[] ids, Membership m) {
+        IntSet[] sets = resolvedSets(m);
+        BitSet[] sigs = new BitSet[ids.length];
+        for (int j = 0; j < ids.length; j++) sigs[j] = new BitSet(sets.length);
+        for (int i = 0; i < sets.length; i++) {
+            IntSet set = sets[i];
+            if (set.size() == 0) continue;
+            for (int j = 0; j < ids.length; j++) if (set.contains(ids[j])) sigs[j].set(i);
+        }
+        List<List<VerdictEntry>> previous = new ArrayList<>(ids.length);
+        for (int j = 0; j < ids.length; j++) previous.add(install(ids[j], rowsFor(ids[j], sigs[j])));
+        return previous;
+    }
+
+    private List<VerdictEntry> install(int id, List<VerdictEntry> built) {
+        List<VerdictEntry> previous = built.isEmpty() ? rows.remove(id) : rows.put(id, built);
+        return previous == null ? List.of() : previous;
     }
 
     /** Rebuilds every row: "any" plus every identity some selection matches. */

@@ -310,13 +310,11 @@ public final class PolicyEngine {
         }
         Membership m = cacheMembership();
         if (anyRow) {
-            ch.touch(ep, IdentityNumbers.ANY);
-            ep.rebuild(IdentityNumbers.ANY, m);
+            ch.rebuilt(ep, IdentityNumbers.ANY, ep.rebuild(IdentityNumbers.ANY, m));
         }
-        ids.forEach(id -> {
-            ch.touch(ep, id);
-            ep.rebuild(id, m);
-        });
+        int[] batch = ids.toSortedArray();
+        List<List<VerdictEntry>> previous = ep.rebuild(batch, m);
+        for (int i = 0; i < batch.length; i++) ch.rebuilt(ep, batch[i], previous.get(i));
         for (Selection s : released) releaseSelection(s, ep.name());
     }
 
@@ -389,15 +387,13 @@ public final class PolicyEngine {
         Membership m = cacheMembership();
         for (String name : affected) {
             EndpointPolicy ep = endpoints.get(name);
-            ch.touch(ep, id);
-            ep.rebuild(id, m);
+            ch.rebuilt(ep, id, ep.rebuild(id, m));
         }
         if (identity == null) {
             // Rows for an identity nobody selects any more (its selections all lost it) are gone by now.
             for (EndpointPolicy ep : endpoints.values()) {
                 if (ep.rows.containsKey(id)) {
-                    ch.touch(ep, id);
-                    ep.rebuild(id, m);
+                    ch.rebuilt(ep, id, ep.rebuild(id, m));
                 }
             }
         }
@@ -411,8 +407,7 @@ public final class PolicyEngine {
             for (String name : selectionUsers.getOrDefault(e.getKey(), Set.of())) {
                 EndpointPolicy ep = endpoints.get(name);
                 for (int id : e.getValue()) {
-                    ch.touch(ep, id);
-                    ep.rebuild(id, m);
+                    ch.rebuilt(ep, id, ep.rebuild(id, m));
                 }
             }
         }

@@ -103,6 +103,19 @@ public final class Cidr implements Comparable<Cidr> {
         return bits == 0 || (other.address[whole] & (0xff << (8 - bits)) & 0xff) == (address[whole] & 0xff);
     }
 
+    /**
+     * The greatest prefix inside this one in {@link #compareTo} order (its last address as a host prefix): every
+     * prefix this one contains sorts between it and this.
+     */
+    public Cidr last() {
+        byte[] b = address.clone();
+        for (int i = 0; i < b.length; i++) {
+            int networkBits = Math.max(0, Math.min(8, prefixLength - i * 8));
+            b[i] = (byte) (b[i] | (0xff >>> networkBits));
+        }
+        return new Cidr(b, b.length * 8);
+    }
+
     public InetAddress address() {
         try {
             return InetAddress.getByAddress(address);
