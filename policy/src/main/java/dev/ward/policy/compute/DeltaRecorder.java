@@ -53,11 +53,11 @@ final class DeltaRecorder {
     /** A new endpoint: every row it has now is new. */
     void fresh(EndpointPolicy ep) {
         Map<Integer, List<VerdictEntry>> m = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-        for (int id : ep.rows.keySet()) m.putIfAbsent(id, List.of());
+        for (int id : ep.rows.keys()) m.putIfAbsent(id, List.of());
     }
 
     void touchAll(EndpointPolicy ep) {
-        for (int id : List.copyOf(ep.rows.keySet())) touch(ep, id);
+        for (int id : ep.rows.keys()) touch(ep, id);
         touchEnforcement(ep);
     }
 

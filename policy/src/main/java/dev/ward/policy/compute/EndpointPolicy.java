@@ -25,9 +25,10 @@ import java.util.TreeMap;
  */
 final class EndpointPolicy {
     final LocalEndpoint endpoint;
+    final boolean host;
     final TreeMap<PolicyKey, List<Rule>> selecting = new TreeMap<>();
     /** Rows by remote identity; each identity's rows in table order (direction, protocol, first port). */
-    final Map<Integer, List<VerdictEntry>> rows = new HashMap<>();
+    final IntMap<List<VerdictEntry>> rows = new IntMap<>();
     private List<Contribution> contributions = List.of();
     private List<Contribution> wildcard = List.of();
     private Map<Selection, List<Contribution>> bySelection = Map.of();
@@ -66,6 +67,7 @@ final class EndpointPolicy {
 
     EndpointPolicy(LocalEndpoint endpoint, VerdictInterner interner) {
         this.endpoint = endpoint;
+        this.host = endpoint.isHost();
         this.interner = interner;
     }
 
@@ -246,20 +248,24 @@ final class EndpointPolicy {
     /** Rebuilds every row: "any" plus every identity some selection matches. */
     void rebuildAll(Membership m) {
         rows.clear();
-        Map<Integer, BitSet> perId = new HashMap<>();
+        IntMap<BitSet> perId = new IntMap<>();
         for (int i = 0; i < selectionOrder.size(); i++) {
             int index = i;
-            m.members(selectionOrder.get(i)).forEach(id -> perId.computeIfAbsent(id, k -> new BitSet()).set(index));
+            m.members(selectionOrder.get(i)).forEach(id -> {
+                BitSet sig = perId.get(id);
+                if (sig == null) perId.put(id, sig = new BitSet());
+                sig.set(index);
+            });
         }
         List<VerdictEntry> any = CellBuilder.build(IdentityNumbers.ANY, wildcard, conflicts, interner);
         if (!any.isEmpty()) rows.put(IdentityNumbers.ANY, any);
-        for (Map.Entry<Integer, BitSet> e : perId.entrySet()) {
-            List<VerdictEntry> built = rowsFor(e.getKey(), e.getValue());
-            if (!built.isEmpty()) rows.put(e.getKey(), built);
+        for (int id : perId.keys()) {
+            List<VerdictEntry> built = rowsFor(id, perId.get(id));
+            if (!built.isEmpty()) rows.put(id, built);
         }
     }
 
     VerdictTable table() {
-        return new VerdictTable(name(), enforcing, rows, conflicts.all());
+        return new VerdictTable(name(), enforcing, rows.copyInto(new HashMap<>()), conflicts.all());
     }
 }

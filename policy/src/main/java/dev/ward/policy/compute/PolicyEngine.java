@@ -149,7 +149,7 @@ public final class PolicyEngine {
         }
         EndpointPolicy ep = new EndpointPolicy(endpoint, verdicts);
         for (Policy p : policies.values()) {
-            List<Rule> sel = selectingRules(p, endpoint);
+            List<Rule> sel = selectingRules(p, ep);
             if (!sel.isEmpty()) {
                 ep.selecting.put(p.key(), sel);
                 selectedBy.computeIfAbsent(p.key(), k -> new HashSet<>()).add(endpoint.name());
@@ -206,7 +206,7 @@ public final class PolicyEngine {
         if (current == null) throw new IllegalArgumentException("no endpoint " + endpoint);
         EndpointPolicy fresh = new EndpointPolicy(current.endpoint, new VerdictInterner());
         for (Policy p : policies.values()) {
-            List<Rule> sel = selectingRules(p, current.endpoint);
+            List<Rule> sel = selectingRules(p, fresh);
             if (!sel.isEmpty()) fresh.selecting.put(p.key(), sel);
         }
         fresh.setContributions(RuleCompiler.compile(fresh.selectingRules(), current.endpoint, clusterNamedPorts));
@@ -261,9 +261,9 @@ public final class PolicyEngine {
         return cacheMembership;
     }
 
-    private List<Rule> selectingRules(Policy p, LocalEndpoint ep) {
+    private List<Rule> selectingRules(Policy p, EndpointPolicy ep) {
         List<Rule> out = new ArrayList<>();
-        for (Rule r : p.rules()) if (RuleCompiler.selects(r, ep)) out.add(r);
+        for (Rule r : p.rules()) if (RuleCompiler.selects(r, ep.endpoint, ep.host)) out.add(r);
         return out;
     }
 
@@ -271,7 +271,7 @@ public final class PolicyEngine {
         Set<String> was = selectedBy.getOrDefault(key, Set.of());
         Set<String> is = new HashSet<>();
         for (EndpointPolicy ep : endpoints.values()) {
-            List<Rule> after = now == null ? List.of() : selectingRules(now, ep.endpoint);
+            List<Rule> after = now == null ? List.of() : selectingRules(now, ep);
             if (!after.isEmpty()) is.add(ep.name());
             if (after.isEmpty() && !was.contains(ep.name())) continue;
             List<Rule> before = was.contains(ep.name()) ? ep.selecting.getOrDefault(key, List.of()) : List.of();
@@ -300,7 +300,7 @@ public final class PolicyEngine {
         IntSet ids = new IntSet();
         boolean anyRow = everything;
         if (everything) {
-            for (int id : ep.rows.keySet()) if (id != IdentityNumbers.ANY) ids.add(id);
+            for (int id : ep.rows.keys()) if (id != IdentityNumbers.ANY) ids.add(id);
             for (Selection s : ep.selections()) cache.members(s).forEach(ids::add);
         } else {
             Set<Selection> changed = new HashSet<>();
@@ -462,7 +462,7 @@ public final class PolicyEngine {
         List<String> out = new ArrayList<>();
         if (!hasL7(policy)) return out;
         for (EndpointPolicy ep : endpoints.values()) {
-            List<Rule> sel = selectingRules(policy, ep.endpoint);
+            List<Rule> sel = selectingRules(policy, ep);
             if (sel.isEmpty()) continue;
             TreeMap<PolicyKey, List<Rule>> tentative = new TreeMap<>(ep.selecting);
             tentative.put(policy.key(), sel);
