@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,24 +43,17 @@ final class EndpointPolicy {
     private final Map<BitSet, List<VerdictEntry>> templates = new HashMap<>();
     /**
      * Rows of one (direction, protocol) bucket for one set of contributions. Identities with different selection
-     * sets mostly differ in one bucket only; the other buckets' rows are reused rather than merged again.
+     * sets mostly differ in one bucket only; the other buckets' rows are reused rather than merged again. Kept
+     * across recompilations while the conflicts stay the same: a new rule leaves most buckets as they were.
      */
     private final Map<BucketKey, List<VerdictEntry>> bucketTemplates = new HashMap<>();
     private int[] wildcardIdx = new int[0];
     private int[][] selectionIdx = new int[0][];
     private int[] bucket = new int[0];
 
-    private record BucketKey(int bucket, int[] contributions) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof BucketKey k && bucket == k.bucket && java.util.Arrays.equals(contributions, k.contributions);
-        }
+    /** Contributions that stay across a recompilation stay the same objects, so comparing keys is mostly identity. */
+    private record BucketKey(int bucket, List<Contribution> contributions) {}
 
-        @Override
-        public int hashCode() {
-            return bucket * 31 + java.util.Arrays.hashCode(contributions);
-        }
-    }
     private ConflictIndex conflicts = ConflictIndex.NONE;
     private Map<Direction, List<RuleRef>> enforcing = new EnumMap<>(Direction.class);
 
@@ -81,7 +75,11 @@ final class EndpointPolicy {
         return out;
     }
 
-    void setContributions(List<Contribution> cs) {
+    void setContributions(List<Contribution> compiled) {
+        Map<Contribution, Contribution> previous = new HashMap<>();
+        for (Contribution c : contributions) previous.putIfAbsent(c, c);
+        List<Contribution> cs = new ArrayList<>(compiled.size());
+        for (Contribution c : compiled) cs.add(previous.getOrDefault(c, c));
         contributions = List.copyOf(cs);
         List<Contribution> wc = new ArrayList<>();
         Map<Selection, List<Contribution>> by = new LinkedHashMap<>();
@@ -96,7 +94,6 @@ final class EndpointPolicy {
         for (Selection sel : selectionOrder) byIndex.add(by.get(sel));
         contributionsByIndex = byIndex;
         templates.clear();
-        bucketTemplates.clear();
         Map<Contribution, Integer> position = new HashMap<>();
         bucket = new int[cs.size()];
         for (int i = 0; i < cs.size(); i++) {
@@ -107,7 +104,14 @@ final class EndpointPolicy {
         selectionIdx = new int[selectionOrder.size()][];
         for (int i = 0; i < selectionOrder.size(); i++) selectionIdx[i] = positions(by.get(selectionOrder.get(i)), position);
         memberSets = null;
-        conflicts = ConflictIndex.of(cs);
+        ConflictIndex now = ConflictIndex.of(cs);
+        if (!now.all().equals(conflicts.all())) {
+            bucketTemplates.clear();
+        } else {
+            Set<Contribution> present = new HashSet<>(cs);
+            bucketTemplates.keySet().removeIf(k -> !present.containsAll(k.contributions()));
+        }
+        conflicts = now;
         Map<Direction, List<RuleRef>> enf = new EnumMap<>(Direction.class);
         for (Direction d : Direction.values()) {
             List<RuleRef> refs = new ArrayList<>();
@@ -192,13 +196,10 @@ final class EndpointPolicy {
         List<VerdictEntry> out = new ArrayList<>();
         for (int b = 0; b < buckets; b++) {
             if (!specific[b]) continue;
-            int[] idx = perBucket[b].stream().toArray();
-            int bucketNo = b;
-            out.addAll(bucketTemplates.computeIfAbsent(new BucketKey(b, idx), k -> {
-                List<Contribution> cs = new ArrayList<>(idx.length);
-                for (int i : idx) cs.add(contributions.get(i));
-                return CellBuilder.bucketRows(TEMPLATE_ID, bucketNo, cs, conflicts, interner);
-            }));
+            List<Contribution> cs = new ArrayList<>();
+            for (int i = perBucket[b].nextSetBit(0); i >= 0; i = perBucket[b].nextSetBit(i + 1)) cs.add(contributions.get(i));
+            out.addAll(bucketTemplates.computeIfAbsent(new BucketKey(b, cs),
+                    k -> CellBuilder.bucketRows(TEMPLATE_ID, k.bucket(), k.contributions(), conflicts, interner)));
         }
         return out;
     }

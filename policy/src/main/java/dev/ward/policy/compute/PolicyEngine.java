@@ -464,16 +464,34 @@ public final class PolicyEngine {
         for (EndpointPolicy ep : endpoints.values()) {
             List<Rule> sel = selectingRules(policy, ep);
             if (sel.isEmpty()) continue;
-            TreeMap<PolicyKey, List<Rule>> tentative = new TreeMap<>(ep.selecting);
-            tentative.put(policy.key(), sel);
-            List<Rule> all = new ArrayList<>();
-            tentative.values().forEach(all::addAll);
-            ConflictIndex idx = ConflictIndex.of(RuleCompiler.compile(all, ep.endpoint, clusterNamedPorts));
+            ConflictIndex idx = ConflictIndex.of(tentativeContributions(ep, policy.key(), sel));
             for (ConflictIndex.Conflict c : idx.all()) {
                 boolean involvesPolicy = c.rules().stream().anyMatch(r -> r.policy().equals(policy.key()));
                 if (involvesPolicy && !ep.conflicts().all().contains(c)) out.add("endpoint " + ep.name() + " " + c);
             }
         }
+        return out;
+    }
+
+    /**
+     * The endpoint's contributions as they would be with {@code key}'s rules replaced by {@code sel}, in compile
+     * order, for the conflict check only: it reads ports and L7 types, which other rules' requirements (the one
+     * thing compiling everything again would change) never touch.
+     */
+    private List<Contribution> tentativeContributions(EndpointPolicy ep, PolicyKey key, List<Rule> sel) {
+        List<Contribution> added = RuleCompiler.compile(sel, ep.endpoint, clusterNamedPorts);
+        List<Contribution> out = new ArrayList<>();
+        boolean placed = false;
+        for (Contribution c : ep.contributions()) {
+            int order = c.ref().policy().compareTo(key);
+            if (order == 0) continue;
+            if (order > 0 && !placed) {
+                out.addAll(added);
+                placed = true;
+            }
+            out.add(c);
+        }
+        if (!placed) out.addAll(added);
         return out;
     }
 
