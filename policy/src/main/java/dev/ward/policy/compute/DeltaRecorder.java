@@ -25,9 +25,9 @@ final class DeltaRecorder {
         this.endpoints = endpoints;
     }
 
-    final Map<String, Map<Integer, List<VerdictEntry>>> before = new HashMap<>();
+    private final Map<String, IntMap<List<VerdictEntry>>> before = new HashMap<>();
     private EndpointPolicy lastEndpoint;
-    private Map<Integer, List<VerdictEntry>> lastRows;
+    private IntMap<List<VerdictEntry>> lastRows;
     final Map<String, boolean[]> enforcedBefore = new HashMap<>();
     final List<Identity> added = new ArrayList<>();
     final List<Integer> removed = new ArrayList<>();
@@ -43,17 +43,17 @@ final class DeltaRecorder {
     void rebuilt(EndpointPolicy ep, int id, List<VerdictEntry> previous) {
         // Rebuilds come in runs for one endpoint; keep its map at hand.
         if (ep != lastEndpoint) {
-            lastRows = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
+            lastRows = before.computeIfAbsent(ep.name(), k -> new IntMap<>());
             lastEndpoint = ep;
             touchEnforcement(ep);
         }
-        lastRows.putIfAbsent(id, previous);
+        if (!lastRows.containsKey(id)) lastRows.put(id, previous);
     }
 
     /** A new endpoint: every row it has now is new. */
     void fresh(EndpointPolicy ep) {
-        Map<Integer, List<VerdictEntry>> m = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-        for (int id : ep.rows.keys()) m.putIfAbsent(id, List.of());
+        IntMap<List<VerdictEntry>> m = before.computeIfAbsent(ep.name(), k -> new IntMap<>());
+        for (int id : ep.rows.keys()) if (!m.containsKey(id)) m.put(id, List.of());
     }
 
     void touchAll(EndpointPolicy ep) {
@@ -69,11 +69,11 @@ final class DeltaRecorder {
 
     EngineDelta finish() {
         Map<String, TableDelta> tables = new TreeMap<>();
-        for (Map.Entry<String, Map<Integer, List<VerdictEntry>>> e : new TreeMap<>(before).entrySet()) {
+        for (Map.Entry<String, IntMap<List<VerdictEntry>>> e : new TreeMap<>(before).entrySet()) {
             EndpointPolicy ep = endpoints.apply(e.getKey());
             // Identities in table order and each identity's rows in table order, one list per direction: the
             // upserts and removals come out sorted, without sorting thousands of rows after a broad rule change.
-            Map<Integer, List<VerdictEntry>> rowsBefore = e.getValue();
+            IntMap<List<VerdictEntry>> rowsBefore = e.getValue();
             int directions = Direction.values().length;
             List<List<VerdictEntry>> upsertsBy = new ArrayList<>(directions);
             List<List<VerdictEntry.Key>> removalsBy = new ArrayList<>(directions);
@@ -81,7 +81,7 @@ final class DeltaRecorder {
                 upsertsBy.add(new ArrayList<>());
                 removalsBy.add(new ArrayList<>());
             }
-            for (int id : tableOrder(rowsBefore.keySet())) {
+            for (int id : tableOrder(rowsBefore.keys())) {
                 List<VerdictEntry> now = ep == null ? List.of() : ep.rows.getOrDefault(id, List.of());
                 diff(rowsBefore.get(id), now, upsertsBy, removalsBy);
             }
@@ -119,13 +119,11 @@ final class DeltaRecorder {
     }
 
     /** Remote identities in the order tables sort them: unsigned, so "any" (0) first. */
-    private static int[] tableOrder(Set<Integer> ids) {
-        int[] out = new int[ids.size()];
-        int n = 0;
-        for (int id : ids) out[n++] = id ^ Integer.MIN_VALUE;
-        Arrays.sort(out);
-        for (int i = 0; i < n; i++) out[i] ^= Integer.MIN_VALUE;
-        return out;
+    private static int[] tableOrder(int[] ids) {
+        for (int i = 0; i < ids.length; i++) ids[i] ^= Integer.MIN_VALUE;
+        Arrays.sort(ids);
+        for (int i = 0; i < ids.length; i++) ids[i] ^= Integer.MIN_VALUE;
+        return ids;
     }
 
     /**
