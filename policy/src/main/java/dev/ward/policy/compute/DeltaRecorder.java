@@ -4,6 +4,7 @@ import dev.ward.policy.identity.Identity;
 import dev.ward.policy.model.Direction;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,33 +25,39 @@ final class DeltaRecorder {
         this.endpoints = endpoints;
     }
 
-    final Map<String, Map<Integer, List<VerdictEntry>>> before = new HashMap<>();
-    private String lastEndpoint;
-    private Map<Integer, List<VerdictEntry>> lastRows;
+    private final Map<String, IntMap<List<VerdictEntry>>> before = new HashMap<>();
+    private EndpointPolicy lastEndpoint;
+    private IntMap<List<VerdictEntry>> lastRows;
     final Map<String, boolean[]> enforcedBefore = new HashMap<>();
     final List<Identity> added = new ArrayList<>();
     final List<Integer> removed = new ArrayList<>();
     final List<String> rejected = new ArrayList<>();
     final Set<String> dropped = new HashSet<>();
 
+    /** Notes {@code id}'s rows in {@code ep} before a change to them. */
     void touch(EndpointPolicy ep, int id) {
+        rebuilt(ep, id, ep.rows.getOrDefault(id, List.of()));
+    }
+
+    /** {@code id}'s rows in {@code ep} were rebuilt; {@code previous} were its rows just before. */
+    void rebuilt(EndpointPolicy ep, int id, List<VerdictEntry> previous) {
         // Rebuilds come in runs for one endpoint; keep its map at hand.
-        if (!ep.name().equals(lastEndpoint)) {
-            lastRows = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-            lastEndpoint = ep.name();
+        if (ep != lastEndpoint) {
+            lastRows = before.computeIfAbsent(ep.name(), k -> new IntMap<>());
+            lastEndpoint = ep;
             touchEnforcement(ep);
         }
-        if (!lastRows.containsKey(id)) lastRows.put(id, ep.rows.getOrDefault(id, List.of()));
+        if (!lastRows.containsKey(id)) lastRows.put(id, previous);
     }
 
     /** A new endpoint: every row it has now is new. */
     void fresh(EndpointPolicy ep) {
-        Map<Integer, List<VerdictEntry>> m = before.computeIfAbsent(ep.name(), k -> new HashMap<>());
-        for (int id : ep.rows.keySet()) m.putIfAbsent(id, List.of());
+        IntMap<List<VerdictEntry>> m = before.computeIfAbsent(ep.name(), k -> new IntMap<>());
+        for (int id : ep.rows.keys()) if (!m.containsKey(id)) m.put(id, List.of());
     }
 
     void touchAll(EndpointPolicy ep) {
-        for (int id : List.copyOf(ep.rows.keySet())) touch(ep, id);
+        for (int id : ep.rows.keys()) touch(ep, id);
         touchEnforcement(ep);
     }
 
@@ -62,13 +69,27 @@ final class DeltaRecorder {
 
     EngineDelta finish() {
         Map<String, TableDelta> tables = new TreeMap<>();
-        for (Map.Entry<String, Map<Integer, List<VerdictEntry>>> e : new TreeMap<>(before).entrySet()) {
+        for (Map.Entry<String, IntMap<List<VerdictEntry>>> e : new TreeMap<>(before).entrySet()) {
             EndpointPolicy ep = endpoints.apply(e.getKey());
+            // Identities in table order and each identity's rows in table order, one list per direction: the
+            // upserts and removals come out sorted, without sorting thousands of rows after a broad rule change.
+            IntMap<List<VerdictEntry>> rowsBefore = e.getValue();
+            int directions = Direction.values().length;
+            List<List<VerdictEntry>> upsertsBy = new ArrayList<>(directions);
+            List<List<VerdictEntry.Key>> removalsBy = new ArrayList<>(directions);
+            for (int d = 0; d < directions; d++) {
+                upsertsBy.add(new ArrayList<>());
+                removalsBy.add(new ArrayList<>());
+            }
+            for (int id : tableOrder(rowsBefore.keys())) {
+                List<VerdictEntry> now = ep == null ? List.of() : ep.rows.getOrDefault(id, List.of());
+                diff(rowsBefore.get(id), now, upsertsBy, removalsBy);
+            }
             List<VerdictEntry> upserts = new ArrayList<>();
             List<VerdictEntry.Key> removals = new ArrayList<>();
-            for (Map.Entry<Integer, List<VerdictEntry>> idRows : e.getValue().entrySet()) {
-                List<VerdictEntry> now = ep == null ? List.of() : ep.rows.getOrDefault(idRows.getKey(), List.of());
-                diff(idRows.getValue(), now, upserts, removals);
+            for (int d = 0; d < directions; d++) {
+                upserts.addAll(upsertsBy.get(d));
+                removals.addAll(removalsBy.get(d));
             }
             Boolean in = null;
             Boolean eg = null;
@@ -79,6 +100,7 @@ final class DeltaRecorder {
                 if (was[0] != inNow || (ep == null && dropped.contains(e.getKey()))) in = inNow;
                 if (was[1] != egNow || (ep == null && dropped.contains(e.getKey()))) eg = egNow;
             }
+            // Already in order; sorting checks that for the price of one comparison a row.
             upserts.sort(VerdictTable.ORDER);
             removals.sort(VerdictTable.KEY_ORDER);
             TableDelta d = new TableDelta(e.getKey(), upserts, removals, in, eg);
@@ -96,36 +118,38 @@ final class DeltaRecorder {
         return new EngineDelta(tables, added, removed, rejected);
     }
 
-    private static void diff(List<VerdictEntry> old, List<VerdictEntry> now, List<VerdictEntry> upserts,
-                             List<VerdictEntry.Key> removals) {
-        if (old.equals(now)) return;
-        if (old.size() + now.size() <= 32) {
-            // One identity's rows are a handful: compare directly rather than build maps.
-            for (VerdictEntry v : now) {
-                VerdictEntry prev = null;
-                for (VerdictEntry o : old) if (sameKey(o, v)) prev = o;
-                if (prev == null || !prev.verdict().equals(v.verdict())) upserts.add(v);
-            }
-            for (VerdictEntry o : old) {
-                boolean kept = false;
-                for (VerdictEntry v : now) kept |= sameKey(o, v);
-                if (!kept) removals.add(o.key());
-            }
-            return;
-        }
-        Map<VerdictEntry.Key, VerdictEntry> o = new HashMap<>();
-        for (VerdictEntry v : old) o.put(v.key(), v);
-        Set<VerdictEntry.Key> seen = new HashSet<>();
-        for (VerdictEntry v : now) {
-            seen.add(v.key());
-            VerdictEntry prev = o.get(v.key());
-            if (prev == null || !prev.verdict().equals(v.verdict())) upserts.add(v);
-        }
-        for (VerdictEntry.Key k : o.keySet()) if (!seen.contains(k)) removals.add(k);
+    /** Remote identities in the order tables sort them: unsigned, so "any" (0) first. */
+    private static int[] tableOrder(int[] ids) {
+        for (int i = 0; i < ids.length; i++) ids[i] ^= Integer.MIN_VALUE;
+        Arrays.sort(ids);
+        for (int i = 0; i < ids.length; i++) ids[i] ^= Integer.MIN_VALUE;
+        return ids;
     }
 
-    private static boolean sameKey(VerdictEntry a, VerdictEntry b) {
-        return a.direction() == b.direction() && a.remoteId() == b.remoteId() && a.protocol() == b.protocol()
-                && a.low() == b.low() && a.high() == b.high();
+    /**
+     * The rows to write and the keys to delete, per direction, to turn one identity's rows {@code old} into
+     * {@code now}. Both lists are in table order (see {@link EndpointPolicy#rows}), so one merging walk pairs them.
+     */
+    private static void diff(List<VerdictEntry> old, List<VerdictEntry> now, List<List<VerdictEntry>> upserts,
+                             List<List<VerdictEntry.Key>> removals) {
+        if (old == now) return;
+        int i = 0;
+        int j = 0;
+        while (i < old.size() || j < now.size()) {
+            VerdictEntry o = i < old.size() ? old.get(i) : null;
+            VerdictEntry v = j < now.size() ? now.get(j) : null;
+            int c = o == null ? 1 : v == null ? -1 : VerdictTable.ORDER.compare(o, v);
+            if (c == 0 && o.high() == v.high()) {
+                if (o.verdict() != v.verdict() && !o.verdict().equals(v.verdict())) upserts.get(v.direction().ordinal()).add(v);
+                i++;
+                j++;
+            } else if (c < 0 || (c == 0 && o.high() < v.high())) {
+                removals.get(o.direction().ordinal()).add(o.key());
+                i++;
+            } else {
+                upserts.get(v.direction().ordinal()).add(v);
+                j++;
+            }
+        }
     }
 }

@@ -8,9 +8,11 @@ import dev.ward.policy.model.Rule;
 import dev.ward.policy.model.RuleRef;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +26,10 @@ import java.util.TreeMap;
  */
 final class EndpointPolicy {
     final LocalEndpoint endpoint;
+    final boolean host;
     final TreeMap<PolicyKey, List<Rule>> selecting = new TreeMap<>();
-    final Map<Integer, List<VerdictEntry>> rows = new HashMap<>();
+    /** Rows by remote identity; each identity's rows in table order (direction, protocol, first port). */
+    final IntMap<List<VerdictEntry>> rows = new IntMap<>();
     private List<Contribution> contributions = List.of();
     private List<Contribution> wildcard = List.of();
     private Map<Selection, List<Contribution>> bySelection = Map.of();
@@ -39,24 +43,17 @@ final class EndpointPolicy {
     private final Map<BitSet, List<VerdictEntry>> templates = new HashMap<>();
     /**
      * Rows of one (direction, protocol) bucket for one set of contributions. Identities with different selection
-     * sets mostly differ in one bucket only; the other buckets' rows are reused rather than merged again.
+     * sets mostly differ in one bucket only; the other buckets' rows are reused rather than merged again. Kept
+     * across recompilations while the conflicts stay the same: a new rule leaves most buckets as they were.
      */
     private final Map<BucketKey, List<VerdictEntry>> bucketTemplates = new HashMap<>();
     private int[] wildcardIdx = new int[0];
     private int[][] selectionIdx = new int[0][];
     private int[] bucket = new int[0];
 
-    private record BucketKey(int bucket, int[] contributions) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof BucketKey k && bucket == k.bucket && java.util.Arrays.equals(contributions, k.contributions);
-        }
+    /** Contributions that stay across a recompilation stay the same objects, so comparing keys is mostly identity. */
+    private record BucketKey(int bucket, List<Contribution> contributions) {}
 
-        @Override
-        public int hashCode() {
-            return bucket * 31 + java.util.Arrays.hashCode(contributions);
-        }
-    }
     private ConflictIndex conflicts = ConflictIndex.NONE;
     private Map<Direction, List<RuleRef>> enforcing = new EnumMap<>(Direction.class);
 
@@ -64,6 +61,7 @@ final class EndpointPolicy {
 
     EndpointPolicy(LocalEndpoint endpoint, VerdictInterner interner) {
         this.endpoint = endpoint;
+        this.host = endpoint.isHost();
         this.interner = interner;
     }
 
@@ -77,7 +75,11 @@ final class EndpointPolicy {
         return out;
     }
 
-    void setContributions(List<Contribution> cs) {
+    void setContributions(List<Contribution> compiled) {
+        Map<Contribution, Contribution> previous = new HashMap<>();
+        for (Contribution c : contributions) previous.putIfAbsent(c, c);
+        List<Contribution> cs = new ArrayList<>(compiled.size());
+        for (Contribution c : compiled) cs.add(previous.getOrDefault(c, c));
         contributions = List.copyOf(cs);
         List<Contribution> wc = new ArrayList<>();
         Map<Selection, List<Contribution>> by = new LinkedHashMap<>();
@@ -92,20 +94,24 @@ final class EndpointPolicy {
         for (Selection sel : selectionOrder) byIndex.add(by.get(sel));
         contributionsByIndex = byIndex;
         templates.clear();
-        bucketTemplates.clear();
         Map<Contribution, Integer> position = new HashMap<>();
         bucket = new int[cs.size()];
         for (int i = 0; i < cs.size(); i++) {
             position.putIfAbsent(cs.get(i), i);
             bucket[i] = CellBuilder.bucketOf(cs.get(i));
         }
-        wildcardIdx = wc.stream().mapToInt(position::get).distinct().sorted().toArray();
+        wildcardIdx = positions(wc, position);
         selectionIdx = new int[selectionOrder.size()][];
-        for (int i = 0; i < selectionOrder.size(); i++) {
-            selectionIdx[i] = by.get(selectionOrder.get(i)).stream().mapToInt(position::get).distinct().sorted().toArray();
-        }
+        for (int i = 0; i < selectionOrder.size(); i++) selectionIdx[i] = positions(by.get(selectionOrder.get(i)), position);
         memberSets = null;
-        conflicts = ConflictIndex.of(cs);
+        ConflictIndex now = ConflictIndex.of(cs);
+        if (!now.all().equals(conflicts.all())) {
+            bucketTemplates.clear();
+        } else {
+            Set<Contribution> present = new HashSet<>(cs);
+            bucketTemplates.keySet().removeIf(k -> !present.containsAll(k.contributions()));
+        }
+        conflicts = now;
         Map<Direction, List<RuleRef>> enf = new EnumMap<>(Direction.class);
         for (Direction d : Direction.values()) {
             List<RuleRef> refs = new ArrayList<>();
@@ -113,6 +119,16 @@ final class EndpointPolicy {
             enf.put(d, refs);
         }
         enforcing = enf;
+    }
+
+    /** The distinct first positions of {@code cs} in the contribution list, ascending. */
+    private static int[] positions(List<Contribution> cs, Map<Contribution, Integer> position) {
+        int[] out = new int[cs.size()];
+        for (int i = 0; i < out.length; i++) out[i] = position.get(cs.get(i));
+        Arrays.sort(out);
+        int n = 0;
+        for (int i = 0; i < out.length; i++) if (n == 0 || out[n - 1] != out[i]) out[n++] = out[i];
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     List<Contribution> contributions() {
@@ -144,15 +160,20 @@ final class EndpointPolicy {
     private IntSet[] memberSets;
 
     private BitSet signature(int id, Membership m) {
+        IntSet[] sets = resolvedSets(m);
+        BitSet sig = new BitSet(sets.length);
+        for (int i = 0; i < sets.length; i++) if (sets[i].contains(id)) sig.set(i);
+        return sig;
+    }
+
+    private IntSet[] resolvedSets(Membership m) {
         // The member sets stay the same objects while this endpoint retains its selections: resolve them once.
         if (resolvedFor != m || memberSets == null) {
             memberSets = new IntSet[selectionOrder.size()];
             for (int i = 0; i < memberSets.length; i++) memberSets[i] = m.members(selectionOrder.get(i));
             resolvedFor = m;
         }
-        BitSet sig = new BitSet(memberSets.length);
-        for (int i = 0; i < memberSets.length; i++) if (memberSets[i].contains(id)) sig.set(i);
-        return sig;
+        return memberSets;
     }
 
     private List<Contribution> relevant(BitSet sig) {
@@ -175,13 +196,10 @@ final class EndpointPolicy {
         List<VerdictEntry> out = new ArrayList<>();
         for (int b = 0; b < buckets; b++) {
             if (!specific[b]) continue;
-            int[] idx = perBucket[b].stream().toArray();
-            int bucketNo = b;
-            out.addAll(bucketTemplates.computeIfAbsent(new BucketKey(b, idx), k -> {
-                List<Contribution> cs = new ArrayList<>(idx.length);
-                for (int i : idx) cs.add(contributions.get(i));
-                return CellBuilder.bucketRows(TEMPLATE_ID, bucketNo, cs, conflicts, interner);
-            }));
+            List<Contribution> cs = new ArrayList<>();
+            for (int i = perBucket[b].nextSetBit(0); i >= 0; i = perBucket[b].nextSetBit(i + 1)) cs.add(contributions.get(i));
+            out.addAll(bucketTemplates.computeIfAbsent(new BucketKey(b, cs),
+                    k -> CellBuilder.bucketRows(TEMPLATE_ID, k.bucket(), k.contributions(), conflicts, interner)));
         }
         return out;
     }
@@ -197,31 +215,58 @@ final class EndpointPolicy {
     /** Any identity other than ANY works as the template's placeholder; it never reaches a table. */
     private static final int TEMPLATE_ID = -1;
 
-    /** Rebuilds the rows for one identity; returns the rows (empty when the identity needs none). */
+    /** Rebuilds the rows for one identity; returns its rows before (empty when it had none). */
     List<VerdictEntry> rebuild(int id, Membership m) {
         List<VerdictEntry> built = id == IdentityNumbers.ANY ? CellBuilder.build(id, wildcard, conflicts, interner) : rowsFor(id, signature(id, m));
-        if (built.isEmpty()) rows.remove(id);
-        else rows.put(id, built);
-        return built;
+        return install(id, built);
+    }
+
+    /**
+     * Rebuilds the rows for many identities (none of them "any"); returns each one's rows before, in the order of
+     * {@code ids}. Membership is tested one selection at a time across all the identities, not one identity at a
+     * time across all the selections: a broad rule touches thousands of identities, and each selection's member
+     * set then stays in the CPU cache while it is tested.
+     */
+    List<List<VerdictEntry>> rebuild(int[] ids, Membership m) {
+        IntSet[] sets = resolvedSets(m);
+        BitSet[] sigs = new BitSet[ids.length];
+        for (int j = 0; j < ids.length; j++) sigs[j] = new BitSet(sets.length);
+        for (int i = 0; i < sets.length; i++) {
+            IntSet set = sets[i];
+            if (set.size() == 0) continue;
+            for (int j = 0; j < ids.length; j++) if (set.contains(ids[j])) sigs[j].set(i);
+        }
+        List<List<VerdictEntry>> previous = new ArrayList<>(ids.length);
+        for (int j = 0; j < ids.length; j++) previous.add(install(ids[j], rowsFor(ids[j], sigs[j])));
+        return previous;
+    }
+
+    private List<VerdictEntry> install(int id, List<VerdictEntry> built) {
+        List<VerdictEntry> previous = built.isEmpty() ? rows.remove(id) : rows.put(id, built);
+        return previous == null ? List.of() : previous;
     }
 
     /** Rebuilds every row: "any" plus every identity some selection matches. */
     void rebuildAll(Membership m) {
         rows.clear();
-        Map<Integer, BitSet> perId = new HashMap<>();
+        IntMap<BitSet> perId = new IntMap<>();
         for (int i = 0; i < selectionOrder.size(); i++) {
             int index = i;
-            m.members(selectionOrder.get(i)).forEach(id -> perId.computeIfAbsent(id, k -> new BitSet()).set(index));
+            m.members(selectionOrder.get(i)).forEach(id -> {
+                BitSet sig = perId.get(id);
+                if (sig == null) perId.put(id, sig = new BitSet());
+                sig.set(index);
+            });
         }
         List<VerdictEntry> any = CellBuilder.build(IdentityNumbers.ANY, wildcard, conflicts, interner);
         if (!any.isEmpty()) rows.put(IdentityNumbers.ANY, any);
-        for (Map.Entry<Integer, BitSet> e : perId.entrySet()) {
-            List<VerdictEntry> built = rowsFor(e.getKey(), e.getValue());
-            if (!built.isEmpty()) rows.put(e.getKey(), built);
+        for (int id : perId.keys()) {
+            List<VerdictEntry> built = rowsFor(id, perId.get(id));
+            if (!built.isEmpty()) rows.put(id, built);
         }
     }
 
     VerdictTable table() {
-        return new VerdictTable(name(), enforcing, rows, conflicts.all());
+        return new VerdictTable(name(), enforcing, rows.copyInto(new HashMap<>()), conflicts.all());
     }
 }

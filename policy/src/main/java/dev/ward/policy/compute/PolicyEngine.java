@@ -149,7 +149,7 @@ public final class PolicyEngine {
         }
         EndpointPolicy ep = new EndpointPolicy(endpoint, verdicts);
         for (Policy p : policies.values()) {
-            List<Rule> sel = selectingRules(p, endpoint);
+            List<Rule> sel = selectingRules(p, ep);
             if (!sel.isEmpty()) {
                 ep.selecting.put(p.key(), sel);
                 selectedBy.computeIfAbsent(p.key(), k -> new HashSet<>()).add(endpoint.name());
@@ -206,7 +206,7 @@ public final class PolicyEngine {
         if (current == null) throw new IllegalArgumentException("no endpoint " + endpoint);
         EndpointPolicy fresh = new EndpointPolicy(current.endpoint, new VerdictInterner());
         for (Policy p : policies.values()) {
-            List<Rule> sel = selectingRules(p, current.endpoint);
+            List<Rule> sel = selectingRules(p, fresh);
             if (!sel.isEmpty()) fresh.selecting.put(p.key(), sel);
         }
         fresh.setContributions(RuleCompiler.compile(fresh.selectingRules(), current.endpoint, clusterNamedPorts));
@@ -261,9 +261,9 @@ public final class PolicyEngine {
         return cacheMembership;
     }
 
-    private List<Rule> selectingRules(Policy p, LocalEndpoint ep) {
+    private List<Rule> selectingRules(Policy p, EndpointPolicy ep) {
         List<Rule> out = new ArrayList<>();
-        for (Rule r : p.rules()) if (RuleCompiler.selects(r, ep)) out.add(r);
+        for (Rule r : p.rules()) if (RuleCompiler.selects(r, ep.endpoint, ep.host)) out.add(r);
         return out;
     }
 
@@ -271,7 +271,7 @@ public final class PolicyEngine {
         Set<String> was = selectedBy.getOrDefault(key, Set.of());
         Set<String> is = new HashSet<>();
         for (EndpointPolicy ep : endpoints.values()) {
-            List<Rule> after = now == null ? List.of() : selectingRules(now, ep.endpoint);
+            List<Rule> after = now == null ? List.of() : selectingRules(now, ep);
             if (!after.isEmpty()) is.add(ep.name());
             if (after.isEmpty() && !was.contains(ep.name())) continue;
             List<Rule> before = was.contains(ep.name()) ? ep.selecting.getOrDefault(key, List.of()) : List.of();
@@ -294,14 +294,13 @@ public final class PolicyEngine {
         Set<Contribution> a = new HashSet<>(after);
         if (a.equals(b) && enforcingBefore.equals(enforcingFor(ep))) return;
         ch.touchEnforcement(ep);
-        List<Selection> released = new ArrayList<>(ep.selections());
-        setContributions(ep, after);
+        List<Selection> released = setContributions(ep, after);
         boolean everything = !new HashSet<>(ep.wildcard()).equals(wildcardOf(before))
                 || !ep.conflicts().all().equals(conflictsBefore.all());
-        Set<Integer> ids = new HashSet<>();
+        IntSet ids = new IntSet();
+        boolean anyRow = everything;
         if (everything) {
-            ids.addAll(ep.rows.keySet());
-            ids.add(IdentityNumbers.ANY);
+            for (int id : ep.rows.keys()) if (id != IdentityNumbers.ANY) ids.add(id);
             for (Selection s : ep.selections()) cache.members(s).forEach(ids::add);
         } else {
             Set<Selection> changed = new HashSet<>();
@@ -310,10 +309,12 @@ public final class PolicyEngine {
             for (Selection s : changed) cache.members(s).forEach(ids::add);
         }
         Membership m = cacheMembership();
-        for (int id : ids) {
-            ch.touch(ep, id);
-            ep.rebuild(id, m);
+        if (anyRow) {
+            ch.rebuilt(ep, IdentityNumbers.ANY, ep.rebuild(IdentityNumbers.ANY, m));
         }
+        int[] batch = ids.toSortedArray();
+        List<List<VerdictEntry>> previous = ep.rebuild(batch, m);
+        for (int i = 0; i < batch.length; i++) ch.rebuilt(ep, batch[i], previous.get(i));
         for (Selection s : released) releaseSelection(s, ep.name());
     }
 
@@ -333,13 +334,22 @@ public final class PolicyEngine {
         return out;
     }
 
-    /** Installs contributions, retaining their selections in the cache (before old ones are released). */
-    private void setContributions(EndpointPolicy ep, List<Contribution> cs) {
+    /**
+     * Installs contributions, retaining the selections the endpoint did not use before. Returns the selections it
+     * no longer uses, for the caller to release once it has read their members.
+     */
+    private List<Selection> setContributions(EndpointPolicy ep, List<Contribution> cs) {
+        Set<Selection> before = ep.selections();
         ep.setContributions(cs);
-        for (Selection s : ep.selections()) {
+        Set<Selection> after = ep.selections();
+        for (Selection s : after) {
+            if (before.contains(s)) continue;
             cache.retain(s);
             selectionUsers.computeIfAbsent(s, k -> new HashSet<>()).add(ep.name());
         }
+        List<Selection> unused = new ArrayList<>();
+        for (Selection s : before) if (!after.contains(s)) unused.add(s);
+        return unused;
     }
 
     private void releaseSelection(Selection s, String endpoint) {
@@ -377,15 +387,13 @@ public final class PolicyEngine {
         Membership m = cacheMembership();
         for (String name : affected) {
             EndpointPolicy ep = endpoints.get(name);
-            ch.touch(ep, id);
-            ep.rebuild(id, m);
+            ch.rebuilt(ep, id, ep.rebuild(id, m));
         }
         if (identity == null) {
             // Rows for an identity nobody selects any more (its selections all lost it) are gone by now.
             for (EndpointPolicy ep : endpoints.values()) {
                 if (ep.rows.containsKey(id)) {
-                    ch.touch(ep, id);
-                    ep.rebuild(id, m);
+                    ch.rebuilt(ep, id, ep.rebuild(id, m));
                 }
             }
         }
@@ -399,8 +407,7 @@ public final class PolicyEngine {
             for (String name : selectionUsers.getOrDefault(e.getKey(), Set.of())) {
                 EndpointPolicy ep = endpoints.get(name);
                 for (int id : e.getValue()) {
-                    ch.touch(ep, id);
-                    ep.rebuild(id, m);
+                    ch.rebuilt(ep, id, ep.rebuild(id, m));
                 }
             }
         }
@@ -455,18 +462,36 @@ public final class PolicyEngine {
         List<String> out = new ArrayList<>();
         if (!hasL7(policy)) return out;
         for (EndpointPolicy ep : endpoints.values()) {
-            List<Rule> sel = selectingRules(policy, ep.endpoint);
+            List<Rule> sel = selectingRules(policy, ep);
             if (sel.isEmpty()) continue;
-            TreeMap<PolicyKey, List<Rule>> tentative = new TreeMap<>(ep.selecting);
-            tentative.put(policy.key(), sel);
-            List<Rule> all = new ArrayList<>();
-            tentative.values().forEach(all::addAll);
-            ConflictIndex idx = ConflictIndex.of(RuleCompiler.compile(all, ep.endpoint, clusterNamedPorts));
+            ConflictIndex idx = ConflictIndex.of(tentativeContributions(ep, policy.key(), sel));
             for (ConflictIndex.Conflict c : idx.all()) {
                 boolean involvesPolicy = c.rules().stream().anyMatch(r -> r.policy().equals(policy.key()));
                 if (involvesPolicy && !ep.conflicts().all().contains(c)) out.add("endpoint " + ep.name() + " " + c);
             }
         }
+        return out;
+    }
+
+    /**
+     * The endpoint's contributions as they would be with {@code key}'s rules replaced by {@code sel}, in compile
+     * order, for the conflict check only: it reads ports and L7 types, which other rules' requirements (the one
+     * thing compiling everything again would change) never touch.
+     */
+    private List<Contribution> tentativeContributions(EndpointPolicy ep, PolicyKey key, List<Rule> sel) {
+        List<Contribution> added = RuleCompiler.compile(sel, ep.endpoint, clusterNamedPorts);
+        List<Contribution> out = new ArrayList<>();
+        boolean placed = false;
+        for (Contribution c : ep.contributions()) {
+            int order = c.ref().policy().compareTo(key);
+            if (order == 0) continue;
+            if (order > 0 && !placed) {
+                out.addAll(added);
+                placed = true;
+            }
+            out.add(c);
+        }
+        if (!placed) out.addAll(added);
         return out;
     }
 

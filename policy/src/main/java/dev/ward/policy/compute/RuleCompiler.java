@@ -25,9 +25,10 @@ final class RuleCompiler {
 
     private record L4(Protocol protocol, int low, int high, L7Rules l7) {}
 
-    static boolean selects(Rule rule, LocalEndpoint ep) {
+    /** {@code host} is {@code ep.isHost()}, passed in: a policy change asks this of every endpoint. */
+    static boolean selects(Rule rule, LocalEndpoint ep, boolean host) {
         // Host endpoints are only ever selected by nodeSelector, pods only by endpointSelector.
-        return rule.subject().nodes() == ep.isHost() && rule.subject().selector().matches(ep.identity().labels());
+        return rule.subject().nodes() == host && rule.subject().selector().matches(ep.identity().labels());
     }
 
     /** The fromRequires / toRequires of every rule selecting the endpoint, per direction. */

@@ -25,6 +25,7 @@ final class SelectorCache {
     private final Map<Integer, Identity> identities;
     private final LabelIndex index = new LabelIndex();
     private final Map<Selection, Entry> entries = new HashMap<>();
+    private final SelectionIndex selections = new SelectionIndex();
 
     /** @param identities the engine's identities, kept current through {@link #identityChanged} */
     SelectorCache(PeerMatcher matcher, Map<Integer, Identity> identities) {
@@ -49,6 +50,7 @@ final class SelectorCache {
                 });
             }
             entries.put(s, e);
+            selections.add(s);
         }
         e.users++;
     }
@@ -56,7 +58,10 @@ final class SelectorCache {
     void release(Selection s) {
         Entry e = entries.get(s);
         if (e == null) throw new IllegalStateException("selection not cached: " + s);
-        if (--e.users == 0) entries.remove(s);
+        if (--e.users == 0) {
+            entries.remove(s);
+            selections.remove(s);
+        }
     }
 
     boolean contains(Selection s, int id) {
@@ -72,21 +77,26 @@ final class SelectorCache {
 
     /**
      * Identity {@code id} changed from {@code before} to {@code after} (either may be null). Re-evaluates it against
-     * every cached selection and returns the selections that gained or lost it.
+     * the cached selections that can hold it and returns the selections that gained or lost it.
      */
     List<Selection> identityChanged(int id, Identity before, Identity after) {
         if (before != null) index.remove(before);
         if (after != null) index.add(after);
+        // A selection that held the identity matched it as it was before; one that will hold it matches it now.
+        Set<Selection> candidates = new HashSet<>();
+        if (before != null) selections.candidates(before, candidates);
+        if (after != null) selections.candidates(after, candidates);
         List<Selection> changed = new ArrayList<>();
-        for (Map.Entry<Selection, Entry> me : entries.entrySet()) {
-            boolean now = after != null && matcher.matches(me.getKey(), after);
-            boolean was = me.getValue().members.contains(id);
+        for (Selection s : candidates) {
+            IntSet members = entries.get(s).members;
+            boolean now = after != null && matcher.matches(s, after);
+            boolean was = members.contains(id);
             if (now && !was) {
-                me.getValue().members.add(id);
-                changed.add(me.getKey());
+                members.add(id);
+                changed.add(s);
             } else if (!now && was) {
-                me.getValue().members.remove(id);
-                changed.add(me.getKey());
+                members.remove(id);
+                changed.add(s);
             }
         }
         return changed;

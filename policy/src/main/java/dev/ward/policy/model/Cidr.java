@@ -96,7 +96,24 @@ public final class Cidr implements Comparable<Cidr> {
     /** Whether {@code other} lies entirely inside this prefix. */
     public boolean contains(Cidr other) {
         if (other.address.length != address.length || other.prefixLength < prefixLength) return false;
-        return Arrays.equals(mask(other.address, prefixLength), address);
+        // Byte by byte rather than masking a copy: resolving a CIDR selection tests every address identity.
+        int whole = prefixLength / 8;
+        for (int i = 0; i < whole; i++) if (other.address[i] != address[i]) return false;
+        int bits = prefixLength % 8;
+        return bits == 0 || (other.address[whole] & (0xff << (8 - bits)) & 0xff) == (address[whole] & 0xff);
+    }
+
+    /**
+     * The greatest prefix inside this one in {@link #compareTo} order (its last address as a host prefix): every
+     * prefix this one contains sorts between it and this.
+     */
+    public Cidr last() {
+        byte[] b = address.clone();
+        for (int i = 0; i < b.length; i++) {
+            int networkBits = Math.max(0, Math.min(8, prefixLength - i * 8));
+            b[i] = (byte) (b[i] | (0xff >>> networkBits));
+        }
+        return new Cidr(b, b.length * 8);
     }
 
     public InetAddress address() {

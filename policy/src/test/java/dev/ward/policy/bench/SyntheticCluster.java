@@ -98,7 +98,7 @@ final class SyntheticCluster {
     List<Policy> policies(int count) {
         List<Policy> out = new ArrayList<>();
         for (String y : clusterwide()) out.add(parse(y));
-        for (int i = 0; i < count - out.size() + 2; i++) out.add(parse(policyYaml(i)));
+        for (int i = 0; out.size() < count; i++) out.add(parse(policyYaml(i)));
         return out;
     }
 

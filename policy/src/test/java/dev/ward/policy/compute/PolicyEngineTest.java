@@ -120,6 +120,17 @@ class PolicyEngineTest {
     }
 
     @Test
+    void aPolicyMayChangeItsOwnL7TypeButNotClashWithAPolicyThatSortsAfterIt() {
+        engine.upsertPolicy(policy(cnp("zeta", "{endpointSelector: {matchLabels: {app: api}}, ingress: [{toPorts: [{ports: [{port: '9092', protocol: TCP}], rules: {kafka: [{role: produce}]}}]}]}")));
+        // Replacing its own rules is no clash with their previous version.
+        assertTrue(engine.upsertPolicy(policy(cnp("zeta", "{endpointSelector: {matchLabels: {app: api}}, ingress: [{toPorts: [{ports: [{port: '9092', protocol: TCP}], rules: {http: [{}]}}]}]}"))).accepted());
+        EngineDelta d = engine.upsertPolicy(policy(cnp("alpha", "{endpointSelector: {matchLabels: {app: api}}, ingress: [{toPorts: [{ports: [{port: '9092', protocol: TCP}], rules: {kafka: [{}]}}]}]}")));
+        assertFalse(d.accepted());
+        assertTrue(d.rejected().getFirst().contains("L7 rule types [http, kafka]"), d.rejected().toString());
+        assertEquals(Set.of("zeta"), Set.copyOf(engine.policies().stream().map(p -> p.key().name()).toList()));
+    }
+
+    @Test
     void conflictsArisingFromANewEndpointFailClosedOnThatPort() {
         engine.upsertPolicy(policy(cnp("http", "{endpointSelector: {matchLabels: {tier: front}}, ingress: [{toPorts: [{ports: [{port: '8000', protocol: TCP}], rules: {http: [{}]}}]}]}")));
         engine.upsertPolicy(policy(cnp("kafka", "{endpointSelector: {matchLabels: {tier: back}}, ingress: [{toPorts: [{ports: [{port: '8000', protocol: TCP}], rules: {kafka: [{}]}}, {ports: [{port: '9000', protocol: TCP}], rules: {kafka: [{}]}}]}]}")));
