@@ -105,6 +105,14 @@ public final class EncryptionLab {
             }
             s.check(answered == pairs, "UDP echo (ping) between every cross-node pod pair: " + answered + " of " + pairs + " answered"
                     + (silent.isEmpty() ? "" : "; silent: " + silent));
+            for (LabNetwork.Pod[] pair : new LabNetwork.Pod[][] {{pod(1, 1), pod(2, 1)}, {pod(2, 2), pod(3, 1)}, {pod(3, 2), pod(1, 2)}}) {
+                LabTraffic.Ping ping = LabTraffic.icmpPing(pair[0], pair[1], 56, 3);
+                s.check(ping.answered(), "ICMP ping " + pair[0] + " -> " + pair[1] + ": " + ping.summary());
+            }
+            int icmpPayload = network.podMtu() - 28;
+            LabTraffic.Ping fullPing = LabTraffic.icmpPing(pod(1, 2), pod(3, 2), icmpPayload, 3);
+            s.check(fullPing.answered(), "ICMP ping at the pod MTU (" + icmpPayload + " data bytes, " + network.podMtu()
+                    + "-byte packets, DF set) " + pod(1, 2) + " -> " + pod(3, 2) + ": " + fullPing.summary());
             LabTraffic.Transfer t = LabTraffic.tcp(pod(1, 1), pod(2, 2), 5001, 1 << 20, Duration.ofSeconds(60));
             s.check(t.intact() && t.bytes() == 1 << 20, "TCP " + pod(1, 1) + " -> " + pod(2, 2) + ": " + t.describe());
             LabTraffic.Transfer back = LabTraffic.tcp(pod(3, 2), pod(1, 2), 5002, 1 << 20, Duration.ofSeconds(60));

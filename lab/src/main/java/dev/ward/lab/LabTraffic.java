@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -141,6 +142,33 @@ public final class LabTraffic {
             return new FullSize(podMtu, -1, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What iputils {@code ping} printed and whether every echo request was answered. */
+    public record Ping(boolean answered, String summary) {
+    }
+
+    /**
+     * ICMP echo with the system's {@code ping} inside the sending pod's namespace: {@code payload} data bytes
+     * (the IP packet is payload + 28) with Don't Fragment set, so a packet too big for the path fails instead of
+     * being fragmented.
+     */
+    public static Ping icmpPing(LabNetwork.Pod from, LabNetwork.Pod to, int payload, int count) {
+        List<String> cmd = List.of("ip", "netns", "exec", from.netns(), "ping", "-n", "-q", "-c", Integer.toString(count),
+                "-i", "0.2", "-W", "2", "-M", "do", "-s", Integer.toString(payload), to.ip().getHostAddress());
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = p.waitFor();
+            String summary = out.lines().filter(l -> l.contains("packets transmitted") || l.contains("rtt") || l.contains("ping:"))
+                    .map(String::trim).reduce((a, b) -> a + "; " + b).orElse(out.trim());
+            return new Ping(exit == 0 && out.contains(count + " received"), summary);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + String.join(" ", cmd), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Ping(false, "interrupted");
         }
     }
 
