@@ -141,16 +141,7 @@ public final class KvEncryptionStore implements EncryptionStore {
     }
 
     private static AnnouncementEvent decodeAnnouncement(String key, String json) {
-        String node = key.substring(ANNOUNCEMENTS.length());
-        try {
-            SignedNodeAnnouncement signed = AnnouncementJson.fromJson(json);
-            if (!signed.announcement().node().equals(node)) {
-                return new AnnouncementEvent.Malformed(node, "the entry for " + node + " holds an announcement of " + signed.announcement().node());
-            }
-            return new AnnouncementEvent.Published(node, signed);
-        } catch (IllegalArgumentException e) {
-            return new AnnouncementEvent.Malformed(node, e.getMessage());
-        }
+        return AnnouncementEvent.stored(key.substring(ANNOUNCEMENTS.length()), () -> AnnouncementJson.fromJson(json));
     }
 
     private static Optional<RotationRequest> readableRotation(String key, String json, long version) {

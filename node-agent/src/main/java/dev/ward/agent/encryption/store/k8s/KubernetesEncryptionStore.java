@@ -241,15 +241,7 @@ public final class KubernetesEncryptionStore implements EncryptionStore {
         if (spec.isNull() || spec.isMissingNode()) {
             return new AnnouncementEvent.Malformed(node, "the " + object.getKind() + " has no spec");
         }
-        try {
-            SignedNodeAnnouncement signed = AnnouncementJson.fromTree(spec);
-            if (!signed.announcement().node().equals(node)) {
-                return new AnnouncementEvent.Malformed(node, "the entry for " + node + " holds an announcement of " + signed.announcement().node());
-            }
-            return new AnnouncementEvent.Published(node, signed);
-        } catch (IllegalArgumentException e) {
-            return new AnnouncementEvent.Malformed(node, e.getMessage());
-        }
+        return AnnouncementEvent.stored(node, () -> AnnouncementJson.fromTree(spec));
     }
 
     private static Optional<RotationRequest> readableRotation(GenericKubernetesResource object) {
