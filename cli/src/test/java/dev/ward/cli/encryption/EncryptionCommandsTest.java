@@ -1,5 +1,9 @@
 package dev.ward.cli.encryption;
 
+import dev.ward.cli.CliRun;
+import static dev.ward.cli.CliRun.wardctl;
+import static dev.ward.cli.CliRun.ward;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -17,8 +21,6 @@ import dev.ward.agent.encryption.agent.KeyringFile;
 import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.EncryptionStores;
 import dev.ward.cli.CliExit;
-import dev.ward.cli.Ward;
-import dev.ward.cli.Wardctl;
 import dev.ward.keyd.KeydSettings;
 import dev.ward.keyd.agent.AgentSettings;
 import dev.ward.keyd.agent.NodeIdentityAgent;
@@ -26,9 +28,6 @@ import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
 import dev.ward.keyd.store.StoreLocation;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,8 +51,6 @@ class EncryptionCommandsTest {
 
     @TempDir
     Path tmp;
-
-    record Run(int exit, String out, String err) {}
 
     @AfterEach
     void stop() throws Exception {
@@ -82,7 +79,7 @@ class EncryptionCommandsTest {
                 List.of(table.lines().findFirst().orElseThrow().split(" {2,}")), table);
         assertTrue(table.lines().anyMatch(line -> line.matches("n2 +\\d+ +1 +2 +- +.*")), table);
 
-        Run rotate = wardctl("keys", "rotate", "--node", "n1", "--store", store);
+        CliRun rotate = wardctl("keys", "rotate", "--node", "n1", "--store", store);
         assertEquals(0, rotate.exit(), rotate.err());
         assertTrue(rotate.out().startsWith("rotation requested for node n1 (request "), rotate.out());
         JsonNode rotated = awaitJson(Duration.ofSeconds(30), "n1 to rotate and n2 to acknowledge",
@@ -109,22 +106,22 @@ class EncryptionCommandsTest {
     @Test
     void mistakesAreNamed() {
         String store = "dir:" + tmp.resolve("store");
-        Run noTarget = wardctl("keys", "rotate", "--store", store);
+        CliRun noTarget = wardctl("keys", "rotate", "--store", store);
         assertEquals(CliExit.USAGE, noTarget.exit());
         assertTrue(noTarget.err().contains("--node") && noTarget.err().contains("--all"), noTarget.err());
-        Run both = wardctl("keys", "rotate", "--node", "n1", "--all", "--store", store);
+        CliRun both = wardctl("keys", "rotate", "--node", "n1", "--all", "--store", store);
         assertEquals(CliExit.USAGE, both.exit());
         assertTrue(both.err().contains("mutually exclusive"), both.err());
-        Run unknown = wardctl("keys", "rotate", "--node", "n9", "--store", store);
+        CliRun unknown = wardctl("keys", "rotate", "--node", "n9", "--store", store);
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().contains("node n9 has no encryption announcement"), unknown.err());
-        Run badName = wardctl("keys", "rotate", "--node", "Bad_Name", "--store", store);
+        CliRun badName = wardctl("keys", "rotate", "--node", "Bad_Name", "--store", store);
         assertEquals(1, badName.exit());
         assertTrue(badName.err().contains("\"Bad_Name\" is not a valid node name"), badName.err());
-        Run unknownStore = wardctl("encryption", "status", "--store", "consul://x");
+        CliRun unknownStore = wardctl("encryption", "status", "--store", "consul://x");
         assertEquals(1, unknownStore.exit());
         assertTrue(unknownStore.err().contains("unknown store \"consul://x\""), unknownStore.err());
-        Run empty = wardctl("keys", "status", "-o", "json", "--store", store);
+        CliRun empty = wardctl("keys", "status", "-o", "json", "--store", store);
         assertEquals(0, empty.exit(), empty.err());
         assertEquals("[ ]", empty.out().trim());
 
@@ -137,13 +134,13 @@ class EncryptionCommandsTest {
         assertAgentRefuses(base, List.of("--underlay-ip", "192.168.50.1", "--pod-cidr", "10.244.1.0/33", "--cluster-cidr", "10.244.0.0/16"),
                 "--pod-cidr 10.244.1.0/33 is invalid");
         assertAgentRefuses(base, concat(List.of("--underlay-ip", "192.168.50.1", "--aead-key-bits", "192"), valid), "--aead-key-bits must be 128 or 256, got 192");
-        Run rotateEvery = ward(concat(List.of(base), List.of("--underlay-ip", "192.168.50.1", "--rotate-every", "often")).toArray(String[]::new));
+        CliRun rotateEvery = ward(concat(List.of(base), List.of("--underlay-ip", "192.168.50.1", "--rotate-every", "often")).toArray(String[]::new));
         assertEquals(CliExit.USAGE, rotateEvery.exit());
         assertTrue(rotateEvery.err().contains("\"often\" is not a duration"), rotateEvery.err());
     }
 
     private void assertAgentRefuses(String[] base, List<String> options, String expected) {
-        Run run = ward(concat(List.of(base), options).toArray(String[]::new));
+        CliRun run = ward(concat(List.of(base), options).toArray(String[]::new));
         assertEquals(1, run.exit(), run.err());
         assertTrue(run.err().contains(expected), run.err());
     }
@@ -170,7 +167,7 @@ class EncryptionCommandsTest {
     private JsonNode awaitJson(Duration timeout, String what, Predicate<JsonNode> condition, String... args) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Run run = wardctl(args);
+            CliRun run = wardctl(args);
             assertEquals(0, run.exit(), run.err());
             JsonNode json = JSON.readTree(run.out());
             if (condition.test(json)) {
@@ -198,27 +195,4 @@ class EncryptionCommandsTest {
         return all;
     }
 
-    private static Run wardctl(String... args) {
-        return run(new Wardctl(), args);
-    }
-
-    private static Run ward(String... args) {
-        return run(new Ward(), args);
-    }
-
-    private static synchronized Run run(Object command, String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int exit = CliExit.execute(command, args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 }

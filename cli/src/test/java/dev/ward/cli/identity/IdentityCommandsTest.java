@@ -1,7 +1,9 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.CliRun;
+import static dev.ward.cli.CliRun.wardctl;
+
 import dev.ward.cli.CliExit;
-import dev.ward.cli.Wardctl;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.Pem;
 import dev.ward.pki.SpiffeBundleJson;
@@ -13,9 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +33,6 @@ class IdentityCommandsTest {
 
     private final List<Process> processes = new ArrayList<>();
 
-    record Run(int exit, String out, String err) {}
-
     @AfterEach
     void stopProcesses() throws Exception {
         for (Process p : processes) {
@@ -47,12 +44,12 @@ class IdentityCommandsTest {
     @Test
     void anOperatorRunsTheWholeLifecycleOnADirectoryStore() throws Exception {
         String store = "dir:" + tmp.resolve("store");
-        Run before = wardctl("ca", "show", "--store", store);
+        CliRun before = wardctl("ca", "show", "--store", store);
         assertEquals(1, before.exit());
         assertTrue(before.err().contains("wardctl ca init"), before.err());
 
         assertEquals(0, wardctl("ca", "init", "--store", store, "--trust-domain", "cli.test").exit());
-        Run again = wardctl("ca", "init", "--store", store);
+        CliRun again = wardctl("ca", "init", "--store", store);
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("already exists"), again.err());
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
@@ -75,7 +72,7 @@ class IdentityCommandsTest {
         await(Duration.ofSeconds(60), "the agent to write its SVID", () -> Files.exists(state.resolve("svid.pem")));
         String svid = state.resolve("svid.pem").toString();
 
-        Run ok = wardctl("svid", "verify", svid, "--store", store, "--node", "n1");
+        CliRun ok = wardctl("svid", "verify", svid, "--store", store, "--node", "n1");
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().contains("valid SVID for spiffe://cli.test/ward/node/n1"), ok.out());
         assertTrue(wardctl("svid", "show", svid).out().contains("spiffe://cli.test/ward/node/n1"));
@@ -86,7 +83,7 @@ class IdentityCommandsTest {
 
         String crlBefore = Files.readString(state.resolve("crl.pem"));
         assertEquals(0, wardctl("node", "revoke", "n1", "--store", store).exit());
-        Run revoked = wardctl("svid", "verify", svid, "--store", store);
+        CliRun revoked = wardctl("svid", "verify", svid, "--store", store);
         assertEquals(1, revoked.exit());
         assertTrue(revoked.err().contains("REVOKED"), revoked.err());
         // The running agent follows the store: its crl.pem now revokes its own SVID, for tools reading the files.
@@ -97,21 +94,21 @@ class IdentityCommandsTest {
                 return false;
             }
         });
-        Run offline = wardctl("svid", "verify", svid, "--bundle", state.resolve("bundle.pem").toString(), "--crl", state.resolve("crl.pem").toString());
+        CliRun offline = wardctl("svid", "verify", svid, "--bundle", state.resolve("bundle.pem").toString(), "--crl", state.resolve("crl.pem").toString());
         assertEquals(1, offline.exit());
         assertTrue(offline.err().contains("REVOKED"), offline.err());
         assertFalse(OpenSsl.verify(Files.readString(state.resolve("svid.pem")), Files.readString(state.resolve("bundle.pem")),
                 Files.readString(state.resolve("crl.pem"))).ok());
 
         Path garbage = Files.writeString(tmp.resolve("garbage.pem"), "hello");
-        Run bad = wardctl("svid", "verify", garbage.toString(), "--store", store);
+        CliRun bad = wardctl("svid", "verify", garbage.toString(), "--store", store);
         assertEquals(1, bad.exit());
         assertTrue(bad.err().contains("no PEM block"), bad.err());
 
         assertEquals(0, wardctl("ca", "rotate", "--store", store).exit());
         assertEquals(2, TrustBundle.fromPem(wardctl("ca", "bundle", "--store", store).out()).authorities().size());
         assertEquals(0, wardctl("ca", "retire", "--store", store).exit(), "the only node is revoked, nothing depends on the old CA");
-        Run retireAgain = wardctl("ca", "retire", "--store", store);
+        CliRun retireAgain = wardctl("ca", "retire", "--store", store);
         assertTrue(retireAgain.err().contains("no CA is retiring"), retireAgain.err());
     }
 
@@ -120,7 +117,7 @@ class IdentityCommandsTest {
         try (EtcdProcess etcd = EtcdProcess.start()) {
             String store = "etcd://" + etcd.endpoint().replace("http://", "");
             Path keyFile = tmp.resolve("keyd/ca-keyring.pem");
-            Run missing = wardctl("ca", "rotate", "--store", store, "--ca-key-file", keyFile.toString());
+            CliRun missing = wardctl("ca", "rotate", "--store", store, "--ca-key-file", keyFile.toString());
             assertEquals(1, missing.exit());
             assertTrue(missing.err().contains("wardctl ca init --store " + store + " --ca-key-file " + keyFile), missing.err());
             assertEquals(0, wardctl("ca", "init", "--store", store, "--ca-key-file", keyFile.toString()).exit());
@@ -132,13 +129,13 @@ class IdentityCommandsTest {
 
     @Test
     void badArgumentsAreNamed() {
-        Run store = wardctl("ca", "show", "--store", "consul://x");
+        CliRun store = wardctl("ca", "show", "--store", "consul://x");
         assertEquals(1, store.exit());
         assertTrue(store.err().contains("unknown store"), store.err());
-        Run ttl = wardctl("node", "token", "create", "n1", "--ttl", "soon", "--store", "dir:" + tmp);
+        CliRun ttl = wardctl("node", "token", "create", "n1", "--ttl", "soon", "--store", "dir:" + tmp);
         assertEquals(CliExit.USAGE, ttl.exit());
         assertTrue(ttl.err().contains("not a duration"), ttl.err());
-        Run k8sToken = wardctl("node", "token", "create", "n1", "--store", "dir:" + tmp.resolve("s"));
+        CliRun k8sToken = wardctl("node", "token", "create", "n1", "--store", "dir:" + tmp.resolve("s"));
         assertEquals(0, k8sToken.exit(), "a token needs no CA, only the store: " + k8sToken.err());
     }
 
@@ -147,24 +144,6 @@ class IdentityCommandsTest {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) fail("timed out after " + timeout + " waiting for " + what);
             Thread.sleep(50);
-        }
-    }
-
-    private Run wardctl(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int exit = CliExit.execute(new Wardctl(), args);
-            System.out.flush();
-            System.err.flush();
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
         }
     }
 

@@ -1,18 +1,16 @@
 package dev.ward.cli.policy;
 
+import dev.ward.cli.CliRun;
+import static dev.ward.cli.CliRun.wardctl;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.cli.CliExit;
-import dev.ward.cli.Wardctl;
 import dev.ward.policy.store.EtcdPolicyStore;
 import dev.ward.testbed.EtcdProcess;
 import io.etcd.jetcd.Client;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,29 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PolicyCommandTest {
     private static final Path GOLDEN = Path.of(System.getProperty("user.dir")).getParent()
             .resolve("policy/src/test/resources/golden");
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
-
-    private static synchronized Run wardctl(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = CliExit.execute(new Wardctl(), args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static String golden(String name) {
         return GOLDEN.resolve(name).toString();
@@ -53,12 +28,12 @@ class PolicyCommandTest {
 
     @Test
     void validateReportsEachDocumentAndExitsNonZeroOnErrors() throws Exception {
-        Run ok = wardctl("policy", "validate", golden("posts/000-egress-domain-wildcard.yaml"), golden("posts/004-cassandra.yaml"));
+        CliRun ok = wardctl("policy", "validate", golden("posts/000-egress-domain-wildcard.yaml"), golden("posts/004-cassandra.yaml"));
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().contains("ok       " + golden("posts/000-egress-domain-wildcard.yaml") + "#0  CiliumNetworkPolicy/default/egress-domain-wildcard"), ok.out());
         assertTrue(ok.out().contains("warning: specs[0]: fields [ingress] appear at the top level"), ok.out());
 
-        Run bad = wardctl("policy", "validate", golden("cilium/sw-malformed.yaml"), golden("cilium/l3-simple.yaml"), "-o", "json");
+        CliRun bad = wardctl("policy", "validate", golden("cilium/sw-malformed.yaml"), golden("cilium/l3-simple.yaml"), "-o", "json");
         assertEquals(CliExit.FAILURE, bad.exit());
         assertTrue(bad.err().contains("wardctl: 1 of 2 documents invalid"), bad.err());
         JsonNode results = bad.json();
@@ -67,14 +42,14 @@ class PolicyCommandTest {
         assertEquals("must be a list, not a mapping", results.get(0).get("errors").get(1).get("message").asText());
         assertEquals(true, results.get(1).get("valid").asBoolean());
 
-        Run missing = wardctl("policy", "validate", "/nonexistent/policy.yaml");
+        CliRun missing = wardctl("policy", "validate", "/nonexistent/policy.yaml");
         assertEquals(CliExit.FAILURE, missing.exit());
         assertTrue(missing.out().contains("cannot read"), missing.out());
     }
 
     @Test
     void traceExplainsTheDnsPostsVerdicts() throws Exception {
-        Run allowed = wardctl("policy", "trace", "-f", golden("posts/000-egress-domain-wildcard.yaml"),
+        CliRun allowed = wardctl("policy", "trace", "-f", golden("posts/000-egress-domain-wildcard.yaml"),
                 "--src", "app=myService", "--dst", "io.kubernetes.pod.namespace=kube-system,k8s-app=kube-dns",
                 "--dport", "53/UDP", "--dns-name", "api.domain.com", "-o", "json");
         assertEquals(0, allowed.exit(), allowed.err());
@@ -106,7 +81,7 @@ class PolicyCommandTest {
                 "--kafka-api-key", "produce", "--kafka-topic", "empire-announce", "-o", "json").json();
         assertEquals("denied", consume.get("verdict").asText());
 
-        Run cass = wardctl("policy", "trace", "-f", golden("posts/004-cassandra.yaml"),
+        CliRun cass = wardctl("policy", "trace", "-f", golden("posts/004-cassandra.yaml"),
                 "--src", "app=empire-outpost", "--dst", "app=cass-server", "--dport", "9042/TCP",
                 "--l7proto", "cassandra", "--l7", "query_action=select", "--l7", "query_table=system.local");
         assertEquals(0, cass.exit(), cass.err());
@@ -119,7 +94,7 @@ class PolicyCommandTest {
         Path f = dir.resolve("mixed.yaml");
         Files.writeString(f, Files.readString(Path.of(golden("cilium/sw-l3-l4-l7.yaml"))) + "\n---\n"
                 + Files.readString(Path.of(golden("cilium/sw-malformed.yaml"))));
-        Run r = wardctl("policy", "trace", "-f", f.toString(), "--src", "org=empire,class=tiefighter",
+        CliRun r = wardctl("policy", "trace", "-f", f.toString(), "--src", "org=empire,class=tiefighter",
                 "--dst", "org=empire,class=deathstar", "--dport", "80/TCP",
                 "--http-method", "POST", "--http-path", "/v1/request-landing", "-o", "json");
         assertEquals(0, r.exit());
@@ -134,12 +109,12 @@ class PolicyCommandTest {
 
     @Test
     void traceRejectsBadArgumentsWithOneLine() {
-        Run noSource = wardctl("policy", "trace", "--src", "app=a", "--dst", "app=b", "--dport", "80/TCP");
+        CliRun noSource = wardctl("policy", "trace", "--src", "app=a", "--dst", "app=b", "--dport", "80/TCP");
         assertEquals(CliExit.FAILURE, noSource.exit());
         assertEquals("wardctl: give policy files with -f FILE, or a store with --etcd URL or --kubernetes\n", noSource.err());
-        Run badPort = wardctl("policy", "trace", "-f", golden("cilium/l3-simple.yaml"), "--src", "app=a", "--dst", "app=b", "--dport", "http");
+        CliRun badPort = wardctl("policy", "trace", "-f", golden("cilium/l3-simple.yaml"), "--src", "app=a", "--dst", "app=b", "--dport", "http");
         assertEquals("wardctl: 'http' is not PORT/PROTO (e.g. 80/TCP)\n", badPort.err());
-        Run usage = wardctl("policy", "trace", "--src", "app=a");
+        CliRun usage = wardctl("policy", "trace", "--src", "app=a");
         assertEquals(CliExit.USAGE, usage.exit());
     }
 
@@ -162,7 +137,7 @@ class PolicyCommandTest {
         }
         assertTrue(anyRedirect, t.toString());
         assertTrue(prodAllow, t.toString());
-        Run text = wardctl("policy", "get", "-f", golden("cilium/l7-simple.yaml"), "--labels", "app=service");
+        CliRun text = wardctl("policy", "get", "-f", golden("cilium/l7-simple.yaml"), "--labels", "app=service");
         assertTrue(text.out().contains("ingress: default deny (CiliumNetworkPolicy/default/rule1 spec)"), text.out());
         assertTrue(text.out().contains("DIRECTION  REMOTE"), text.out());
     }
