@@ -178,10 +178,7 @@ public final class EncryptionLab {
                     + perNode + " SAs, one each way per peer, " + (drained >= 0 ? LabEnvironment.millisSince(lastRound) + " ms after the last round"
                     : "NOT within 30 s: " + nodes.stream().map(n -> KernelSas.of(n).describe(n.underlayIp())).toList()));
         } finally {
-            for (LabTraffic.NumberedStream st : streams) {
-                SequenceTally.Result r = st.stop(Duration.ofSeconds(2));
-                s.check(r.lost() == 0 && r.sent() > 0, st.name() + ": " + r.describe());
-            }
+            checkNoneLost(s, streams);
         }
     }
 
@@ -251,10 +248,7 @@ public final class EncryptionLab {
             s.note(sentDown + " datagrams sent before the restart began");
             Thread.sleep(2000);
         } finally {
-            for (LabTraffic.NumberedStream st : streams) {
-                SequenceTally.Result r = st.stop(Duration.ofSeconds(2));
-                s.check(r.lost() == 0 && r.sent() > 0, st.name() + ": " + r.describe());
-            }
+            checkNoneLost(s, streams);
         }
     }
 
@@ -310,6 +304,13 @@ public final class EncryptionLab {
     }
 
     // ---- helpers
+
+    private static void checkNoneLost(ScenarioRun s, List<LabTraffic.NumberedStream> streams) {
+        for (LabTraffic.NumberedStream st : streams) {
+            SequenceTally.Result r = st.stop(Duration.ofSeconds(2));
+            s.check(r.lost() == 0 && r.sent() > 0, st.name() + ": " + r.describe());
+        }
+    }
 
     /** Polls every 50 ms from {@code start}: when each of {@code nodes} first holds no SA with {@code gone} (60 s at most). */
     private static Map<String, Long> whenSasGone(List<LabNetwork.Node> nodes, LabNetwork.Node gone, long start) {
