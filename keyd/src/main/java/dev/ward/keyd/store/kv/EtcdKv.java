@@ -33,7 +33,9 @@ import java.util.function.Consumer;
 /** {@link VersionedKv} over etcd v3 (jetcd): versions are mod revisions, transactions are etcd transactions. */
 public final class EtcdKv implements VersionedKv {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdKv.class);
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    // A JVM's first call also loads and links gRPC and Netty, which on a slow machine (the lab's user-mode Linux
+    // guest computes about 12x slower) can outlast the usual 10 s on its own: hence the knob.
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(Integer.getInteger("ward.etcd.timeout.seconds", 10));
 
     private final Client client;
     private final String endpoints;
@@ -175,7 +177,8 @@ public final class EtcdKv implements VersionedKv {
             throw new KvStoreException("interrupted while trying to " + what + " in etcd " + endpoints, e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new KvStoreException("cannot " + what + " in etcd " + endpoints + ": " + cause.getMessage(), cause);
+            String reason = e instanceof TimeoutException ? "no answer within " + timeout.toMillis() + " ms" : String.valueOf(cause.getMessage());
+            throw new KvStoreException("cannot " + what + " in etcd " + endpoints + ": " + reason, cause);
         }
     }
 
