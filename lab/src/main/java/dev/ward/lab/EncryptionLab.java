@@ -53,9 +53,10 @@ public final class EncryptionLab {
         try {
             boolean up = ScenarioRun.run(report, out, "0 cluster up: etcd, keyd, 3 agents joined, ESP between every pair", this::clusterUp);
             Path capture = workDir.resolve("underlay.pcap");
-            boolean traffic = up && ScenarioRun.run(report, out, "1 cross-node pod ping + TCP transfer, full-size DF, bulk TCP", s -> crossNode(s, capture));
             String skipped = "not run: the cluster did not come up";
-            scenario(up && traffic, "2 underlay capture sees only ESP between nodes", skipped, s -> captureOnlyEsp(s, capture));
+            boolean traffic = scenario(up, "1 cross-node pod ping + TCP transfer, full-size DF, bulk TCP", skipped, s -> crossNode(s, capture));
+            scenario(traffic, "2 underlay capture sees only ESP between nodes", up ? "not run: scenario 1, whose traffic it captures, failed" : skipped,
+                    s -> captureOnlyEsp(s, capture));
             scenario(up, "3 keys rotate --all x3 during numbered streams: 0 lost", skipped, this::rotateUnderTraffic);
             scenario(up, "4 never-attested 4th node: reaches no pod, unreachable", skipped, this::neverAttested);
             scenario(up, "6 agent kill -9 + restart during traffic: 0 lost, stale state cleaned", skipped, this::agentRestart);
@@ -66,9 +67,9 @@ public final class EncryptionLab {
         return report;
     }
 
-    private void scenario(boolean prerequisite, String name, String whyNot, ScenarioRun.Steps steps) {
-        if (prerequisite) ScenarioRun.run(report, out, name, steps);
-        else ScenarioRun.run(report, out, name, s -> s.fail(whyNot));
+    /** Runs the scenario, or reports it failed with {@code whyNot} when its prerequisite did not hold; true if it passed. */
+    private boolean scenario(boolean prerequisite, String name, String whyNot, ScenarioRun.Steps steps) {
+        return prerequisite ? ScenarioRun.run(report, out, name, steps) : ScenarioRun.run(report, out, name, s -> s.fail(whyNot));
     }
 
     // ---- 0: the cluster

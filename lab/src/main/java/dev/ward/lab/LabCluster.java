@@ -86,7 +86,7 @@ public final class LabCluster implements AutoCloseable {
 
     public WardJvm.Outcome wardctlOrFail(String... args) throws IOException {
         WardJvm.Outcome o = wardctl(args);
-        if (!o.succeeded()) throw new IOException("wardctl " + String.join(" ", args) + " exited " + o.exitCode() + ": " + o.output().strip());
+        if (!o.succeeded()) throw new IOException("wardctl " + String.join(" ", args) + " exited " + o.exitCode() + " (its errors: logs/wardctl.log): " + o.output().strip());
         return o;
     }
 

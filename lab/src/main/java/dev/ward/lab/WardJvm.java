@@ -38,7 +38,7 @@ public final class WardJvm {
         }
         this.jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k", "-XX:-UsePerfData",
-                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpDir, "-cp", System.getProperty("java.class.path"));
+                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpDir, "-Dward.etcd.timeout.seconds=60", "-cp", System.getProperty("java.class.path"));
     }
 
     public Path log(String name) {
