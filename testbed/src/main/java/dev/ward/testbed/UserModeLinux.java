@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * Boots Debian's user-mode Linux kernel ({@code linux.uml}, a 6.1 kernel with ESP and AES-GCM as modules) on
- * the host's root filesystem, runs shell commands as its init, and returns their exit code. The guest is one
- * host process: it is killed if it outlives the timeout, and its scratch directory names it by {@code umid}.
+ * the host's root filesystem, runs shell commands as its init, and returns their exit code. The guest is a host
+ * process tree: it is killed if it outlives the timeout or the JVM that booted it, and its scratch directory names
+ * it by {@code umid}.
  */
 public final class UserModeLinux {
     public static final Path KERNEL = Path.of("/usr/bin/linux.uml");
@@ -76,6 +77,10 @@ public final class UserModeLinux {
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(console.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        // The guest is a tree of host processes that the kernel would re-parent to init when this JVM goes: a
+        // Ctrl-C, a timeout(1) or a kill of the lab must take the guest (0.5 GB or more) down with it.
+        Thread reaper = new Thread(() -> killTree(p), "ward-uml-reaper-" + umid);
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 killTree(p);
@@ -86,6 +91,12 @@ public final class UserModeLinux {
             killTree(p);
             Thread.currentThread().interrupt();
             throw new GuestFailedException("interrupted while guest " + umid + " ran");
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the hook runs (or ran) and kills the guest
+            }
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         Integer code = exitCode(Files.readString(console), init.exitMarker());
@@ -105,6 +116,7 @@ public final class UserModeLinux {
 
     /** UML runs each guest process as a host thread group under the kernel process: kill all of them. */
     private static void killTree(Process p) {
+        if (!p.isAlive()) return;
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         try {
