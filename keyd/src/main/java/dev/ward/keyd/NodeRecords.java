@@ -1,7 +1,7 @@
 package dev.ward.keyd;
 
 import dev.ward.keyd.store.NodeRepository;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 
 import java.time.Instant;
 import java.util.Optional;

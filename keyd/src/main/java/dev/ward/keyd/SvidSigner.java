@@ -2,7 +2,7 @@ package dev.ward.keyd;
 
 import dev.ward.keyd.store.CaKeyVault;
 import dev.ward.keyd.store.TrustRepository;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.NodeCsr;
 import dev.ward.pki.SvidIssuer;

@@ -2,7 +2,7 @@ package dev.ward.keyd;
 
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.TamperedTrustException;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package dev.ward.keyd;
 
-import dev.ward.keyd.store.StoreLocation;
+import dev.ward.store.StoreLocation;
 
 import java.nio.file.Path;
 

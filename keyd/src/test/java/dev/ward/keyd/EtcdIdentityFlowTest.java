@@ -1,6 +1,6 @@
 package dev.ward.keyd;
 
-import dev.ward.keyd.store.StoreLocation;
+import dev.ward.store.StoreLocation;
 import dev.ward.testbed.EtcdProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

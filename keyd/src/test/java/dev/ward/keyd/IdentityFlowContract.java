@@ -1,5 +1,6 @@
 package dev.ward.keyd;
 
+import dev.ward.testbed.Eventually;
 import dev.ward.keyd.admin.CaAdmin;
 import dev.ward.keyd.admin.NodeAdmin;
 import dev.ward.keyd.agent.AgentSettings;

@@ -3,12 +3,12 @@ package dev.ward.keyd;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
-import dev.ward.keyd.store.StoreLocation;
-import dev.ward.keyd.store.StoredJson;
+import dev.ward.store.StoreLocation;
+import dev.ward.store.StoredJson;
 import dev.ward.keyd.store.kv.KvIdentityStore;
 import dev.ward.keyd.store.kv.KvKeys;
-import dev.ward.keyd.store.kv.KvTxn;
-import dev.ward.keyd.store.kv.VersionedKv;
+import dev.ward.store.kv.KvTxn;
+import dev.ward.store.kv.VersionedKv;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.ward.keyd;
 
+import dev.ward.testbed.Eventually;
 import dev.ward.keyd.admin.CaAdmin;
 import dev.ward.keyd.admin.NodeAdmin;
 import dev.ward.keyd.attest.KubernetesCsrAttestor;
@@ -10,12 +11,12 @@ import dev.ward.keyd.k8s.KubernetesEnvironment;
 import dev.ward.keyd.k8s.WardKubernetes;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
-import dev.ward.keyd.store.StoreLocation;
-import dev.ward.keyd.store.StoredJson;
+import dev.ward.store.StoreLocation;
+import dev.ward.store.StoredJson;
 import dev.ward.keyd.store.kv.EnrollmentRequest;
 import dev.ward.keyd.store.kv.KvIdentityStore;
 import dev.ward.keyd.store.kv.KvKeys;
-import dev.ward.keyd.store.kv.KvTxn;
+import dev.ward.store.kv.KvTxn;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.NodeCsrInspector;
 import dev.ward.pki.SvidVerifier;

@@ -3,7 +3,7 @@ package dev.ward.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.agent.encryption.store.AnnouncementEvent;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 import dev.ward.xfrm.XfrmClient;
 
 import java.io.IOException;

@@ -3,8 +3,8 @@ package dev.ward.lab;
 import dev.ward.agent.encryption.EspTunnelMtu;
 import dev.ward.agent.encryption.IpFamily;
 
-import dev.ward.keyd.store.Subscription;
-import dev.ward.keyd.store.kv.EtcdKv;
+import dev.ward.store.Subscription;
+import dev.ward.store.kv.EtcdKv;
 import dev.ward.keyd.store.kv.KvKeys;
 
 import java.io.IOException;

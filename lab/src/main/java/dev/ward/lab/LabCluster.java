@@ -2,7 +2,7 @@ package dev.ward.lab;
 
 import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.EncryptionStores;
-import dev.ward.keyd.store.StoreLocation;
+import dev.ward.store.StoreLocation;
 import dev.ward.testbed.EtcdProcess;
 
 import java.io.IOException;

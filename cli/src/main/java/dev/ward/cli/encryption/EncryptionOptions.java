@@ -15,7 +15,7 @@ import dev.ward.agent.encryption.store.EncryptionStores;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.identity.Durations;
 import dev.ward.keyd.agent.NodeIdentityAgent;
-import dev.ward.keyd.store.StoreLocation;
+import dev.ward.store.StoreLocation;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;

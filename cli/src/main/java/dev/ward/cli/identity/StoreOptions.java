@@ -4,7 +4,7 @@ import dev.ward.keyd.TrustPublication;
 import dev.ward.keyd.TrustPublisher;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
-import dev.ward.keyd.store.StoreLocation;
+import dev.ward.store.StoreLocation;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

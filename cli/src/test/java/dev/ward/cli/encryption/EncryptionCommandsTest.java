@@ -27,7 +27,7 @@ import dev.ward.keyd.agent.NodeIdentityAgent;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
-import dev.ward.keyd.store.StoreLocation;
+import dev.ward.store.StoreLocation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

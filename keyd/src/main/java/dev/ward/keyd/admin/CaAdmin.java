@@ -6,7 +6,7 @@ import dev.ward.keyd.TrustPublication;
 import dev.ward.keyd.TrustState;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.TamperedTrustException;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.KeyAlgorithm;
 import io.spiffe.spiffeid.TrustDomain;

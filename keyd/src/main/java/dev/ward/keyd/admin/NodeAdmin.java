@@ -8,7 +8,7 @@ import dev.ward.keyd.NodeRecords;
 import dev.ward.keyd.TrustPublication;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.JoinTokenRepository;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import dev.ward.pki.NodeNames;
 
 import java.time.Clock;

@@ -1,11 +1,11 @@
 package dev.ward.keyd.agent;
 
-import dev.ward.keyd.store.StoredJson;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.StoredJson;
+import dev.ward.store.Subscription;
 import dev.ward.keyd.store.kv.EnrollmentRequest;
 import dev.ward.keyd.store.kv.KvKeys;
-import dev.ward.keyd.store.kv.KvTxn;
-import dev.ward.keyd.store.kv.VersionedKv;
+import dev.ward.store.kv.KvTxn;
+import dev.ward.store.kv.VersionedKv;
 import dev.ward.pki.Pem;
 
 import java.io.IOException;

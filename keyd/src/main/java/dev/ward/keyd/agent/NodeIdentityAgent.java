@@ -1,8 +1,8 @@
 package dev.ward.keyd.agent;
 
-import dev.ward.keyd.DaemonThreads;
+import dev.ward.store.DaemonThreads;
 import dev.ward.keyd.TrustState;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 import dev.ward.keyd.store.TrustRepository;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.KeyAlgorithm;

@@ -1,6 +1,6 @@
 package dev.ward.keyd.daemon;
 
-import dev.ward.keyd.DaemonThreads;
+import dev.ward.store.DaemonThreads;
 import dev.ward.keyd.KeydSettings;
 import dev.ward.keyd.SvidSigner;
 import dev.ward.keyd.TrustPublication;
@@ -10,7 +10,7 @@ import dev.ward.keyd.attest.RenewalAttestor;
 import dev.ward.keyd.k8s.KubernetesCsrSigner;
 import dev.ward.keyd.k8s.KubernetesIdentityStore;
 import dev.ward.keyd.store.IdentityStore;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 import dev.ward.keyd.store.kv.KvIdentityStore;
 import dev.ward.pki.NodeCsrInspector;
 import dev.ward.pki.SvidVerifier;

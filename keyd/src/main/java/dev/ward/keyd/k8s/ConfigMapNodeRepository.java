@@ -2,8 +2,8 @@ package dev.ward.keyd.k8s;
 
 import dev.ward.keyd.NodeRecord;
 import dev.ward.keyd.store.NodeRepository;
-import dev.ward.keyd.store.StoredJson;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.StoredJson;
+import dev.ward.store.Versioned;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,11 +1,11 @@
 package dev.ward.keyd.k8s;
 
 import dev.ward.keyd.TrustState;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 import dev.ward.keyd.store.TamperedTrustException;
 import dev.ward.keyd.store.TrustRepository;
 import dev.ward.keyd.store.TrustStateCodec;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

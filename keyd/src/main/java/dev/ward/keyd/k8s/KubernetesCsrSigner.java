@@ -1,6 +1,6 @@
 package dev.ward.keyd.k8s;
 
-import dev.ward.keyd.DaemonThreads;
+import dev.ward.store.DaemonThreads;
 import dev.ward.keyd.IssuanceRefusedException;
 import dev.ward.keyd.NodeRecord;
 import dev.ward.keyd.NodeRecords;
@@ -8,7 +8,7 @@ import dev.ward.keyd.SvidSigner;
 import dev.ward.keyd.attest.KubernetesCsrAttestor;
 import dev.ward.keyd.attest.Verdict;
 import dev.ward.keyd.store.IdentityStore;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.NodeCsr;
 import dev.ward.pki.Pem;

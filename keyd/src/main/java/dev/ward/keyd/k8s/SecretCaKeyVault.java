@@ -3,7 +3,7 @@ package dev.ward.keyd.k8s;
 import dev.ward.keyd.CaKeyring;
 import dev.ward.keyd.store.CaKeyVault;
 import dev.ward.keyd.store.CaKeyringCodec;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

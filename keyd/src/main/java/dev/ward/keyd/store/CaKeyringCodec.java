@@ -1,5 +1,6 @@
 package dev.ward.keyd.store;
 
+import dev.ward.store.CorruptRecordException;
 import dev.ward.keyd.CaKeyring;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.Pem;

@@ -1,13 +1,14 @@
 package dev.ward.keyd.store;
 
+import dev.ward.store.StoreLocation;
 import dev.ward.keyd.agent.KubernetesSvidRequester;
 import dev.ward.keyd.agent.KvSvidRequester;
 import dev.ward.keyd.agent.SvidRequester;
 import dev.ward.keyd.k8s.KubernetesIdentityStore;
 import dev.ward.keyd.k8s.WardKubernetes;
 import dev.ward.keyd.store.kv.CaKeyFile;
-import dev.ward.keyd.store.kv.DirectoryKv;
-import dev.ward.keyd.store.kv.EtcdKv;
+import dev.ward.store.kv.DirectoryKv;
+import dev.ward.store.kv.EtcdKv;
 import dev.ward.keyd.store.kv.KvIdentityStore;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 

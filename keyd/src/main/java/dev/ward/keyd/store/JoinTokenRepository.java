@@ -1,5 +1,6 @@
 package dev.ward.keyd.store;
 
+import dev.ward.store.Versioned;
 import dev.ward.keyd.JoinToken;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.ward.keyd.store;
 
+import dev.ward.store.CorruptRecordException;
+
 /**
  * The published trust state exists but cannot be trusted (a certificate or CRL fails its signature, the PEM and
  * SPIFFE forms disagree, ...). Carries the store version so keyd can overwrite exactly that state.

@@ -1,5 +1,7 @@
 package dev.ward.keyd.store;
 
+import dev.ward.store.Subscription;
+import dev.ward.store.Versioned;
 import dev.ward.keyd.TrustState;
 
 import java.util.Optional;

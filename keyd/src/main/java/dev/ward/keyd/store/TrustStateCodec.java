@@ -1,5 +1,6 @@
 package dev.ward.keyd.store;
 
+import dev.ward.store.StoredJson;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.ward.keyd.Revocation;
 import dev.ward.keyd.TrustState;

@@ -1,5 +1,7 @@
 package dev.ward.keyd.store;
 
+import dev.ward.store.StoreLocation;
+import dev.ward.store.CorruptRecordException;
 import dev.ward.keyd.CaKeyring;
 import dev.ward.keyd.Revocation;
 import dev.ward.keyd.TrustPublisher;

@@ -3,7 +3,7 @@ package dev.ward.keyd.store.kv;
 import dev.ward.keyd.CaKeyring;
 import dev.ward.keyd.store.CaKeyVault;
 import dev.ward.keyd.store.CaKeyringCodec;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 import dev.ward.pki.Fingerprints;
 
 import java.io.IOException;

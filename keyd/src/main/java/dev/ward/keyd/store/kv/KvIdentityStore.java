@@ -1,5 +1,6 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.store.kv.VersionedKv;
 import dev.ward.keyd.store.CaKeyVault;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.JoinTokenRepository;

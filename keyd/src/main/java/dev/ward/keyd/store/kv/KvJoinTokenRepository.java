@@ -1,9 +1,12 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.store.kv.VersionedKv;
+import dev.ward.store.kv.KvEntry;
+import dev.ward.store.kv.KvTxn;
 import dev.ward.keyd.JoinToken;
 import dev.ward.keyd.store.JoinTokenRepository;
-import dev.ward.keyd.store.StoredJson;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.StoredJson;
+import dev.ward.store.Versioned;
 
 import java.time.Duration;
 import java.time.Instant;

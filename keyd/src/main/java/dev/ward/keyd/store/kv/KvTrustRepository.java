@@ -1,14 +1,16 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.store.kv.VersionedKv;
+import dev.ward.store.kv.KvTxn;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.ward.keyd.TrustState;
-import dev.ward.keyd.store.CorruptRecordException;
-import dev.ward.keyd.store.StoredJson;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.CorruptRecordException;
+import dev.ward.store.StoredJson;
+import dev.ward.store.Subscription;
 import dev.ward.keyd.store.TamperedTrustException;
 import dev.ward.keyd.store.TrustRepository;
 import dev.ward.keyd.store.TrustStateCodec;
-import dev.ward.keyd.store.Versioned;
+import dev.ward.store.Versioned;
 
 import java.io.IOException;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.ward.keyd.store.kv;
 
 import dev.ward.keyd.CaKeyring;
-import dev.ward.keyd.store.CorruptRecordException;
+import dev.ward.store.CorruptRecordException;
 import dev.ward.keyd.store.CaNotInitializedException;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.KeyAlgorithm;

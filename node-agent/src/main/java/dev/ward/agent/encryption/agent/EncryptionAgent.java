@@ -23,7 +23,7 @@ import dev.ward.agent.encryption.store.RotationRequest;
 import dev.ward.keyd.agent.IdentityListener;
 import dev.ward.keyd.agent.NodeIdentityAgent;
 import dev.ward.keyd.agent.NodeSvid;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 import dev.ward.pki.ClusterTrust;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.ward.agent.encryption.store;
 
 import dev.ward.agent.encryption.SignedNodeAnnouncement;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;

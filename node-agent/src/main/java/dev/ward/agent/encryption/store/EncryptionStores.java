@@ -2,9 +2,9 @@ package dev.ward.agent.encryption.store;
 
 import dev.ward.agent.encryption.store.k8s.KubernetesEncryptionStore;
 import dev.ward.keyd.store.IdentityStores;
-import dev.ward.keyd.store.StoreLocation;
-import dev.ward.keyd.store.kv.DirectoryKv;
-import dev.ward.keyd.store.kv.EtcdKv;
+import dev.ward.store.StoreLocation;
+import dev.ward.store.kv.DirectoryKv;
+import dev.ward.store.kv.EtcdKv;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 

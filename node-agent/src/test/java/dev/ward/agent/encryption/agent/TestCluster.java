@@ -18,7 +18,7 @@ import dev.ward.keyd.agent.StateDirectory;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
-import dev.ward.keyd.store.StoreLocation;
+import dev.ward.store.StoreLocation;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.SvidIssuer;
 import dev.ward.pki.TrustDomains;

@@ -1,6 +1,6 @@
 package dev.ward.agent.encryption.store.k8s;
 
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;

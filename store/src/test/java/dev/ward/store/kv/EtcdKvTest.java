@@ -1,4 +1,4 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.store.kv;
 
 import dev.ward.testbed.EtcdProcess;
 import org.junit.jupiter.api.AfterAll;

@@ -1,4 +1,4 @@
-package dev.ward.keyd.store;
+package dev.ward.store;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.store.kv;
 
 /** The store could not be reached or refused an operation for a reason other than a version conflict. */
 public final class KvStoreException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.store.kv;
 
 import java.nio.charset.StandardCharsets;
 

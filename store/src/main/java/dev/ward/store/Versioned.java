@@ -1,4 +1,4 @@
-package dev.ward.keyd.store;
+package dev.ward.store;
 
 /**
  * A value as read from a store with the version a compare-and-set must present to replace it (etcd's mod

@@ -1,4 +1,4 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.store.kv;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.ward.keyd;
+package dev.ward.testbed;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

@@ -1,7 +1,7 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.store.kv;
 
-import dev.ward.keyd.DaemonThreads;
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.DaemonThreads;
+import dev.ward.store.Subscription;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;

@@ -1,4 +1,4 @@
-package dev.ward.keyd.store;
+package dev.ward.store;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.ward.keyd.store;
+package dev.ward.store;
 
 /**
  * A record in a store that does not parse or does not verify: edited by hand, truncated, or tampered with.

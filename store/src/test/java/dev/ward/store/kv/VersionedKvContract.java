@@ -1,6 +1,6 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.store.kv;
 
-import dev.ward.keyd.Eventually;
+import dev.ward.testbed.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

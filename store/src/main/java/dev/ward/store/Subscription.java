@@ -1,4 +1,4 @@
-package dev.ward.keyd.store;
+package dev.ward.store;
 
 /** A running watch; closing it stops delivery. */
 public interface Subscription extends AutoCloseable {

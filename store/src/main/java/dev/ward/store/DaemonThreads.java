@@ -1,4 +1,4 @@
-package dev.ward.keyd;
+package dev.ward.store;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

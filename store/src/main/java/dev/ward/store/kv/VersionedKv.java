@@ -1,6 +1,6 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.store.kv;
 
-import dev.ward.keyd.store.Subscription;
+import dev.ward.store.Subscription;
 
 import java.util.List;
 import java.util.Optional;
