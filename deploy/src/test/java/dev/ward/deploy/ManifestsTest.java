@@ -1,7 +1,7 @@
 package dev.ward.deploy;
 
 import dev.ward.agent.encryption.store.k8s.EncryptionResources;
-import dev.ward.keyd.k8s.WardKubernetes;
+import dev.ward.trust.k8s.WardKubernetes;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;

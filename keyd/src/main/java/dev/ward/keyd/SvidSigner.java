@@ -1,7 +1,8 @@
 package dev.ward.keyd;
 
+import dev.ward.trust.TrustState;
 import dev.ward.keyd.store.CaKeyVault;
-import dev.ward.keyd.store.TrustRepository;
+import dev.ward.trust.TrustRepository;
 import dev.ward.store.Versioned;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.NodeCsr;

@@ -1,7 +1,9 @@
 package dev.ward.keyd;
 
+import dev.ward.trust.TrustState;
+import dev.ward.trust.Revocation;
 import dev.ward.keyd.store.IdentityStore;
-import dev.ward.keyd.store.TamperedTrustException;
+import dev.ward.trust.TamperedTrustException;
 import dev.ward.store.Versioned;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

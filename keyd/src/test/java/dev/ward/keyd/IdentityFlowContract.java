@@ -1,5 +1,6 @@
 package dev.ward.keyd;
 
+import dev.ward.trust.TrustState;
 import dev.ward.testbed.Eventually;
 import dev.ward.keyd.admin.CaAdmin;
 import dev.ward.keyd.admin.NodeAdmin;
@@ -15,7 +16,7 @@ import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.CaNotInitializedException;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
-import dev.ward.keyd.store.TrustStateCodec;
+import dev.ward.trust.TrustStateCodec;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.NodeCsrs;
@@ -275,7 +276,7 @@ abstract class IdentityFlowContract {
     boolean publishedBundleIs(ClusterTrust expected) {
         try {
             return admin.trust().read().map(v -> v.value().bundle().equals(expected.bundle())).orElse(false);
-        } catch (dev.ward.keyd.store.TamperedTrustException e) {
+        } catch (dev.ward.trust.TamperedTrustException e) {
             return false; // still the attacker's version
         }
     }

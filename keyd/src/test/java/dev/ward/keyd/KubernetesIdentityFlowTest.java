@@ -6,7 +6,7 @@ import dev.ward.keyd.agent.NodeSvid;
 import dev.ward.keyd.agent.SvidRequest;
 import dev.ward.keyd.k8s.KubernetesCluster;
 import dev.ward.keyd.k8s.KubernetesEnvironment;
-import dev.ward.keyd.k8s.WardKubernetes;
+import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.keyd.store.CaNotInitializedException;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.NodeCsrs;

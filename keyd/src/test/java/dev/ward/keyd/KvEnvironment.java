@@ -6,7 +6,7 @@ import dev.ward.keyd.store.IdentityStores;
 import dev.ward.store.StoreLocation;
 import dev.ward.store.StoredJson;
 import dev.ward.keyd.store.kv.KvIdentityStore;
-import dev.ward.keyd.store.kv.KvKeys;
+import dev.ward.trust.kv.KvKeys;
 import dev.ward.store.kv.KvTxn;
 import dev.ward.store.kv.VersionedKv;
 

@@ -1,5 +1,7 @@
 package dev.ward.keyd;
 
+import dev.ward.trust.TrustState;
+import dev.ward.trust.Revocation;
 import dev.ward.pki.CertificateAuthority;
 import org.junit.jupiter.api.Test;
 

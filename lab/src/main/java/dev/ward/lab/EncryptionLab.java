@@ -5,7 +5,7 @@ import dev.ward.agent.encryption.IpFamily;
 
 import dev.ward.store.Subscription;
 import dev.ward.store.kv.EtcdKv;
-import dev.ward.keyd.store.kv.KvKeys;
+import dev.ward.trust.kv.KvKeys;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -2,10 +2,10 @@ package dev.ward.cli.identity;
 
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.OutputOption;
-import dev.ward.keyd.TrustState;
+import dev.ward.trust.TrustState;
 import dev.ward.keyd.admin.CaAdmin;
 import dev.ward.keyd.store.IdentityStore;
-import dev.ward.keyd.store.TrustStateCodec;
+import dev.ward.trust.TrustStateCodec;
 import dev.ward.pki.Fingerprints;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.TrustDomains;

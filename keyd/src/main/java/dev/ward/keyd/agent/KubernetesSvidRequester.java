@@ -1,6 +1,6 @@
 package dev.ward.keyd.agent;
 
-import dev.ward.keyd.k8s.WardKubernetes;
+import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.pki.Pem;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;

@@ -2,8 +2,8 @@ package dev.ward.keyd.agent;
 
 import dev.ward.store.StoredJson;
 import dev.ward.store.Subscription;
-import dev.ward.keyd.store.kv.EnrollmentRequest;
-import dev.ward.keyd.store.kv.KvKeys;
+import dev.ward.trust.kv.EnrollmentRequest;
+import dev.ward.trust.kv.KvKeys;
 import dev.ward.store.kv.KvTxn;
 import dev.ward.store.kv.VersionedKv;
 import dev.ward.pki.Pem;

@@ -1,9 +1,9 @@
 package dev.ward.keyd.agent;
 
 import dev.ward.store.DaemonThreads;
-import dev.ward.keyd.TrustState;
+import dev.ward.trust.TrustState;
 import dev.ward.store.Subscription;
-import dev.ward.keyd.store.TrustRepository;
+import dev.ward.trust.TrustRepository;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.NodeCsrs;

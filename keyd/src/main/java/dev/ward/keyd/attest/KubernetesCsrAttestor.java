@@ -1,7 +1,7 @@
 package dev.ward.keyd.attest;
 
 import dev.ward.keyd.NodeRecord;
-import dev.ward.keyd.k8s.WardKubernetes;
+import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.NodeCsr;
 import dev.ward.pki.NodeCsrInspector;

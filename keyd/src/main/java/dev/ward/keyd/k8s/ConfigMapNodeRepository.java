@@ -1,5 +1,7 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.trust.k8s.WardKubernetes;
+import dev.ward.trust.k8s.Conflicts;
 import dev.ward.keyd.NodeRecord;
 import dev.ward.keyd.store.NodeRepository;
 import dev.ward.store.StoredJson;

@@ -1,6 +1,8 @@
 package dev.ward.keyd.k8s;
 
 import dev.ward.store.DaemonThreads;
+import dev.ward.trust.k8s.Conflicts;
+import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.keyd.IssuanceRefusedException;
 import dev.ward.keyd.NodeRecord;
 import dev.ward.keyd.NodeRecords;

@@ -1,10 +1,11 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.trust.k8s.ConfigMapTrustRepository;
 import dev.ward.keyd.store.CaKeyVault;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.JoinTokenRepository;
 import dev.ward.keyd.store.NodeRepository;
-import dev.ward.keyd.store.TrustRepository;
+import dev.ward.trust.TrustRepository;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.util.Optional;

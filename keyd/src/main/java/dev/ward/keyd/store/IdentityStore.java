@@ -1,5 +1,6 @@
 package dev.ward.keyd.store;
 
+import dev.ward.trust.TrustRepository;
 import java.util.Optional;
 
 /**

@@ -5,7 +5,7 @@ import dev.ward.keyd.agent.KubernetesSvidRequester;
 import dev.ward.keyd.agent.KvSvidRequester;
 import dev.ward.keyd.agent.SvidRequester;
 import dev.ward.keyd.k8s.KubernetesIdentityStore;
-import dev.ward.keyd.k8s.WardKubernetes;
+import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.keyd.store.kv.CaKeyFile;
 import dev.ward.store.kv.DirectoryKv;
 import dev.ward.store.kv.EtcdKv;

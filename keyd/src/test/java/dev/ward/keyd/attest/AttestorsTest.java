@@ -3,7 +3,7 @@ package dev.ward.keyd.attest;
 import dev.ward.keyd.IssuedSvid;
 import dev.ward.keyd.JoinToken;
 import dev.ward.keyd.NodeRecord;
-import dev.ward.keyd.k8s.WardKubernetes;
+import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.CrlSigner;

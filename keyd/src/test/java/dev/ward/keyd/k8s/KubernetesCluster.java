@@ -1,5 +1,6 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.trust.k8s.WardKubernetes;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;

@@ -1,5 +1,6 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.keyd.IdentityEnvironment;
 import dev.ward.keyd.store.IdentityStore;
 import io.fabric8.kubernetes.api.model.ConfigMap;

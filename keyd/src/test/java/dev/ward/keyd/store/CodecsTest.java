@@ -1,11 +1,13 @@
 package dev.ward.keyd.store;
 
+import dev.ward.trust.TrustStateCodec;
+import dev.ward.trust.TamperedTrustException;
 import dev.ward.store.StoreLocation;
 import dev.ward.store.CorruptRecordException;
 import dev.ward.keyd.CaKeyring;
-import dev.ward.keyd.Revocation;
+import dev.ward.trust.Revocation;
 import dev.ward.keyd.TrustPublisher;
-import dev.ward.keyd.TrustState;
+import dev.ward.trust.TrustState;
 import dev.ward.pki.CertificateAuthority;
 import dev.ward.pki.KeyAlgorithm;
 import dev.ward.pki.TrustDomains;

@@ -1,11 +1,12 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.trust.kv.KvTrustRepository;
 import dev.ward.store.kv.VersionedKv;
 import dev.ward.keyd.store.CaKeyVault;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.JoinTokenRepository;
 import dev.ward.keyd.store.NodeRepository;
-import dev.ward.keyd.store.TrustRepository;
+import dev.ward.trust.TrustRepository;
 
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.trust.kv.KvKeys;
 import dev.ward.store.kv.VersionedKv;
 import dev.ward.store.kv.KvEntry;
 import dev.ward.store.kv.KvTxn;

@@ -1,7 +1,7 @@
 package dev.ward.agent.encryption.store.k8s;
 
 import dev.ward.agent.encryption.NodeNames;
-import dev.ward.keyd.k8s.WardKubernetes;
+import dev.ward.trust.k8s.WardKubernetes;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /**

@@ -1,8 +1,8 @@
-package dev.ward.keyd.store;
+package dev.ward.trust;
 
 import dev.ward.store.Subscription;
 import dev.ward.store.Versioned;
-import dev.ward.keyd.TrustState;
+import dev.ward.trust.TrustState;
 
 import java.util.Optional;
 import java.util.function.Consumer;

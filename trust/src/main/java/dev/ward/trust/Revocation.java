@@ -1,4 +1,4 @@
-package dev.ward.keyd;
+package dev.ward.trust;
 
 import java.math.BigInteger;
 import java.time.Instant;

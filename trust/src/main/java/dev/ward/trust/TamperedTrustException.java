@@ -1,4 +1,4 @@
-package dev.ward.keyd.store;
+package dev.ward.trust;
 
 import dev.ward.store.CorruptRecordException;
 

@@ -1,10 +1,10 @@
-package dev.ward.keyd.k8s;
+package dev.ward.trust.k8s;
 
-import dev.ward.keyd.TrustState;
+import dev.ward.trust.TrustState;
 import dev.ward.store.Subscription;
-import dev.ward.keyd.store.TamperedTrustException;
-import dev.ward.keyd.store.TrustRepository;
-import dev.ward.keyd.store.TrustStateCodec;
+import dev.ward.trust.TamperedTrustException;
+import dev.ward.trust.TrustRepository;
+import dev.ward.trust.TrustStateCodec;
 import dev.ward.store.Versioned;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -22,11 +22,11 @@ import java.util.function.Consumer;
  * ({@code bundle.pem}, {@code bundle.spiffe}, {@code crl.pem}, {@code revocations.json}), so tools can mount or
  * read the bundle and CRL directly.
  */
-final class ConfigMapTrustRepository implements TrustRepository {
+public final class ConfigMapTrustRepository implements TrustRepository {
     private final KubernetesClient client;
     private final String namespace;
 
-    ConfigMapTrustRepository(KubernetesClient client, String namespace) {
+    public ConfigMapTrustRepository(KubernetesClient client, String namespace) {
         this.client = client;
         this.namespace = namespace;
     }

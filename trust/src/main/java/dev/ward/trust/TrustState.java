@@ -1,4 +1,4 @@
-package dev.ward.keyd;
+package dev.ward.trust;
 
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.TrustBundle;

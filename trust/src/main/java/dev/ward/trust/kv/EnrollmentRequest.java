@@ -1,4 +1,4 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.trust.kv;
 
 import java.time.Instant;
 

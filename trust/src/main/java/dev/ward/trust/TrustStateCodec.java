@@ -1,9 +1,9 @@
-package dev.ward.keyd.store;
+package dev.ward.trust;
 
 import dev.ward.store.StoredJson;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.ward.keyd.Revocation;
-import dev.ward.keyd.TrustState;
+import dev.ward.trust.Revocation;
+import dev.ward.trust.TrustState;
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.SpiffeBundleJson;
 import dev.ward.pki.TrustBundle;

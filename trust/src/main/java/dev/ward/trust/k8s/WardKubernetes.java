@@ -1,4 +1,4 @@
-package dev.ward.keyd.k8s;
+package dev.ward.trust.k8s;
 
 import dev.ward.pki.Fingerprints;
 

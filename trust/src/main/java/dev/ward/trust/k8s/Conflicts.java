@@ -1,16 +1,16 @@
-package dev.ward.keyd.k8s;
+package dev.ward.trust.k8s;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** The API server's "your view is stale" answers: a compare-and-set that lost. */
-final class Conflicts {
+public final class Conflicts {
     private Conflicts() {}
 
-    static boolean isConflict(KubernetesClientException e) {
+    public static boolean isConflict(KubernetesClientException e) {
         return e.getCode() == 409;
     }
 
-    static boolean isNotFound(KubernetesClientException e) {
+    public static boolean isNotFound(KubernetesClientException e) {
         return e.getCode() == 404;
     }
 }

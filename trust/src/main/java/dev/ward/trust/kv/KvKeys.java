@@ -1,4 +1,4 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.trust.kv;
 
 /** Where Ward's identity records live in a key-value store. */
 public final class KvKeys {

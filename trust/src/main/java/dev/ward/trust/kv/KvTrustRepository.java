@@ -1,15 +1,15 @@
-package dev.ward.keyd.store.kv;
+package dev.ward.trust.kv;
 
 import dev.ward.store.kv.VersionedKv;
 import dev.ward.store.kv.KvTxn;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.ward.keyd.TrustState;
+import dev.ward.trust.TrustState;
 import dev.ward.store.CorruptRecordException;
 import dev.ward.store.StoredJson;
 import dev.ward.store.Subscription;
-import dev.ward.keyd.store.TamperedTrustException;
-import dev.ward.keyd.store.TrustRepository;
-import dev.ward.keyd.store.TrustStateCodec;
+import dev.ward.trust.TamperedTrustException;
+import dev.ward.trust.TrustRepository;
+import dev.ward.trust.TrustStateCodec;
 import dev.ward.store.Versioned;
 
 import java.io.IOException;
@@ -18,10 +18,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The trust state as one JSON object of its documents under {@link KvKeys#TRUST}. */
-final class KvTrustRepository implements TrustRepository {
+public final class KvTrustRepository implements TrustRepository {
     private final VersionedKv kv;
 
-    KvTrustRepository(VersionedKv kv) {
+    public KvTrustRepository(VersionedKv kv) {
         this.kv = kv;
     }
 
