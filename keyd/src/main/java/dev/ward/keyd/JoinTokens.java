@@ -12,6 +12,8 @@ import java.util.Base64;
  */
 public final class JoinTokens {
     public static final String PREFIX = "wardjt_";
+    /** The longest a join token may be valid; an operator makes a fresh one when a node is ready to join. */
+    public static final java.time.Duration MAX_TTL = java.time.Duration.ofDays(7);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private JoinTokens() {}

@@ -78,7 +78,7 @@ public final class TrustPublication {
 
     private List<Revocation> revocationsOfRevokedNodes(Instant now) {
         List<Revocation> out = new ArrayList<>();
-        for (NodeRecord r : store.nodes().list()) {
+        for (NodeRecord r : store.nodes().list().requireAll()) {
             if (!r.revoked()) continue;
             for (IssuedSvid s : r.live(now)) {
                 out.add(new Revocation(s.serial(), s.caId(), r.node(), r.revokedAt(), s.notAfter()));

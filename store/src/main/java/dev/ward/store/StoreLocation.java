@@ -4,13 +4,35 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** Where the identity store is, as operators write it in {@code --store}: {@code k8s}, {@code etcd://HOST:PORT[,HOST:PORT]}, {@code dir:PATH}. */
+/**
+ * Where a cluster's shared state is, as operators write it in {@code --store}: {@code k8s},
+ * {@code etcd://HOST:PORT[,HOST:PORT]}, {@code dir:PATH}. Every command that touches the store takes this one form.
+ */
 public sealed interface StoreLocation {
-    record Kubernetes() implements StoreLocation {}
+    record Kubernetes() implements StoreLocation {
+        @Override
+        public String spec() {
+            return "k8s";
+        }
+    }
 
-    record Etcd(List<String> endpoints) implements StoreLocation {}
+    /** @param endpoints {@code http://HOST:PORT} URLs */
+    record Etcd(List<String> endpoints) implements StoreLocation {
+        @Override
+        public String spec() {
+            return "etcd://" + String.join(",", endpoints).replace("http://", "");
+        }
+    }
 
-    record Directory(Path path) implements StoreLocation {}
+    record Directory(Path path) implements StoreLocation {
+        @Override
+        public String spec() {
+            return "dir:" + path;
+        }
+    }
+
+    /** The {@code --store} value that names this location. */
+    String spec();
 
     static StoreLocation parse(String spec) {
         if (spec == null || spec.isBlank()) throw new IllegalArgumentException("--store is empty (use k8s, etcd://HOST:PORT or dir:PATH)");

@@ -80,7 +80,7 @@ public final class CaCommand {
 
         @Override
         public void run() {
-            try (IdentityStore s = store.open()) {
+            try (IdentityStore s = store.openCreating()) {
                 TrustState state = admin(s).init(TrustDomains.parse(trustDomain), KeyAlgorithm.parse(keyType), validity);
                 print(out, state);
             }

@@ -20,16 +20,20 @@ public final class Durations implements CommandLine.ITypeConverter<Duration> {
         Matcher m = PART.matcher(v);
         Duration total = Duration.ZERO;
         int end = 0;
-        while (m.find()) {
-            if (m.start() != end) break;
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
-            end = m.end();
+        try {
+            while (m.find()) {
+                if (m.start() != end) break;
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                });
+                end = m.end();
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new CommandLine.TypeConversionException("\"" + value + "\" is not a duration Ward can hold (too large)");
         }
         if (v.isEmpty() || end != v.length()) {
             throw new CommandLine.TypeConversionException("\"" + value + "\" is not a duration (use e.g. 90s, 30m, 24h, 7d)");

@@ -1,6 +1,8 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.CommandFailure;
 import dev.ward.cli.OutputOption;
+import dev.ward.keyd.store.NodeListing;
 import dev.ward.keyd.IssuedSvid;
 import dev.ward.keyd.NodeRecord;
 import dev.ward.keyd.admin.NodeAdmin;
@@ -44,13 +46,18 @@ public final class NodeCommand {
         public void run() {
             try (IdentityStore s = store.open()) {
                 Instant now = CLOCK.instant();
-                List<NodeRow> rows = admin(s).list().stream().map(r -> row(r, now)).toList();
+                NodeListing listing = admin(s).list();
+                List<NodeRow> rows = listing.readable().stream().map(r -> row(r, now)).toList();
                 out.print(System.out, rows, list -> {
                     OutputOption.Table t = new OutputOption.Table("NODE", "STATE", "SERIAL", "CA", "EXPIRES IN", "LIVE SVIDS");
                     list.forEach(r -> t.row(r.node(), r.state(), r.serial(), r.ca(),
                             r.notAfter() == null ? null : Durations.format(Duration.between(now, r.notAfter())), r.liveSvids()));
                     return t;
                 });
+                if (!listing.unreadable().isEmpty()) {
+                    throw new CommandFailure(listing.unreadable().size() + " node record(s) left out: "
+                            + String.join("; ", listing.unreadable().stream().map(Throwable::getMessage).toList()));
+                }
             }
         }
     }
@@ -65,12 +72,12 @@ public final class NodeCommand {
             @Parameters(paramLabel = "NODE", description = "The node the token admits.")
             String node;
 
-            @Option(names = "--ttl", defaultValue = "1h", converter = Durations.class, description = "How long the token is valid (default: ${DEFAULT-VALUE}).")
+            @Option(names = "--ttl", defaultValue = "1h", converter = Durations.class, description = "How long the token is valid, at most 7d (default: ${DEFAULT-VALUE}).")
             Duration ttl;
 
             @Override
             public void run() {
-                try (IdentityStore s = store.open()) {
+                try (IdentityStore s = store.openCreating()) {
                     NodeAdmin.CreatedToken t = admin(s).createToken(node, ttl);
                     if (out.json()) System.out.println(OutputOption.toJson(t));
                     else System.out.println(t.token());

@@ -1,23 +1,19 @@
 package dev.ward.cli.policy;
 
 import dev.ward.cli.OutputOption;
-import dev.ward.policy.compute.EngineDelta;
 import dev.ward.policy.compute.LocalEndpoint;
 import dev.ward.policy.compute.PolicyEngine;
 import dev.ward.policy.compute.VerdictEntry;
 import dev.ward.policy.compute.VerdictTable;
-import dev.ward.policy.identity.ClusterIdentityAllocator;
 import dev.ward.policy.identity.Identity;
 import dev.ward.policy.identity.IdentityLabelFilter;
 import dev.ward.policy.identity.IdentityNumbers;
-import dev.ward.policy.identity.InMemoryIdentityBackend;
 import dev.ward.policy.label.LabelSet;
+import dev.ward.policy.load.LoadedEngine;
 import dev.ward.policy.label.LabelSource;
 import dev.ward.policy.model.Cidr;
 import dev.ward.policy.model.Direction;
-import dev.ward.policy.model.Policy;
 import dev.ward.policy.model.RuleRef;
-import dev.ward.policy.model.ServiceDefinition;
 import dev.ward.policy.trace.WorkloadLabels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +24,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code wardctl policy get}: the verdict table of one endpoint, computed from the policies, against the
@@ -68,25 +63,12 @@ public final class GetCommand implements Runnable {
 
     @Override
     public void run() {
-        PolicyInputs.Loaded loaded = inputs.load(System.err);
-        PolicyEngine engine = new PolicyEngine(inputs.cluster);
-        for (ServiceDefinition s : loaded.services()) engine.upsertService(s);
-        List<String> rejected = new ArrayList<>();
-        for (Policy p : loaded.policies()) {
-            EngineDelta d = engine.upsertPolicy(p);
-            rejected.addAll(d.rejected());
-        }
+        LoadedEngine loaded = LoadedEngine.of(inputs.load(System.err), inputs.cluster, inputs.namedPorts());
+        PolicyEngine engine = loaded.engine();
+        List<String> rejected = loaded.rejected();
         rejected.forEach(r -> System.err.println("wardctl: " + r));
-        engine.setClusterNamedPorts(inputs.namedPorts());
-        InMemoryIdentityBackend known = new InMemoryIdentityBackend();
-        for (Map.Entry<Integer, String> e : loaded.storedIdentities().entrySet()) {
-            known.claim(e.getKey(), e.getValue());
-            engine.upsertIdentity(Identity.of(e.getKey(), LabelSet.parse(e.getValue(), LabelSource.K8S)));
-        }
-        ClusterIdentityAllocator allocator = new ClusterIdentityAllocator(known, "wardctl", 0, IdentityLabelFilter.DEFAULT);
         for (String i : identities) {
-            Identity id = allocator.acquire(WorkloadLabels.complete(LabelSet.parse(i, LabelSource.K8S), inputs.cluster));
-            if (!IdentityNumbers.isReserved(id.id())) engine.upsertIdentity(id);
+            loaded.identityOf(WorkloadLabels.complete(LabelSet.parse(i, LabelSource.K8S), inputs.cluster));
         }
         for (String f : fqdns) {
             int eq = f.indexOf('=');
@@ -94,8 +76,7 @@ public final class GetCommand implements Runnable {
             engine.learnFqdn(f.substring(0, eq), List.of(Cidr.parse(f.substring(eq + 1)).address()));
         }
         LabelSet epLabels = WorkloadLabels.complete(LabelSet.parse(labels, LabelSource.K8S), inputs.cluster);
-        Identity self = allocator.acquire(epLabels);
-        if (!IdentityNumbers.isReserved(self.id())) engine.upsertIdentity(self);
+        Identity self = loaded.identityOf(epLabels);
         Identity endpointIdentity = Identity.of(self.id(), IdentityLabelFilter.DEFAULT.filter(epLabels));
         engine.upsertEndpoint(new LocalEndpoint("endpoint", endpointIdentity, inputs.namedPorts()));
         VerdictTable t = engine.table("endpoint");

@@ -1,20 +1,14 @@
 package dev.ward.cli.policy;
 
 import dev.ward.policy.compute.NamedPort;
-import dev.ward.policy.model.Policy;
-import dev.ward.policy.model.ServiceDefinition;
-import dev.ward.policy.parse.ParsedDocument;
-import dev.ward.policy.parse.PolicyParser;
-import dev.ward.policy.parse.PolicyProblem;
-import dev.ward.policy.store.EtcdIdentityBackend;
-import dev.ward.policy.store.EtcdPolicyStore;
-import dev.ward.policy.store.KubernetesIdentityBackend;
-import dev.ward.policy.store.KubernetesPolicyStore;
-import dev.ward.policy.store.PolicyDocument;
+import dev.ward.policy.load.PolicyDocument;
+import dev.ward.policy.load.PolicyLoader;
+import dev.ward.policy.load.PolicySet;
+import dev.ward.policy.store.PolicyStores;
 import dev.ward.policy.trace.Flow;
-import io.etcd.jetcd.Client;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.ward.store.ClusterStore;
+import dev.ward.store.StoreAccess;
+import dev.ward.store.StoreLocation;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -22,26 +16,25 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Where trace and get read policies from: files ({@code -f}, repeatable) or the cluster's store (etcd or the
- * Kubernetes API). Invalid policy objects are reported on stderr and left out; the valid ones still apply.
+ * Where trace and get read policies from: files ({@code -f}, repeatable) or the cluster's store ({@code --store},
+ * the same form as every other command's). Invalid policy objects are reported on stderr and left out; the valid
+ * ones still apply.
  */
 public final class PolicyInputs {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "Policy file (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy, Service, List); repeatable.")
     List<Path> files = new ArrayList<>();
 
-    @Option(names = "--etcd", paramLabel = "URL", description = "Read policies and identities from etcd (e.g. http://10.0.0.1:2379).")
-    String etcd;
-
-    @Option(names = "--kubernetes", description = "Read policies and identities from the Kubernetes API (kubeconfig or in-cluster).")
-    boolean kubernetes;
+    @Option(names = "--store", paramLabel = "STORE",
+            description = "Read policies and identities from the cluster's store: k8s, etcd://HOST:PORT[,HOST:PORT] or dir:PATH.")
+    String store;
 
     @Option(names = "--namespace", defaultValue = "default", paramLabel = "NS",
             description = "Namespace of namespaced policies in files that name none (default: ${DEFAULT-VALUE}).")
@@ -67,16 +60,16 @@ public final class PolicyInputs {
         return out;
     }
 
-    /** The policies and services read, and the identity keys the store holds (empty for files). */
-    public record Loaded(List<Policy> policies, List<ServiceDefinition> services, Map<Integer, String> storedIdentities) {}
-
-    public Loaded load(PrintStream err) {
-        int sources = (files.isEmpty() ? 0 : 1) + (etcd == null ? 0 : 1) + (kubernetes ? 1 : 0);
-        if (sources == 0) throw new IllegalArgumentException("give policy files with -f FILE, or a store with --etcd URL or --kubernetes");
-        if (sources > 1) throw new IllegalArgumentException("read policies from one place: -f files, --etcd or --kubernetes");
+    /** The valid policies and services, and the identity numbers the store holds (none for files). */
+    public PolicySet load(PrintStream err) {
+        if (files.isEmpty() == (store == null)) {
+            throw new IllegalArgumentException(files.isEmpty()
+                    ? "give policy files with -f FILE, or a store with --store k8s|etcd://HOST:PORT|dir:PATH"
+                    : "read policies from one place: -f files or --store");
+        }
         List<PolicyDocument> docs = new ArrayList<>();
         Map<Integer, String> identities = Map.of();
-        if (!files.isEmpty()) {
+        if (store == null) {
             for (Path f : files) {
                 try {
                     docs.add(new PolicyDocument(f.toString(), Files.readString(f)));
@@ -84,35 +77,15 @@ public final class PolicyInputs {
                     throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage());
                 }
             }
-        } else if (etcd != null) {
-            try (Client client = Client.builder().endpoints(etcd.split(",")).build()) {
-                docs.addAll(new EtcdPolicyStore(client, EtcdPolicyStore.DEFAULT_PREFIX).list());
-                identities = new EtcdIdentityBackend(client, EtcdIdentityBackend.DEFAULT_PREFIX, 30).allocated();
-            } catch (RuntimeException | InterruptedException e) {
-                throw new IllegalStateException("etcd at " + etcd + ": " + e.getMessage(), e);
-            } catch (Exception e) {
-                throw new IllegalStateException("etcd at " + etcd + ": " + e.getMessage(), e);
-            }
         } else {
-            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-                docs.addAll(new KubernetesPolicyStore(client).list());
-                identities = new KubernetesIdentityBackend(client).allocated();
+            try (ClusterStore cluster = ClusterStore.open(StoreLocation.parse(store), StoreAccess.EXISTING)) {
+                PolicyStores.Contents stored = PolicyStores.read(cluster);
+                docs.addAll(stored.documents());
+                identities = stored.identities();
             }
         }
-        PolicyParser parser = new PolicyParser(namespace);
-        List<Policy> policies = new ArrayList<>();
-        List<ServiceDefinition> services = new ArrayList<>();
-        for (PolicyDocument d : docs) {
-            for (ParsedDocument pd : parser.parse(d.text(), d.origin())) {
-                if (!pd.ok()) {
-                    err.println("wardctl: skipping invalid " + pd.describe() + " (" + pd.origin() + "): "
-                            + String.join("; ", pd.errors().stream().map(PolicyProblem::toString).toList()));
-                    continue;
-                }
-                if (pd.policy() != null) policies.add(pd.policy());
-                if (pd.service() != null) services.add(pd.service());
-            }
-        }
-        return new Loaded(policies, services, identities);
+        PolicySet set = new PolicyLoader(namespace).read(docs, identities);
+        set.skipped().forEach(line -> err.println("wardctl: " + line));
+        return set;
     }
 }

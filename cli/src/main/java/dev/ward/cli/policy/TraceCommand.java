@@ -1,6 +1,7 @@
 package dev.ward.cli.policy;
 
 import dev.ward.cli.OutputOption;
+import dev.ward.policy.load.PolicySet;
 import dev.ward.policy.trace.Flow;
 import dev.ward.policy.trace.PolicyTracer;
 import dev.ward.policy.trace.TraceResult;
@@ -50,9 +51,9 @@ public final class TraceCommand implements Runnable {
 
     @Override
     public void run() {
-        PolicyInputs.Loaded loaded = inputs.load(System.err);
+        PolicySet policies = inputs.load(System.err);
         Flow flow = Flow.of(src, dst, Flow.protocol(dport), Flow.port(dport), l7.request());
-        TraceResult r = new PolicyTracer(loaded.policies(), loaded.services(), inputs.cluster, inputs.namedPorts()).trace(flow);
+        TraceResult r = new PolicyTracer(policies, inputs.cluster, inputs.namedPorts()).trace(flow);
         PrintWriter w = spec.commandLine().getOut();
         if (out.json()) {
             w.println(OutputOption.toJson(r));

@@ -5,9 +5,17 @@ import static dev.ward.cli.CliRun.wardctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ward.cli.CliExit;
-import dev.ward.policy.store.EtcdPolicyStore;
+import dev.ward.policy.identity.ClusterIdentityAllocator;
+import dev.ward.policy.identity.IdentityBackend;
+import dev.ward.policy.identity.IdentityLabelFilter;
+import dev.ward.policy.identity.InMemoryIdentityBackend;
+import dev.ward.policy.label.LabelSet;
+import dev.ward.policy.label.LabelSource;
+import dev.ward.policy.store.EtcdIdentityBackend;
+import dev.ward.policy.store.KvPolicyStore;
+import dev.ward.policy.trace.WorkloadLabels;
+import dev.ward.store.kv.EtcdKv;
 import dev.ward.testbed.EtcdProcess;
-import io.etcd.jetcd.Client;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,7 +119,7 @@ class PolicyCommandTest {
     void traceRejectsBadArgumentsWithOneLine() {
         CliRun noSource = wardctl("policy", "trace", "--src", "app=a", "--dst", "app=b", "--dport", "80/TCP");
         assertEquals(CliExit.FAILURE, noSource.exit());
-        assertEquals("wardctl: give policy files with -f FILE, or a store with --etcd URL or --kubernetes\n", noSource.err());
+        assertEquals("wardctl: give policy files with -f FILE, or a store with --store k8s|etcd://HOST:PORT|dir:PATH\n", noSource.err());
         CliRun badPort = wardctl("policy", "trace", "-f", golden("cilium/l3-simple.yaml"), "--src", "app=a", "--dst", "app=b", "--dport", "http");
         assertEquals("wardctl: 'http' is not PORT/PROTO (e.g. 80/TCP)\n", badPort.err());
         CliRun usage = wardctl("policy", "trace", "--src", "app=a");
@@ -144,16 +152,58 @@ class PolicyCommandTest {
 
     @Test
     void traceAndGetReadPoliciesFromEtcd() throws Exception {
-        try (EtcdProcess etcd = EtcdProcess.start(); Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
-            new EtcdPolicyStore(client, EtcdPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1",
+        try (EtcdProcess etcd = EtcdProcess.start(); EtcdKv kv = new EtcdKv(etcd.endpoint())) {
+            String store = "etcd://" + etcd.endpoint().replace("http://", "");
+            new KvPolicyStore(kv, KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1",
                     Files.readString(Path.of(golden("cilium/sw-l3-l4.yaml"))));
-            JsonNode r = wardctl("policy", "trace", "--etcd", etcd.endpoint(), "--src", "org=alliance,class=xwing",
+            JsonNode r = wardctl("policy", "trace", "--store", store, "--src", "org=alliance,class=xwing",
                     "--dst", "org=empire,class=deathstar", "--dport", "80/TCP", "-o", "json").json();
             assertEquals("denied", r.get("verdict").asText());
-            JsonNode ok = wardctl("policy", "trace", "--etcd", etcd.endpoint(), "--src", "org=empire,class=tiefighter",
+            JsonNode ok = wardctl("policy", "trace", "--store", store, "--src", "org=empire,class=tiefighter",
                     "--dst", "org=empire,class=deathstar", "--dport", "80/TCP", "-o", "json").json();
             assertEquals("allowed", ok.get("verdict").asText());
             assertEquals("CiliumNetworkPolicy/default/rule1 spec.ingress[0]", ok.get("decidingRules").get(0).asText());
+        }
+    }
+
+    /**
+     * The store has numbered workloads already (as agents do, in their own order). Trace and get both start from
+     * those numbers: the tiefighter is the same identity in the trace's ingress step and in the deathstar's table,
+     * and it is the number the store gave it, not the first free one.
+     */
+    @Test
+    void traceAndGetNumberIdentitiesAsTheStoreDoes() throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.start(); EtcdKv kv = new EtcdKv(etcd.endpoint());
+             EtcdIdentityBackend backend = new EtcdIdentityBackend(kv, EtcdIdentityBackend.DEFAULT_PREFIX, 30)) {
+            String store = "etcd://" + etcd.endpoint().replace("http://", "");
+            new KvPolicyStore(kv, KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1",
+                    Files.readString(Path.of(golden("cilium/sw-l3-l4.yaml"))));
+            LabelSet tiefighterLabels = WorkloadLabels.complete(LabelSet.parse("org=empire,class=tiefighter", LabelSource.K8S), "default");
+            // The number an empty store would give the tiefighter (the first candidate its labels hash to) is taken
+            // in this store by another workload, so the store's number for it is a different one.
+            int firstCandidate = new ClusterIdentityAllocator(new InMemoryIdentityBackend(), "probe", 0, IdentityLabelFilter.DEFAULT)
+                    .acquire(tiefighterLabels).id();
+            assertEquals(new IdentityBackend.Claim.Claimed(), backend.claim(firstCandidate, "k8s:app=squatter"));
+            ClusterIdentityAllocator agent = new ClusterIdentityAllocator(backend, "n1", 0, IdentityLabelFilter.DEFAULT);
+            int tiefighter = agent.acquire(tiefighterLabels).id();
+            assertTrue(tiefighter != firstCandidate);
+
+            JsonNode trace = wardctl("policy", "trace", "--store", store, "--src", "org=empire,class=tiefighter",
+                    "--dst", "org=empire,class=deathstar", "--dport", "80/TCP", "-o", "json").json();
+            JsonNode ingress = null;
+            for (JsonNode step : trace.get("steps")) if (step.get("direction").asText().equals("ingress")) ingress = step;
+            assertEquals(String.valueOf(tiefighter), ingress.get("remoteIdentity").asText(), trace.toString());
+
+            JsonNode table = wardctl("policy", "get", "--store", store, "--labels", "org=empire,class=deathstar",
+                    "--identity", "org=empire,class=tiefighter", "-o", "json").json();
+            boolean seen = false;
+            for (JsonNode row : table.get("entries")) {
+                if (row.get("remoteLabels").asText().contains("k8s:class=tiefighter")) {
+                    assertEquals(String.valueOf(tiefighter), row.get("remoteIdentity").asText(), row.toString());
+                    seen = true;
+                }
+            }
+            assertTrue(seen, table.toString());
         }
     }
 }

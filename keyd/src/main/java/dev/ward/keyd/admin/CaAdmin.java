@@ -81,7 +81,7 @@ public final class CaAdmin {
 
     /** Nodes whose current SVID still comes from {@code caId}. */
     public List<String> dependentsOf(String caId, Instant now) {
-        return store.nodes().list().stream()
+        return store.nodes().list().requireAll().stream()
                 .filter(r -> !r.revoked())
                 .filter(r -> r.current().filter(s -> s.liveAt(now) && s.caId().equals(caId)).isPresent())
                 .map(NodeRecord::node)

@@ -14,7 +14,7 @@ import dev.ward.pki.NodeNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
+import dev.ward.keyd.store.NodeListing;
 import java.util.List;
 
 /** The operator's node operations: list, join tokens, revoke, readmit. */
@@ -33,14 +33,19 @@ public final class NodeAdmin {
         this.clock = clock;
     }
 
-    public List<NodeRecord> list() {
-        return store.nodes().list().stream().sorted(Comparator.comparing(NodeRecord::node)).toList();
+    /** Every node record, sorted by node; unreadable ones are named in the listing. */
+    public NodeListing list() {
+        return store.nodes().list();
     }
 
     /** A one-time token that lets {@code node} bootstrap once within {@code ttl}. The token is shown only here. */
     public CreatedToken createToken(String node, Duration ttl) {
         NodeNames.require(node, "node name");
         if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("token TTL must be positive, got " + ttl);
+        if (ttl.compareTo(JoinTokens.MAX_TTL) > 0) {
+            throw new IllegalArgumentException("a join token lives at most " + JoinTokens.MAX_TTL.toDays() + "d (it admits a node once, "
+                    + "and an unused one is a standing credential); got " + ttl.toDays() + "d");
+        }
         JoinTokenRepository tokens = store.joinTokens().orElseThrow(() -> new IllegalStateException(
                 "join tokens are for clusters without Kubernetes; in Kubernetes the agent attests with its node-bound ServiceAccount token"));
         store.nodes().get(node).map(Versioned::value).filter(NodeRecord::revoked).ifPresent(r -> {
@@ -59,6 +64,13 @@ public final class NodeAdmin {
      */
     public Revoked revoke(String node) {
         NodeNames.require(node, "node name");
+        boolean known = store.nodes().get(node).isPresent()
+                || store.joinTokens().map(t -> !t.forNode(node).isEmpty()).orElse(false);
+        if (!known) {
+            // Revoking a mistyped name would write a record for a node that never existed and leave the real one trusted.
+            throw new IllegalArgumentException("node " + node + " is unknown in " + store.describe()
+                    + " (no record, no join token): nothing to revoke; `wardctl node list` shows the nodes");
+        }
         Instant now = clock.instant();
         NodeRecord record = NodeRecords.update(store.nodes(), node, r -> r.revoke(now));
         store.joinTokens().ifPresent(t -> t.invalidateAll(node, now));
@@ -69,7 +81,9 @@ public final class NodeAdmin {
     /** Lets a revoked node enrol again (its revoked SVIDs stay in the CRL until they expire). */
     public NodeRecord readmit(String node) {
         NodeNames.require(node, "node name");
-        if (store.nodes().get(node).isEmpty()) throw new IllegalArgumentException("node " + node + " is not known to Ward");
+        NodeRecord current = store.nodes().get(node).map(Versioned::value)
+                .orElseThrow(() -> new IllegalArgumentException("node " + node + " is not known to Ward"));
+        if (!current.revoked()) throw new IllegalStateException("node " + node + " is not revoked: nothing to readmit");
         return NodeRecords.update(store.nodes(), node, NodeRecord::readmit);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.keyd.store.NodeListing;
+import dev.ward.store.CorruptRecordException;
 import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.trust.k8s.Conflicts;
 import dev.ward.keyd.NodeRecord;
@@ -11,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +35,17 @@ final class ConfigMapNodeRepository implements NodeRepository {
     }
 
     @Override
-    public List<NodeRecord> list() {
-        return client.configMaps().inNamespace(namespace).withLabel(WardKubernetes.NODE_RECORD_LABEL, "true")
-                .list().getItems().stream().map(ConfigMapNodeRepository::decode).toList();
+    public NodeListing list() {
+        List<NodeRecord> readable = new ArrayList<>();
+        List<CorruptRecordException> unreadable = new ArrayList<>();
+        for (ConfigMap cm : client.configMaps().inNamespace(namespace).withLabel(WardKubernetes.NODE_RECORD_LABEL, "true").list().getItems()) {
+            try {
+                readable.add(decode(cm));
+            } catch (CorruptRecordException bad) {
+                unreadable.add(bad);
+            }
+        }
+        return new NodeListing(readable, unreadable);
     }
 
     @Override

@@ -1,16 +1,15 @@
 package dev.ward.keyd.store;
 
-import dev.ward.store.StoreLocation;
 import dev.ward.keyd.agent.KubernetesSvidRequester;
 import dev.ward.keyd.agent.KvSvidRequester;
 import dev.ward.keyd.agent.SvidRequester;
 import dev.ward.keyd.k8s.KubernetesIdentityStore;
-import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.keyd.store.kv.CaKeyFile;
-import dev.ward.store.kv.DirectoryKv;
-import dev.ward.store.kv.EtcdKv;
 import dev.ward.keyd.store.kv.KvIdentityStore;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.ward.store.ClusterStore;
+import dev.ward.store.StoreAccess;
+import dev.ward.store.StoreLocation;
+import dev.ward.trust.k8s.WardKubernetes;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,29 +19,36 @@ public final class IdentityStores {
     /** Where keyd keeps the CA keys next to an etcd store unless told otherwise. */
     public static final Path DEFAULT_ETCD_CA_KEY_FILE = Path.of("/var/lib/ward/keyd/ca-keyring.pem");
     public static final String DIR_CA_KEY_FILE = "ca-keyring.pem";
-    public static final String DIR_KV = "kv";
 
     private IdentityStores() {}
+
+    /** Opens the store, creating a directory store that does not exist yet (tests, and {@code ca init}). */
+    public static IdentityStore open(StoreLocation location, Path caKeyFile) {
+        return open(location, StoreAccess.CREATE, caKeyFile);
+    }
 
     /**
      * @param caKeyFile the CA key file for etcd stores (null: {@link #DEFAULT_ETCD_CA_KEY_FILE}); a directory store
      *                  keeps it at {@code PATH/ca-keyring.pem}, Kubernetes in a Secret
      */
-    public static IdentityStore open(StoreLocation location, Path caKeyFile) {
-        return switch (location) {
-            case StoreLocation.Kubernetes k -> new KubernetesIdentityStore(new KubernetesClientBuilder().build(), WardKubernetes.NAMESPACE, true);
-            case StoreLocation.Etcd e -> {
-                Path file = caKeyFile == null ? DEFAULT_ETCD_CA_KEY_FILE : caKeyFile;
-                yield new KvIdentityStore(new EtcdKv(e.endpoints().toArray(String[]::new)),
-                        new CaKeyFile(file, "wardctl ca init --store etcd://" + String.join(",", e.endpoints()).replace("http://", "")
-                                + " --ca-key-file " + file));
-            }
-            case StoreLocation.Directory d -> {
-                Path file = caKeyFile == null ? d.path().resolve(DIR_CA_KEY_FILE) : caKeyFile;
-                yield new KvIdentityStore(new DirectoryKv(d.path().resolve(DIR_KV)),
-                        new CaKeyFile(file, "wardctl ca init --store dir:" + d.path()));
-            }
+    public static IdentityStore open(StoreLocation location, StoreAccess access, Path caKeyFile) {
+        return on(ClusterStore.open(location, access), caKeyFile, true);
+    }
+
+    /** The identity records on an open store; {@code owns}: closing the identity store closes {@code store}. */
+    public static IdentityStore on(ClusterStore store, Path caKeyFile, boolean owns) {
+        return switch (store) {
+            case ClusterStore.Kubernetes k -> new KubernetesIdentityStore(k.client(), WardKubernetes.NAMESPACE, owns);
+            case ClusterStore.KeyValue kv -> new KvIdentityStore(kv.kv(), caKeyVault(kv.location(), caKeyFile), owns);
         };
+    }
+
+    private static CaKeyFile caKeyVault(StoreLocation location, Path caKeyFile) {
+        if (location instanceof StoreLocation.Directory d) {
+            return new CaKeyFile(caKeyFile == null ? d.path().resolve(DIR_CA_KEY_FILE) : caKeyFile, "wardctl ca init --store " + location.spec());
+        }
+        Path file = caKeyFile == null ? DEFAULT_ETCD_CA_KEY_FILE : caKeyFile;
+        return new CaKeyFile(file, "wardctl ca init --store " + location.spec() + " --ca-key-file " + file);
     }
 
     /** The requester an agent uses with this store. */
@@ -53,5 +59,4 @@ public final class IdentityStores {
             default -> throw new IllegalArgumentException("no agent transport for " + store.describe());
         };
     }
-
 }

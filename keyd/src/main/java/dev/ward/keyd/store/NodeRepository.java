@@ -10,7 +10,8 @@ import java.util.Optional;
 public interface NodeRepository {
     Optional<Versioned<NodeRecord>> get(String node);
 
-    List<NodeRecord> list();
+    /** Every record; a record that does not read is reported in the listing, never dropped silently. */
+    NodeListing list();
 
     /**
      * Writes the record if the stored one is still at {@code expectedVersion} ({@code null}: none may exist);

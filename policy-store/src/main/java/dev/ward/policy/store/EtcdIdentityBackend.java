@@ -1,6 +1,8 @@
 package dev.ward.policy.store;
 
 import dev.ward.policy.identity.IdentityBackend;
+import dev.ward.store.kv.EtcdConnection;
+import dev.ward.store.kv.EtcdKv;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -22,11 +24,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Identity allocation in etcd. Keys under {@code <prefix>}: {@code id/<n>} holds the label key, {@code key/<labels>}
@@ -42,8 +39,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class EtcdIdentityBackend implements IdentityBackend {
     public static final String DEFAULT_PREFIX = "/ward/identities/v1/";
-    private static final long TIMEOUT_SECONDS = 10;
 
+    private final EtcdKv store;
+    private final EtcdConnection etcd;
     private final KV kv;
     private final Client client;
     private final String prefix;
@@ -52,11 +50,14 @@ public final class EtcdIdentityBackend implements IdentityBackend {
     private CloseableClient keepAlive;
 
     /**
+     * @param store   the cluster's etcd (its connection's timeout applies to every call); not closed by {@link #close()}
      * @param prefix  key prefix, e.g. {@code /ward/identities/v1/}
      * @param leaseTtlSeconds lifetime of this node's references if it stops renewing them
      */
-    public EtcdIdentityBackend(Client client, String prefix, long leaseTtlSeconds) {
-        this.client = client;
+    public EtcdIdentityBackend(EtcdKv store, String prefix, long leaseTtlSeconds) {
+        this.store = store;
+        this.etcd = store.connection();
+        this.client = etcd.client();
         this.kv = client.getKVClient();
         this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
         this.leaseTtlSeconds = leaseTtlSeconds;
@@ -65,7 +66,7 @@ public final class EtcdIdentityBackend implements IdentityBackend {
     /** The node's lease, granted on first use: readers (wardctl, garbage collection) never hold one. */
     private synchronized long lease() {
         if (keepAlive == null) {
-            leaseId = await(client.getLeaseClient().grant(leaseTtlSeconds)).getID();
+            leaseId = etcd.await(client.getLeaseClient().grant(leaseTtlSeconds), "grant a lease").getID();
             keepAlive = client.getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
                 @Override
                 public void onNext(LeaseKeepAliveResponse value) {}
@@ -96,45 +97,27 @@ public final class EtcdIdentityBackend implements IdentityBackend {
         return bytes(prefix + "ref/" + id + "/");
     }
 
-    private static <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted talking to etcd", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("etcd: " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public Optional<Integer> idForKey(String key) {
-        GetResponse r = await(kv.get(labelsKey(key)));
+        GetResponse r = etcd.await(kv.get(labelsKey(key)), "read identity key " + key);
         if (r.getKvs().isEmpty()) return Optional.empty();
         return Optional.of(Integer.parseInt(r.getKvs().getFirst().getValue().toString(StandardCharsets.UTF_8)));
     }
 
     @Override
     public Map<Integer, String> allocated() {
-        GetResponse r = await(kv.get(bytes(prefix + "id/"), GetOption.builder().isPrefix(true).build()));
-        Map<Integer, String> out = new TreeMap<>();
-        int cut = (prefix + "id/").length();
-        for (KeyValue e : r.getKvs()) {
-            out.put(Integer.parseInt(e.getKey().toString(StandardCharsets.UTF_8).substring(cut)),
-                    e.getValue().toString(StandardCharsets.UTF_8));
-        }
-        return out;
+        return StoredIdentities.allocated(store, prefix);
     }
 
     @Override
     public Claim claim(int id, String key) {
-        TxnResponse r = await(kv.txn()
+        TxnResponse r = etcd.await(kv.txn()
                 .If(new Cmp(idKey(id), Cmp.Op.EQUAL, CmpTarget.createRevision(0)),
                         new Cmp(labelsKey(key), Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(idKey(id), bytes(key), PutOption.DEFAULT),
                         Op.put(labelsKey(key), bytes(String.valueOf(id)), PutOption.DEFAULT))
                 .Else(Op.get(labelsKey(key), GetOption.DEFAULT))
-                .commit());
+                .commit(), "claim identity " + id);
         if (r.isSucceeded()) return new Claim.Claimed();
         GetResponse existing = r.getGetResponses().getFirst();
         if (!existing.getKvs().isEmpty()) {
@@ -145,22 +128,23 @@ public final class EtcdIdentityBackend implements IdentityBackend {
 
     @Override
     public void addReference(int id, String key, String node) throws IdentityGoneException {
-        TxnResponse r = await(kv.txn()
+        TxnResponse r = etcd.await(kv.txn()
                 .If(new Cmp(idKey(id), Cmp.Op.EQUAL, CmpTarget.value(bytes(key))))
                 .Then(Op.put(bytes(prefix + "ref/" + id + "/" + node), bytes(""), PutOption.builder().withLeaseId(lease()).build()),
                         Op.put(idKey(id), bytes(key), PutOption.DEFAULT))
-                .commit());
+                .commit(), "reference identity " + id);
         if (!r.isSucceeded()) throw new IdentityGoneException("identity " + id + " no longer stands for " + key);
     }
 
     @Override
     public void removeReference(int id, String node) {
-        await(kv.delete(bytes(prefix + "ref/" + id + "/" + node)));
+        etcd.await(kv.delete(bytes(prefix + "ref/" + id + "/" + node)), "drop the reference to identity " + id);
     }
 
     @Override
     public Set<String> references(int id) {
-        GetResponse r = await(kv.get(refPrefix(id), GetOption.builder().isPrefix(true).withKeysOnly(true).build()));
+        GetResponse r = etcd.await(kv.get(refPrefix(id), GetOption.builder().isPrefix(true).withKeysOnly(true).build()),
+                "list the references to identity " + id);
         Set<String> out = new HashSet<>();
         int cut = refPrefix(id).size();
         for (KeyValue e : r.getKvs()) out.add(e.getKey().toString(StandardCharsets.UTF_8).substring(cut));
@@ -169,16 +153,17 @@ public final class EtcdIdentityBackend implements IdentityBackend {
 
     @Override
     public boolean deleteIfUnreferenced(int id) {
-        GetResponse current = await(kv.get(idKey(id)));
+        GetResponse current = etcd.await(kv.get(idKey(id)), "read identity " + id);
         if (current.getKvs().isEmpty()) return false;
         KeyValue entry = current.getKvs().getFirst();
-        GetResponse refs = await(kv.get(refPrefix(id), GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+        GetResponse refs = etcd.await(kv.get(refPrefix(id), GetOption.builder().isPrefix(true).withCountOnly(true).build()),
+                "count the references to identity " + id);
         if (refs.getCount() > 0) return false;
         String key = entry.getValue().toString(StandardCharsets.UTF_8);
-        TxnResponse r = await(kv.txn()
+        TxnResponse r = etcd.await(kv.txn()
                 .If(new Cmp(idKey(id), Cmp.Op.EQUAL, CmpTarget.modRevision(entry.getModRevision())))
                 .Then(Op.delete(idKey(id), DeleteOption.DEFAULT), Op.delete(labelsKey(key), DeleteOption.DEFAULT))
-                .commit());
+                .commit(), "delete identity " + id);
         return r.isSucceeded();
     }
 
@@ -188,8 +173,8 @@ public final class EtcdIdentityBackend implements IdentityBackend {
         if (keepAlive == null) return;
         keepAlive.close();
         try {
-            client.getLeaseClient().revoke(leaseId).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
+            etcd.await(client.getLeaseClient().revoke(leaseId), "revoke this node's lease");
+        } catch (RuntimeException e) {
             // The lease expires on its own after its TTL.
         }
     }

@@ -1,5 +1,6 @@
 package dev.ward.policy.store;
 
+import dev.ward.policy.load.PolicyDocument;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;

@@ -2,7 +2,8 @@ package dev.ward.policy.store;
 
 import dev.ward.policy.identity.IdentityBackend;
 import dev.ward.testbed.EtcdProcess;
-import io.etcd.jetcd.Client;
+import dev.ward.store.kv.EtcdConnection;
+import dev.ward.store.kv.EtcdKv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,12 +15,14 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The etcd adapter against a real etcd server (Debian etcd-server), each node with its own client and lease. */
 class EtcdIdentityBackendTest extends IdentityBackendContract {
     private static EtcdProcess etcd;
-    private final List<Client> clients = new ArrayList<>();
+    private final List<EtcdKv> clients = new ArrayList<>();
     private final List<IdentityBackend> backends = new ArrayList<>();
     private String prefix;
 
@@ -41,12 +44,12 @@ class EtcdIdentityBackendTest extends IdentityBackendContract {
     @AfterEach
     void closeClients() {
         backends.forEach(IdentityBackend::close);
-        clients.forEach(Client::close);
+        clients.forEach(EtcdKv::close);
     }
 
     @Override
     IdentityBackend newBackend(String node) {
-        Client c = Client.builder().endpoints(etcd.endpoint()).build();
+        EtcdKv c = new EtcdKv(etcd.endpoint());
         clients.add(c);
         IdentityBackend b = new EtcdIdentityBackend(c, prefix, 30);
         backends.add(b);
@@ -61,6 +64,19 @@ class EtcdIdentityBackendTest extends IdentityBackendContract {
     @Override
     int labelSetsPerNode() {
         return 60;
+    }
+
+    @Test
+    void anEtcdThatNeverAnswersIsReportedAsATimeoutNotAsNull() throws Exception {
+        // Accepts the connection and then says nothing: every call runs into the timeout.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             EtcdKv c = new EtcdKv(EtcdConnection.open(java.time.Duration.ofSeconds(2), List.of("http://127.0.0.1:" + silent.getLocalPort())))) {
+            EtcdIdentityBackend backend = new EtcdIdentityBackend(c, prefix, 30);
+            RuntimeException e = assertThrows(RuntimeException.class, backend::allocated);
+            assertFalse(e.getMessage().contains("null"), e.getMessage());
+            assertTrue(e.getMessage().contains("no answer within"), e.getMessage());
+            assertTrue(e.getMessage().contains("127.0.0.1:" + silent.getLocalPort()), "names the endpoint: " + e.getMessage());
+        }
     }
 
     @Test

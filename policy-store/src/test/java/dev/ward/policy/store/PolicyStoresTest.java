@@ -1,5 +1,6 @@
 package dev.ward.policy.store;
 
+import dev.ward.policy.load.PolicyDocument;
 import dev.ward.policy.model.Policy;
 import dev.ward.policy.model.ServiceDefinition;
 import dev.ward.policy.parse.ParsedDocument;
@@ -7,7 +8,7 @@ import dev.ward.policy.parse.PolicyParser;
 import dev.ward.policy.trace.Flow;
 import dev.ward.policy.trace.PolicyTracer;
 import dev.ward.testbed.EtcdProcess;
-import io.etcd.jetcd.Client;
+import dev.ward.store.kv.EtcdKv;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -66,8 +67,8 @@ class PolicyStoresTest {
 
     @Test
     void etcdKeepsThePolicyTextAndItParsesTheSame() throws Exception {
-        try (EtcdProcess etcd = EtcdProcess.start(); Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
-            EtcdPolicyStore store = new EtcdPolicyStore(client, EtcdPolicyStore.DEFAULT_PREFIX);
+        try (EtcdProcess etcd = EtcdProcess.start(); EtcdKv kv = new EtcdKv(etcd.endpoint())) {
+            KvPolicyStore store = new KvPolicyStore(kv, KvPolicyStore.DEFAULT_PREFIX);
             store.put("CiliumNetworkPolicy", "prod", "api-from-web", CNP);
             store.put("NetworkPolicy", "prod", "db", KNP);
             Loaded l = parse(store.list());

@@ -6,13 +6,13 @@ import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.compute.PolicyEngine;
 import dev.ward.policy.compute.Verdict;
 import dev.ward.policy.compute.VerdictTable;
-import dev.ward.policy.identity.ClusterIdentityAllocator;
 import dev.ward.policy.identity.Identity;
 import dev.ward.policy.identity.IdentityLabelFilter;
 import dev.ward.policy.identity.IdentityNumbers;
-import dev.ward.policy.identity.InMemoryIdentityBackend;
 import dev.ward.policy.identity.ReservedIdentity;
 import dev.ward.policy.l7.L7Request;
+import dev.ward.policy.load.LoadedEngine;
+import dev.ward.policy.load.PolicySet;
 import dev.ward.policy.l7.L7RuleMatcher;
 import dev.ward.policy.model.Direction;
 import dev.ward.policy.model.Policy;
@@ -31,32 +31,28 @@ import java.util.TreeSet;
  * request. Used by {@code wardctl policy trace} and by the golden tests, so what operators see is what is tested.
  */
 public final class PolicyTracer {
-    private final List<Policy> policies;
-    private final List<ServiceDefinition> services;
+    private final PolicySet policies;
     private final String clusterName;
     private final Map<String, Set<NamedPort>> namedPorts;
 
     public PolicyTracer(List<Policy> policies, List<ServiceDefinition> services, String clusterName,
                         Map<String, Set<NamedPort>> namedPorts) {
-        this.policies = List.copyOf(policies);
-        this.services = List.copyOf(services);
+        this(PolicySet.of(policies, services), clusterName, namedPorts);
+    }
+
+    /** Traces against {@code policies} and the identities their store holds, numbered as {@link LoadedEngine} does. */
+    public PolicyTracer(PolicySet policies, String clusterName, Map<String, Set<NamedPort>> namedPorts) {
+        this.policies = policies;
         this.clusterName = clusterName;
         this.namedPorts = Map.copyOf(namedPorts);
     }
 
     public TraceResult trace(Flow flow) {
-        PolicyEngine engine = new PolicyEngine(clusterName);
-        List<String> notes = new ArrayList<>();
-        for (ServiceDefinition s : services) engine.upsertService(s);
-        for (Policy p : policies) {
-            var d = engine.upsertPolicy(p);
-            notes.addAll(d.rejected());
-        }
-        engine.setClusterNamedPorts(namedPorts);
-        ClusterIdentityAllocator allocator = new ClusterIdentityAllocator(new InMemoryIdentityBackend(), "wardctl", 0,
-                IdentityLabelFilter.DEFAULT);
-        Resolved src = resolve(flow.source(), "source", engine, allocator, flow.port());
-        Resolved dst = resolve(flow.destination(), "destination", engine, allocator, flow.port());
+        LoadedEngine loaded = LoadedEngine.of(policies, clusterName, namedPorts);
+        PolicyEngine engine = loaded.engine();
+        List<String> notes = new ArrayList<>(loaded.rejected());
+        Resolved src = resolve(flow.source(), "source", loaded);
+        Resolved dst = resolve(flow.destination(), "destination", loaded);
         List<TraceStep> steps = new ArrayList<>();
         String flowText = flow.port() + "/" + flow.protocol();
         if (src.endpoint != null) {
@@ -74,14 +70,14 @@ public final class PolicyTracer {
 
     private record Resolved(Identity identity, String endpoint, String describe) {}
 
-    private Resolved resolve(FlowPeer peer, String role, PolicyEngine engine, ClusterIdentityAllocator allocator, int port) {
+    private Resolved resolve(FlowPeer peer, String role, LoadedEngine loaded) {
+        PolicyEngine engine = loaded.engine();
         return switch (peer) {
             case FlowPeer.Labels l -> {
                 var labels = WorkloadLabels.complete(l.labels(), clusterName);
-                Identity id = allocator.acquire(labels);
+                Identity id = loaded.identityOf(labels);
                 // The endpoint keeps all identity labels (a host's node labels too, which nodeSelector reads).
                 Identity endpointIdentity = Identity.of(id.id(), IdentityLabelFilter.DEFAULT.filter(labels));
-                if (!IdentityNumbers.isReserved(id.id())) engine.upsertIdentity(Identity.of(id.id(), id.labels()));
                 // The host identity carries the local node's labels, which fromNodes/toNodes selectors read.
                 if (id.id() == ReservedIdentity.HOST.id()) engine.upsertIdentity(endpointIdentity);
                 if (!WorkloadLabels.isEndpoint(labels)) {

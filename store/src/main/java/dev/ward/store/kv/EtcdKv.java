@@ -24,33 +24,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /** {@link VersionedKv} over etcd v3 (jetcd): versions are mod revisions, transactions are etcd transactions. */
 public final class EtcdKv implements VersionedKv {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdKv.class);
-    // A JVM's first call also loads and links gRPC and Netty, which on a slow machine (the lab's user-mode Linux
-    // guest computes about 12x slower) can outlast the usual 10 s on its own: hence the knob.
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(Integer.getInteger("ward.etcd.timeout.seconds", 10));
 
+    private final EtcdConnection connection;
     private final Client client;
-    private final String endpoints;
-    private final Duration timeout;
     private final ScheduledExecutorService rewatch = DaemonThreads.single("ward-etcd-rewatch");
 
     public EtcdKv(String... endpoints) {
-        this(DEFAULT_TIMEOUT, endpoints);
+        this(EtcdConnection.DEFAULT_TIMEOUT, endpoints);
     }
 
     /** @param timeout how long one operation may take before the store counts as unreachable */
     public EtcdKv(Duration timeout, String... endpoints) {
-        this.timeout = timeout;
-        this.endpoints = String.join(",", endpoints);
-        this.client = Client.builder().endpoints(endpoints).build();
+        this(EtcdConnection.open(timeout, List.of(endpoints)));
+    }
+
+    /** Takes over {@code connection}: closing this closes it. */
+    public EtcdKv(EtcdConnection connection) {
+        this.connection = connection;
+        this.client = connection.client();
+    }
+
+    /** The connection underneath, for etcd features beyond this interface (leases). */
+    public EtcdConnection connection() {
+        return connection;
     }
 
     @Override
@@ -139,7 +142,7 @@ public final class EtcdKv implements VersionedKv {
 
         private void restartLater(Throwable error) {
             if (closed) return;
-            LOG.warn("etcd watch on {} at {} ended ({}); re-listing and watching again", prefix, endpoints,
+            LOG.warn("etcd watch on {} at {} ended ({}); re-listing and watching again", prefix, connection.describe(),
                     error == null ? "completed" : error.getMessage());
             Watch.Watcher w = watcher;
             if (w != null) w.close();
@@ -160,26 +163,17 @@ public final class EtcdKv implements VersionedKv {
 
     @Override
     public String describe() {
-        return "etcd " + endpoints;
+        return connection.describe();
     }
 
     @Override
     public void close() {
         rewatch.shutdownNow();
-        client.close();
+        connection.close();
     }
 
     private <T> T await(CompletableFuture<T> f, String what) {
-        try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KvStoreException("interrupted while trying to " + what + " in etcd " + endpoints, e);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            String reason = e instanceof TimeoutException ? "no answer within " + timeout.toMillis() + " ms" : String.valueOf(cause.getMessage());
-            throw new KvStoreException("cannot " + what + " in etcd " + endpoints + ": " + reason, cause);
-        }
+        return connection.await(f, what);
     }
 
     private static KvEntry entry(KeyValue kv) {

@@ -20,9 +20,12 @@ public final class KvIdentityStore implements IdentityStore {
     private final KvTrustRepository trust;
     private final KvNodeRepository nodes;
     private final KvJoinTokenRepository tokens;
+    private final boolean ownsKv;
 
-    public KvIdentityStore(VersionedKv kv, CaKeyVault caKeys) {
+    /** @param ownsKv whether {@link #close()} closes {@code kv} (false when the store is shared) */
+    public KvIdentityStore(VersionedKv kv, CaKeyVault caKeys, boolean ownsKv) {
         this.kv = kv;
+        this.ownsKv = ownsKv;
         this.caKeys = caKeys;
         this.trust = new KvTrustRepository(kv);
         this.nodes = new KvNodeRepository(kv);
@@ -60,6 +63,6 @@ public final class KvIdentityStore implements IdentityStore {
 
     @Override
     public void close() {
-        kv.close();
+        if (ownsKv) kv.close();
     }
 }

@@ -1,5 +1,7 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.keyd.store.NodeListing;
+import dev.ward.store.CorruptRecordException;
 import dev.ward.trust.kv.KvKeys;
 import dev.ward.store.kv.VersionedKv;
 import dev.ward.store.kv.KvEntry;
@@ -9,6 +11,7 @@ import dev.ward.keyd.store.NodeRepository;
 import dev.ward.store.StoredJson;
 import dev.ward.store.Versioned;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,8 +28,17 @@ final class KvNodeRepository implements NodeRepository {
     }
 
     @Override
-    public List<NodeRecord> list() {
-        return kv.list(KvKeys.NODES).stream().map(KvNodeRepository::decode).toList();
+    public NodeListing list() {
+        List<NodeRecord> readable = new ArrayList<>();
+        List<CorruptRecordException> unreadable = new ArrayList<>();
+        for (KvEntry e : kv.list(KvKeys.NODES)) {
+            try {
+                readable.add(decode(e));
+            } catch (CorruptRecordException bad) {
+                unreadable.add(bad);
+            }
+        }
+        return new NodeListing(readable, unreadable);
     }
 
     @Override

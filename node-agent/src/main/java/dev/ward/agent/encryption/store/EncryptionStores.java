@@ -1,24 +1,29 @@
 package dev.ward.agent.encryption.store;
 
 import dev.ward.agent.encryption.store.k8s.KubernetesEncryptionStore;
-import dev.ward.keyd.store.IdentityStores;
+import dev.ward.store.ClusterStore;
+import dev.ward.store.StoreAccess;
 import dev.ward.store.StoreLocation;
-import dev.ward.store.kv.DirectoryKv;
-import dev.ward.store.kv.EtcdKv;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 
-/** Opens the encryption store at the place an operator named with {@code --store}. */
+/** The encryption records on a cluster's store. */
 public final class EncryptionStores {
     private EncryptionStores() {
     }
 
+    /** Opens the store an operator named with {@code --store}; closing the result closes the connection. */
     public static EncryptionStore open(StoreLocation location, Clock clock) {
-        return switch (location) {
-            case StoreLocation.Etcd etcd -> new KvEncryptionStore(new EtcdKv(etcd.endpoints().toArray(String[]::new)), true, clock);
-            // The same key-value directory as the identity store, so one dir:PATH holds the whole cluster.
-            case StoreLocation.Directory dir -> new KvEncryptionStore(new DirectoryKv(dir.path().resolve(IdentityStores.DIR_KV)), true, clock);
-            case StoreLocation.Kubernetes k -> new KubernetesEncryptionStore(new KubernetesClientBuilder().build(), true, clock);
+        return on(ClusterStore.open(location, StoreAccess.EXISTING), true, clock);
+    }
+
+    /**
+     * The encryption records on an open store, beside the identity records (one {@code dir:PATH} or etcd holds the
+     * whole cluster); {@code owns}: closing the encryption store closes {@code store}.
+     */
+    public static EncryptionStore on(ClusterStore store, boolean owns, Clock clock) {
+        return switch (store) {
+            case ClusterStore.KeyValue kv -> new KvEncryptionStore(kv.kv(), owns, clock);
+            case ClusterStore.Kubernetes k -> new KubernetesEncryptionStore(k.client(), owns, clock);
         };
     }
 }

@@ -1,0 +1,24 @@
+package dev.ward.policy.store;
+
+import dev.ward.policy.load.PolicyDocument;
+import dev.ward.store.ClusterStore;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a cluster's store holds for policy: the policy objects and the identity numbers allocated so far. */
+public final class PolicyStores {
+    private PolicyStores() {}
+
+    /** The store's policy objects and identities, as read now. */
+    public record Contents(List<PolicyDocument> documents, Map<Integer, String> identities) {}
+
+    public static Contents read(ClusterStore store) {
+        return switch (store) {
+            case ClusterStore.Kubernetes k -> new Contents(new KubernetesPolicyStore(k.client()).list(),
+                    new KubernetesIdentityBackend(k.client()).allocated());
+            case ClusterStore.KeyValue kv -> new Contents(new KvPolicyStore(kv.kv(), KvPolicyStore.DEFAULT_PREFIX).list(),
+                    StoredIdentities.allocated(kv.kv(), EtcdIdentityBackend.DEFAULT_PREFIX));
+        };
+    }
+}
