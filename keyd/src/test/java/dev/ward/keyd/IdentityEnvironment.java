@@ -1,5 +1,6 @@
 package dev.ward.keyd;
 
+import dev.ward.store.ClusterStore;
 import dev.ward.keyd.store.IdentityStore;
 
 import java.util.Map;
@@ -14,7 +15,7 @@ public interface IdentityEnvironment extends AutoCloseable {
     void addNode(String node);
 
     /** The store connection the agent on {@code node} uses (in Kubernetes: with that node's bound token). */
-    IdentityStore agentStoreOn(String node);
+    ClusterStore agentStoreOn(String node);
 
     /** Rewrites the published trust documents behind Ward's back, as an attacker with store access would. */
     void tamperWithTrust(UnaryOperator<Map<String, String>> change);

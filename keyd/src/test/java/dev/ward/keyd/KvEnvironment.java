@@ -1,5 +1,7 @@
 package dev.ward.keyd;
 
+import dev.ward.store.ClusterStore;
+import dev.ward.store.StoreAccess;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
@@ -18,13 +20,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 /** An etcd or directory store, opened through {@link IdentityStores} exactly as wardctl, keyd and the agent do. */
-final class KvEnvironment implements IdentityEnvironment {
+public final class KvEnvironment implements IdentityEnvironment {
     private final StoreLocation location;
     private final Path caKeyFile;
     private final List<IdentityStore> opened = new CopyOnWriteArrayList<>();
-    private final Map<String, IdentityStore> agents = new ConcurrentHashMap<>();
+    private final Map<String, ClusterStore> agents = new ConcurrentHashMap<>();
 
-    KvEnvironment(StoreLocation location, Path caKeyFile) {
+    public KvEnvironment(StoreLocation location, Path caKeyFile) {
         this.location = location;
         this.caKeyFile = caKeyFile;
     }
@@ -42,8 +44,8 @@ final class KvEnvironment implements IdentityEnvironment {
     }
 
     @Override
-    public IdentityStore agentStoreOn(String node) {
-        return agents.computeIfAbsent(node, n -> connect());
+    public ClusterStore agentStoreOn(String node) {
+        return agents.computeIfAbsent(node, n -> ClusterStore.open(location, StoreAccess.CREATE));
     }
 
     @Override
@@ -58,7 +60,7 @@ final class KvEnvironment implements IdentityEnvironment {
     }
 
     /** Removes everything Ward wrote, so one etcd can serve several tests. */
-    void wipe() {
+    public void wipe() {
         try (IdentityStore s = IdentityStores.open(location, caKeyFile)) {
             VersionedKv kv = ((KvIdentityStore) s).kv();
             kv.list("/ward/").forEach(e -> kv.commit(new KvTxn().delete(e.key())));
@@ -68,5 +70,6 @@ final class KvEnvironment implements IdentityEnvironment {
     @Override
     public void close() {
         opened.forEach(IdentityStore::close);
+        agents.values().forEach(ClusterStore::close);
     }
 }

@@ -69,7 +69,7 @@ class RacingReplicasTest {
                 agent.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
                         .withNewMetadata().withName(name).endMetadata()
                         .withNewSpec().withSignerName(WardKubernetes.SIGNER_NAME).withUsages("digital signature")
-                        .withRequest(Base64.getEncoder().encodeToString(KubernetesIdentityFlowTest.nodeCsr(node).getBytes(StandardCharsets.US_ASCII)))
+                        .withRequest(Base64.getEncoder().encodeToString(TestCa.csrPem(node, dev.ward.pki.KeyAlgorithm.EC_P256.generate()).getBytes(StandardCharsets.US_ASCII)))
                         .endSpec().build()).create();
                 names.add(name);
             }
@@ -98,7 +98,7 @@ class RacingReplicasTest {
                 String token = nodes.createToken(node, Duration.ofHours(1)).token();
                 String key = KvKeys.request(node, "r" + i);
                 kv.commit(new KvTxn().put(key, StoredJson.write(EnrollmentRequest.withToken("r" + i, node,
-                        KubernetesIdentityFlowTest.nodeCsr(node), token, clock.instant()))));
+                        TestCa.csrPem(node, dev.ward.pki.KeyAlgorithm.EC_P256.generate()), token, clock.instant()))));
                 keys.add(key);
             }
             KvEnrollmentProcessor a = processor(replicaA);

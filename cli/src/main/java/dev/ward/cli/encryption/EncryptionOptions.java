@@ -1,27 +1,20 @@
 package dev.ward.cli.encryption;
 
 import dev.ward.agent.encryption.Cidr;
-import dev.ward.agent.encryption.DataplaneKernel;
+import dev.ward.agent.encryption.EncryptionConfig;
 import dev.ward.agent.encryption.EncryptionSettings;
 import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.IpLiterals;
 import dev.ward.agent.encryption.LocalNode;
-import dev.ward.agent.encryption.agent.EncryptionAgent;
 import dev.ward.agent.encryption.agent.EncryptionAgentConfig;
-import dev.ward.agent.encryption.agent.KernelErrorCounters;
-import dev.ward.agent.encryption.agent.KeyringFile;
-import dev.ward.agent.encryption.store.EncryptionStore;
-import dev.ward.agent.encryption.store.EncryptionStores;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.identity.Durations;
-import dev.ward.keyd.agent.NodeIdentityAgent;
-import dev.ward.store.StoreLocation;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
@@ -61,8 +54,8 @@ public final class EncryptionOptions {
         return !underlayIps.isEmpty();
     }
 
-    /** Checks the options before anything starts; a mistake is named in the error. */
-    public EncryptionAgentConfig config(String node, Clock clock) {
+    /** Checks the options before anything starts; a mistake is named in the error. Empty without --underlay-ip. */
+    public Optional<EncryptionConfig> config(String node, Clock clock) {
         if (!enabled()) {
             List<String> given = new ArrayList<>();
             if (!podCidrs.isEmpty()) given.add("--pod-cidr");
@@ -72,7 +65,7 @@ public final class EncryptionOptions {
             if (!given.isEmpty()) {
                 throw new CommandFailure(String.join(", ", given) + " configure encryption, which runs only with --underlay-ip");
             }
-            return null;
+            return Optional.empty();
         }
         if (podCidrs.isEmpty()) throw new CommandFailure("encryption needs --pod-cidr (this node's pod CIDR)");
         if (clusterCidrs.isEmpty()) throw new CommandFailure("encryption needs --cluster-cidr (the cluster's pod CIDR)");
@@ -84,46 +77,19 @@ public final class EncryptionOptions {
         List<InetAddress> underlay = parse(underlayIps, "--underlay-ip", IpLiterals::parse);
         List<Cidr> pods = parse(podCidrs, "--pod-cidr", Cidr::parse);
         List<Cidr> cluster = parse(clusterCidrs, "--cluster-cidr", Cidr::parse);
+        for (Cidr pod : pods) {
+            if (cluster.stream().noneMatch(c -> c.encloses(pod))) {
+                // Pods outside the cluster's pod space would be neither encrypted nor blocked: refuse before the
+                // agent writes a single policy into the kernel.
+                throw new CommandFailure("--pod-cidr " + pod + " is not inside any --cluster-cidr " + cluster
+                        + ": traffic of those pods would be neither encrypted nor blocked");
+            }
+        }
         try {
-            return new EncryptionAgentConfig(new LocalNode(node, underlay, pods), new EncryptionSettings(cipher, cluster, drain), rotateEvery, clock);
+            return Optional.of(new EncryptionConfig(new EncryptionAgentConfig(new LocalNode(node, underlay, pods),
+                    new EncryptionSettings(cipher, cluster, drain), rotateEvery, clock), netns, offloadDevice));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid encryption options: " + e.getMessage());
-        }
-    }
-
-    /** Starts encryption next to the node's identity; close the result to stop it (the kernel keeps its SAs). */
-    public Running start(EncryptionAgentConfig config, NodeIdentityAgent identity, Path stateDir, StoreLocation location) {
-        EncryptionStore store;
-        try {
-            store = EncryptionStores.open(location, config.clock());
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(e.getMessage());
-        }
-        EncryptionAgent agent = new EncryptionAgent(config, store, identity, new KeyringFile(stateDir), KernelErrorCounters.inNamespace(netns));
-        DataplaneKernel kernel = null;
-        try {
-            kernel = DataplaneKernels.open(netns, offloadDevice, agent::onKernelEvent);
-            agent.start(kernel);
-            return new Running(agent, kernel, store);
-        } catch (RuntimeException e) {
-            new Running(agent, kernel, store).close();
-            throw new CommandFailure("cannot start encryption: " + e.getMessage());
-        }
-    }
-
-    /** A running encryption agent and what it holds open. */
-    public record Running(EncryptionAgent agent, DataplaneKernel kernel, EncryptionStore store) implements AutoCloseable {
-        @Override
-        public void close() {
-            agent.close();
-            if (kernel instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    System.err.println("ward agent: closing the xfrm dataplane: " + e.getMessage());
-                }
-            }
-            store.close();
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.ward.cli.encryption;
 
+import dev.ward.store.ClusterStore;
+import dev.ward.store.StoreAccess;
+import dev.ward.agent.identity.KeydChannel;
 import dev.ward.cli.CliRun;
 import static dev.ward.cli.CliRun.wardctl;
 import static dev.ward.cli.CliRun.ward;
@@ -22,8 +25,8 @@ import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.EncryptionStores;
 import dev.ward.cli.CliExit;
 import dev.ward.keyd.KeydSettings;
-import dev.ward.keyd.agent.AgentSettings;
-import dev.ward.keyd.agent.NodeIdentityAgent;
+import dev.ward.agent.identity.AgentSettings;
+import dev.ward.agent.identity.NodeIdentityAgent;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
@@ -106,6 +109,7 @@ class EncryptionCommandsTest {
     @Test
     void mistakesAreNamed() {
         String store = "dir:" + tmp.resolve("store");
+        assertEquals(0, wardctl("ca", "init", "--store", store).exit());
         CliRun noTarget = wardctl("keys", "rotate", "--store", store);
         assertEquals(CliExit.USAGE, noTarget.exit());
         assertTrue(noTarget.err().contains("--node") && noTarget.err().contains("--all"), noTarget.err());
@@ -147,10 +151,10 @@ class EncryptionCommandsTest {
 
     private void agent(String store, String node, int index) throws Exception {
         String token = wardctl("node", "token", "create", node, "--store", store).out().trim();
-        IdentityStore identityStore = open(IdentityStores.open(StoreLocation.parse(store), null));
+        KeydChannel keyd = KeydChannel.on(open(ClusterStore.open(StoreLocation.parse(store), StoreAccess.EXISTING)), clock);
         Path state = tmp.resolve("state-" + node);
         NodeIdentityAgent identity = open(NodeIdentityAgent.start(AgentSettings.defaults(node, state),
-                IdentityStores.requester(identityStore, clock), identityStore.trust(), token, clock));
+                keyd.requester(), keyd.trust(), token, clock));
         EncryptionStore encryptionStore = open(EncryptionStores.open(StoreLocation.parse(store), clock));
         LocalNode local = new LocalNode(node, List.of(IpLiterals.parse("192.168.60." + index)), List.of(Cidr.parse("10.245." + index + ".0/24")));
         EncryptionAgentConfig config = new EncryptionAgentConfig(local,

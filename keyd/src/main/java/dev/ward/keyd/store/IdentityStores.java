@@ -1,8 +1,5 @@
 package dev.ward.keyd.store;
 
-import dev.ward.keyd.agent.KubernetesSvidRequester;
-import dev.ward.keyd.agent.KvSvidRequester;
-import dev.ward.keyd.agent.SvidRequester;
 import dev.ward.keyd.k8s.KubernetesIdentityStore;
 import dev.ward.keyd.store.kv.CaKeyFile;
 import dev.ward.keyd.store.kv.KvIdentityStore;
@@ -12,7 +9,6 @@ import dev.ward.store.StoreLocation;
 import dev.ward.trust.k8s.WardKubernetes;
 
 import java.nio.file.Path;
-import java.time.Clock;
 
 /** Opens the identity store an operator named with {@code --store}. */
 public final class IdentityStores {
@@ -49,14 +45,5 @@ public final class IdentityStores {
         }
         Path file = caKeyFile == null ? DEFAULT_ETCD_CA_KEY_FILE : caKeyFile;
         return new CaKeyFile(file, "wardctl ca init --store " + location.spec() + " --ca-key-file " + file);
-    }
-
-    /** The requester an agent uses with this store. */
-    public static SvidRequester requester(IdentityStore store, Clock clock) {
-        return switch (store) {
-            case KubernetesIdentityStore k -> new KubernetesSvidRequester(k.client());
-            case KvIdentityStore kv -> new KvSvidRequester(kv.kv(), clock);
-            default -> throw new IllegalArgumentException("no agent transport for " + store.describe());
-        };
     }
 }

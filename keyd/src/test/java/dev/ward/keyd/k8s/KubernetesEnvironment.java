@@ -1,5 +1,6 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.store.ClusterStore;
 import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.keyd.IdentityEnvironment;
 import dev.ward.keyd.store.IdentityStore;
@@ -14,7 +15,7 @@ import java.util.function.UnaryOperator;
 /** A Kubernetes cluster (mock API server with real API-server semantics for identity and conflicts). */
 public final class KubernetesEnvironment implements IdentityEnvironment {
     private final KubernetesCluster cluster = new KubernetesCluster();
-    private final Map<String, IdentityStore> agents = new ConcurrentHashMap<>();
+    private final Map<String, ClusterStore> agents = new ConcurrentHashMap<>();
 
     public KubernetesCluster cluster() {
         return cluster;
@@ -32,8 +33,8 @@ public final class KubernetesEnvironment implements IdentityEnvironment {
     }
 
     @Override
-    public IdentityStore agentStoreOn(String node) {
-        return agents.computeIfAbsent(node, n -> new KubernetesIdentityStore(cluster.agentOn(n), WardKubernetes.NAMESPACE, false));
+    public ClusterStore agentStoreOn(String node) {
+        return agents.computeIfAbsent(node, n -> new ClusterStore.Kubernetes(cluster.agentOn(n)));
     }
 
     @Override

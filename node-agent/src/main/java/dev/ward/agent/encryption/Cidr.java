@@ -42,6 +42,11 @@ public record Cidr(InetAddress network, int prefixLength) {
     }
 
     /** True if the two prefixes share any address. */
+    /** Whether every address of {@code other} is in this one. */
+    public boolean encloses(Cidr other) {
+        return family() == other.family() && prefixLength <= other.prefixLength && contains(other.network);
+    }
+
     public boolean overlaps(Cidr other) {
         if (other.family() != family()) {
             return false;

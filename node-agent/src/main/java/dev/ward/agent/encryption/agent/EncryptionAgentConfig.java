@@ -19,6 +19,12 @@ public record EncryptionAgentConfig(LocalNode local, EncryptionSettings settings
         if (rotateEvery.isNegative() || rotateEvery.isZero()) {
             throw new IllegalArgumentException("--rotate-every must be positive, got " + rotateEvery);
         }
+        for (var pod : local.podCidrs()) {
+            if (settings.clusterPodCidrs().stream().noneMatch(cluster -> cluster.encloses(pod))) {
+                throw new IllegalArgumentException("pod CIDR " + pod + " of " + local.name() + " is not inside the cluster's pod CIDRs "
+                        + settings.clusterPodCidrs() + ": its pods' traffic would be neither encrypted nor blocked");
+            }
+        }
     }
 
     public EncryptionAgentConfig(LocalNode local, EncryptionSettings settings, Duration rotateEvery, Clock clock) {

@@ -1,5 +1,8 @@
 package dev.ward.agent.encryption.agent;
 
+import dev.ward.store.ClusterStore;
+import dev.ward.store.StoreAccess;
+import dev.ward.agent.identity.KeydChannel;
 import dev.ward.agent.encryption.Cidr;
 import dev.ward.agent.encryption.EncryptionSettings;
 import dev.ward.agent.encryption.EspCipher;
@@ -12,9 +15,9 @@ import dev.ward.keyd.TrustPublication;
 import dev.ward.keyd.TrustPublisher;
 import dev.ward.keyd.admin.CaAdmin;
 import dev.ward.keyd.admin.NodeAdmin;
-import dev.ward.keyd.agent.AgentSettings;
-import dev.ward.keyd.agent.NodeIdentityAgent;
-import dev.ward.keyd.agent.StateDirectory;
+import dev.ward.agent.identity.AgentSettings;
+import dev.ward.agent.identity.NodeIdentityAgent;
+import dev.ward.agent.identity.StateDirectory;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
@@ -120,12 +123,13 @@ final class TestCluster implements AutoCloseable {
 
     /** Joins a node (token, SVID from keyd) and starts its encryption agent. */
     Node join(String name, int index) throws Exception {
-        IdentityStore store = IdentityStores.open(location, caKeyFile);
+        ClusterStore store = ClusterStore.open(location, StoreAccess.EXISTING);
         open.add(store);
+        KeydChannel keyd = KeydChannel.on(store, clock);
         Path state = tmp.resolve("state-" + name);
         String token = new StateDirectory(state).loadSvid().isPresent() ? null : nodeAdmin().createToken(name, Duration.ofMinutes(10)).token();
         NodeIdentityAgent identity = NodeIdentityAgent.start(new AgentSettings(name, state, 0.5, Duration.ofSeconds(15), Duration.ofMillis(200), Duration.ZERO),
-                IdentityStores.requester(store, clock), store.trust(), token, clock);
+                keyd.requester(), keyd.trust(), token, clock);
         open.add(identity);
         Node node = new Node(name, index, identity);
         nodes.put(name, node);

@@ -1,9 +1,10 @@
-package dev.ward.keyd;
+package dev.ward.agent.identity;
 
-import dev.ward.keyd.agent.EnrollmentDeniedException;
-import dev.ward.keyd.agent.KubernetesSvidRequester;
-import dev.ward.keyd.agent.NodeSvid;
-import dev.ward.keyd.agent.SvidRequest;
+import dev.ward.keyd.IdentityEnvironment;
+import dev.ward.agent.identity.EnrollmentDeniedException;
+import dev.ward.agent.identity.KubernetesSvidRequester;
+import dev.ward.agent.identity.NodeSvid;
+import dev.ward.agent.identity.SvidRequest;
 import dev.ward.keyd.k8s.KubernetesCluster;
 import dev.ward.keyd.k8s.KubernetesEnvironment;
 import dev.ward.trust.k8s.WardKubernetes;

@@ -1,4 +1,4 @@
-package dev.ward.keyd.agent;
+package dev.ward.agent.identity;
 
 import dev.ward.pki.Pem;
 

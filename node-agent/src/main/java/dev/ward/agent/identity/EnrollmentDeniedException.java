@@ -1,4 +1,4 @@
-package dev.ward.keyd.agent;
+package dev.ward.agent.identity;
 
 /** keyd refused the request; {@link #reason()} is its CamelCase reason (e.g. {@code NodeRevoked}). */
 public final class EnrollmentDeniedException extends Exception {

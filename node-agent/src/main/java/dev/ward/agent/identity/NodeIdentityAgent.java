@@ -1,4 +1,4 @@
-package dev.ward.keyd.agent;
+package dev.ward.agent.identity;
 
 import dev.ward.store.DaemonThreads;
 import dev.ward.trust.TrustState;
@@ -251,7 +251,7 @@ public final class NodeIdentityAgent implements AutoCloseable {
             state.saveTrust(next);
         } catch (IOException e) {
             // An interrupt during shutdown surfaces as ClosedByInterruptException, whose message is null: name the type.
-            LOG.error("cannot write the trust bundle to {}: {}", state.path(), e);
+            LOG.error("cannot write the trust bundle to {}: {}", state.path(), e.toString());
         }
         for (IdentityListener l : listeners) l.trustChanged(next);
         NodeSvid svid = current;

@@ -1,8 +1,8 @@
-package dev.ward.keyd;
+package dev.ward.agent.identity;
 
-import dev.ward.keyd.agent.EnrollmentDeniedException;
-import dev.ward.keyd.agent.SvidRequest;
-import dev.ward.keyd.agent.SvidRequester;
+import dev.ward.agent.identity.EnrollmentDeniedException;
+import dev.ward.agent.identity.SvidRequest;
+import dev.ward.agent.identity.SvidRequester;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.keyd.store.IdentityStores;
 import dev.ward.pki.KeyAlgorithm;
@@ -131,8 +131,7 @@ abstract class KvIdentityFlowContract extends IdentityFlowContract {
     }
 
     void send(String node, String token, String csrPem) throws Exception {
-        IdentityStore store = env.agentStoreOn(node);
-        SvidRequester requester = IdentityStores.requester(store, clock);
+        SvidRequester requester = KeydChannel.on(env.agentStoreOn(node), clock).requester();
         requester.request(SvidRequest.bootstrap(node, csrPem, token), Duration.ofSeconds(10));
     }
 

@@ -1,4 +1,4 @@
-package dev.ward.keyd.agent;
+package dev.ward.agent.identity;
 
 /**
  * What the agent sends keyd: the CSR and its evidence. A join token (bootstrap without Kubernetes), a renewal

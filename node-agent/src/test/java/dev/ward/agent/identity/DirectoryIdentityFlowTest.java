@@ -1,5 +1,7 @@
-package dev.ward.keyd;
+package dev.ward.agent.identity;
 
+import dev.ward.keyd.IdentityEnvironment;
+import dev.ward.keyd.KvEnvironment;
 import dev.ward.store.StoreLocation;
 
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.ward.keyd.agent;
+package dev.ward.agent.identity;
 
 /** The agent cannot obtain an identity; the message says what the operator has to do. */
 public final class IdentityUnavailableException extends Exception {

@@ -1,4 +1,4 @@
-package dev.ward.keyd.agent;
+package dev.ward.agent.identity;
 
 import dev.ward.pki.ClusterTrust;
 import dev.ward.pki.KeyAlgorithm;
@@ -74,6 +74,9 @@ public final class StateDirectory {
     }
 
     private void ensureDir() throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException("the state directory " + dir + " is not a directory");
+        }
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }

@@ -1,17 +1,21 @@
-package dev.ward.keyd;
+package dev.ward.agent.identity;
 
+import dev.ward.keyd.IdentityEnvironment;
+import dev.ward.keyd.KeydSettings;
+import dev.ward.keyd.TrustPublisher;
+import dev.ward.keyd.TrustPublication;
 import dev.ward.trust.TrustState;
 import dev.ward.testbed.Eventually;
 import dev.ward.keyd.admin.CaAdmin;
 import dev.ward.keyd.admin.NodeAdmin;
-import dev.ward.keyd.agent.AgentSettings;
-import dev.ward.keyd.agent.EnrollmentDeniedException;
-import dev.ward.keyd.agent.IdentityListener;
-import dev.ward.keyd.agent.IdentityUnavailableException;
-import dev.ward.keyd.agent.NodeIdentityAgent;
-import dev.ward.keyd.agent.NodeSvid;
-import dev.ward.keyd.agent.StateDirectory;
-import dev.ward.keyd.agent.SvidRequest;
+import dev.ward.agent.identity.AgentSettings;
+import dev.ward.agent.identity.EnrollmentDeniedException;
+import dev.ward.agent.identity.IdentityListener;
+import dev.ward.agent.identity.IdentityUnavailableException;
+import dev.ward.agent.identity.NodeIdentityAgent;
+import dev.ward.agent.identity.NodeSvid;
+import dev.ward.agent.identity.StateDirectory;
+import dev.ward.agent.identity.SvidRequest;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.CaNotInitializedException;
 import dev.ward.keyd.store.IdentityStore;
@@ -283,11 +287,11 @@ abstract class IdentityFlowContract {
 
     NodeIdentityAgent agent(String node, IdentityListener listener) throws IdentityUnavailableException {
         env.addNode(node);
-        IdentityStore store = env.agentStoreOn(node);
+        KeydChannel keydChannel = KeydChannel.on(env.agentStoreOn(node), clock);
         Path state = tmp.resolve("state-" + node);
         String token = new StateDirectory(state).loadSvid().isPresent() ? null : bootstrapToken(node);
         AgentSettings settings = new AgentSettings(node, state, 0.5, Duration.ofSeconds(15), Duration.ofMillis(200), Duration.ZERO);
-        NodeIdentityAgent agent = NodeIdentityAgent.start(settings, IdentityStores.requester(store, clock), store.trust(), token, clock);
+        NodeIdentityAgent agent = NodeIdentityAgent.start(settings, keydChannel.requester(), keydChannel.trust(), token, clock);
         if (listener != null) agent.addListener(listener);
         running.add(agent);
         return agent;
@@ -316,8 +320,8 @@ abstract class IdentityFlowContract {
         KeyPair keys = KeyAlgorithm.EC_P256.generate();
         PKCS10CertificationRequest csr = NodeCsrs.create(keys, NodeIdentity.of(TRUST_DOMAIN, node));
         String proof = Base64.getEncoder().encodeToString(RenewalProof.sign(current.key(), csr.getEncoded()));
-        IdentityStore store = env.agentStoreOn(node);
-        IdentityStores.requester(store, clock).request(SvidRequest.renewal(node, NodeCsrs.pem(csr), current.chainPem(), proof), Duration.ofSeconds(10));
+        KeydChannel keydChannel = KeydChannel.on(env.agentStoreOn(node), clock);
+        keydChannel.requester().request(SvidRequest.renewal(node, NodeCsrs.pem(csr), current.chainPem(), proof), Duration.ofSeconds(10));
     }
 
     /** The bootstrap evidence for {@code node}: a fresh join token, or null in Kubernetes. */

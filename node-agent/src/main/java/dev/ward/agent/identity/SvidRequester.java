@@ -1,4 +1,4 @@
-package dev.ward.keyd.agent;
+package dev.ward.agent.identity;
 
 import java.io.IOException;
 import java.security.cert.X509Certificate;

@@ -1,0 +1,89 @@
+package dev.ward.agent;
+
+import dev.ward.agent.encryption.EncryptionSubsystem;
+import dev.ward.agent.identity.IdentitySubsystem;
+import dev.ward.store.ClusterStore;
+import dev.ward.store.StoreAccess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The node agent: the one place that decides which subsystems run and in what order, opens the cluster's store
+ * once for all of them, starts them, and stops them in reverse.
+ *
+ * <p>Adding a subsystem (policy, the BPF datapath, the DNS or L7 proxy, a metrics endpoint): implement
+ * {@link Subsystem}, take what it needs from the {@link AgentContext} ({@code require(NodeIdentityAgent.class)},
+ * {@code store()}), offer what others need with {@code provide}, give {@link NodeAgentConfig} its configuration, and
+ * add it to {@link #subsystemsFor} after the subsystems whose services it uses. Nothing else changes.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final AgentContext context;
+    private final List<Subsystem> running;
+
+    private NodeAgent(AgentContext context, List<Subsystem> running) {
+        this.context = context;
+        this.running = running;
+    }
+
+    /** The subsystems {@code config} asks for, in start order. */
+    static List<Subsystem> subsystemsFor(NodeAgentConfig config) {
+        List<Subsystem> subsystems = new ArrayList<>();
+        subsystems.add(new IdentitySubsystem(config.identity()));
+        config.encryption().ifPresent(e -> subsystems.add(new EncryptionSubsystem(e)));
+        return subsystems;
+    }
+
+    /**
+     * Starts every subsystem and returns once each has done its first round. If one fails, those already running are
+     * stopped and the store is closed before the failure is thrown.
+     */
+    public static NodeAgent start(NodeAgentConfig config) {
+        return start(config, ClusterStore.open(config.store(), StoreAccess.EXISTING), subsystemsFor(config));
+    }
+
+    /** Starts {@code subsystems} on an open store, which the agent then owns (closes on {@link #close()}). */
+    static NodeAgent start(NodeAgentConfig config, ClusterStore store, List<Subsystem> subsystems) {
+        AgentContext context = new AgentContext(config.node(), config.stateDir(), store, config.clock());
+        List<Subsystem> started = new ArrayList<>();
+        NodeAgent agent = new NodeAgent(context, started);
+        for (Subsystem s : subsystems) {
+            try {
+                s.start(context);
+            } catch (Exception e) {
+                agent.close();
+                throw new AgentStartException(s.name(), e);
+            }
+            started.add(s);
+            LOG.info("node {}: {} started", config.node(), s.name());
+        }
+        return agent;
+    }
+
+    /** A service a running subsystem offers (the node's identity, the encryption agent). */
+    public <T> T service(Class<T> type) {
+        return context.require(type);
+    }
+
+    /** The running subsystems' names, in start order. */
+    public List<String> subsystems() {
+        return running.stream().map(Subsystem::name).toList();
+    }
+
+    @Override
+    public void close() {
+        for (Subsystem s : running.reversed()) {
+            try {
+                s.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: stopping {} failed: {}", context.node(), s.name(), e.toString());
+            }
+        }
+        running.clear();
+        context.store().close();
+    }
+}

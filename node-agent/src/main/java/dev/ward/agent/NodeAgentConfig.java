@@ -1,0 +1,35 @@
+package dev.ward.agent;
+
+import dev.ward.agent.encryption.EncryptionConfig;
+import dev.ward.agent.identity.IdentityConfig;
+import dev.ward.store.StoreLocation;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Everything one node agent runs with, checked as a whole: the command line only parses flags into this.
+ *
+ * @param store      where the cluster's shared state is ({@code --store})
+ * @param stateDir   the node's own files (SVID, key, bundle, CRL, the encryption keyring)
+ * @param encryption present when the node encrypts pod traffic between nodes
+ */
+public record NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
+                              Clock clock) {
+    public NodeAgentConfig {
+        encryption.ifPresent(e -> {
+            if (!e.agent().local().name().equals(identity.settings().node())) {
+                throw new IllegalArgumentException("encryption is configured for node " + e.agent().local().name()
+                        + ", the identity for " + identity.settings().node());
+            }
+        });
+        if (!identity.settings().stateDir().equals(stateDir)) {
+            throw new IllegalArgumentException("the identity's state directory " + identity.settings().stateDir() + " is not " + stateDir);
+        }
+    }
+
+    public String node() {
+        return identity.settings().node();
+    }
+}
