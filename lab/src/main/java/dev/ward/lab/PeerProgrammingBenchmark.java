@@ -10,12 +10,12 @@ import dev.ward.agent.encryption.EpochKeyPair;
 import dev.ward.agent.encryption.EpochPublicKey;
 import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.InboundSpiAllocator;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.LocalNode;
 import dev.ward.agent.encryption.PairKeys;
 import dev.ward.agent.encryption.PeerKeyDeriver;
-import dev.ward.agent.encryption.SaId;
-import dev.ward.agent.encryption.SecurityAssociation;
+import dev.ward.agent.encryption.PeerSaId;
+import dev.ward.agent.encryption.PeerSa;
 import dev.ward.agent.encryption.Spi;
 import dev.ward.agent.encryption.TunnelEndpoints;
 import dev.ward.agent.encryption.kernel.SaParameters;
@@ -85,17 +85,17 @@ public final class PeerProgrammingBenchmark {
         PeerKeyDeriver deriver = new PeerKeyDeriver(SETTINGS.cipher());
         InboundSpiAllocator spis = new InboundSpiAllocator(LOCAL.name());
         EncryptionPolicies policies = new EncryptionPolicies(LOCAL, SETTINGS);
-        Set<SecurityAssociation> sas = new HashSet<>();
+        Set<PeerSa> sas = new HashSet<>();
         Set<DataplanePolicy> all = new LinkedHashSet<>(policies.node());
         for (Peer peer : peers) {
             PairKeys keys = deriver.derive(LOCAL.name(), local, peer.name(), peer.key());
             TunnelEndpoints tunnel = new TunnelEndpoints(LOCAL_UNDERLAY, peer.underlay());
-            SaId in = new SaId(peer.name(), 1, LOCAL.name(), 1);
-            SaId out = new SaId(LOCAL.name(), 1, peer.name(), 1);
+            PeerSaId in = new PeerSaId(peer.name(), 1, LOCAL.name(), 1);
+            PeerSaId out = new PeerSaId(LOCAL.name(), 1, peer.name(), 1);
             // The outbound SPI is the peer's to allocate; its first choice stands in for its acknowledgement.
             Spi outSpi = InboundSpiAllocator.preferred(out);
-            sas.add(new SecurityAssociation(in, spis.allocate(in), peer.underlay(), LOCAL_UNDERLAY, keys.inbound()));
-            sas.add(new SecurityAssociation(out, outSpi, LOCAL_UNDERLAY, peer.underlay(), keys.outbound()));
+            sas.add(new PeerSa(in, spis.allocate(in), peer.underlay(), LOCAL_UNDERLAY, keys.inbound()));
+            sas.add(new PeerSa(out, outSpi, LOCAL_UNDERLAY, peer.underlay(), keys.outbound()));
             all.addAll(policies.inboundFrom(List.of(peer.podCidr()), tunnel));
             all.addAll(policies.outboundTo(List.of(peer.podCidr()), tunnel, outSpi));
         }
@@ -142,7 +142,7 @@ public final class PeerProgrammingBenchmark {
     }
 
     private static void requireSame(Dataplane desired, XfrmDataplaneKernel kernel, String who) {
-        Set<InstalledSa> wanted = new HashSet<>();
+        Set<KernelSa> wanted = new HashSet<>();
         desired.sas().forEach(sa -> wanted.add(sa.installed()));
         if (!wanted.equals(Set.copyOf(kernel.installedSas())) || !desired.policies().equals(Set.copyOf(kernel.installedPolicies()))) {
             throw new IllegalStateException(who + " did not install exactly the computed SAs and policies");
@@ -152,7 +152,7 @@ public final class PeerProgrammingBenchmark {
     /** The same SAs and policies, as Ward maps them, in iproute2's words. */
     private static Path batchFile(Dataplane desired) throws IOException {
         List<String> lines = new ArrayList<>();
-        for (SecurityAssociation sa : desired.sas()) {
+        for (PeerSa sa : desired.sas()) {
             lines.add(ipAdd(XfrmMapping.toKernel(sa.installed(), SaParameters.DEFAULT, null)));
         }
         for (DataplanePolicy policy : desired.policies()) {

@@ -2,7 +2,7 @@ package dev.ward.lab;
 
 import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.EspKey;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.Spi;
 import dev.ward.agent.encryption.kernel.SaParameters;
 import dev.ward.agent.encryption.kernel.XfrmMapping;
@@ -25,7 +25,7 @@ public record StaleState(String netns, SecurityAssociation sa) {
     public static StaleState plant(LabNetwork.Node node) {
         byte[] key = new byte[EspCipher.AES_128_GCM.keyMaterialBytes()];
         new SecureRandom().nextBytes(key);
-        SecurityAssociation sa = XfrmMapping.toKernel(new InstalledSa(new Spi(SPI), GONE_PEER, node.underlayIp(),
+        SecurityAssociation sa = XfrmMapping.toKernel(new KernelSa(new Spi(SPI), GONE_PEER, node.underlayIp(),
                 new EspKey(EspCipher.AES_128_GCM, key)), SaParameters.DEFAULT, null);
         try (XfrmClient x = XfrmClient.open(node.netns())) {
             x.add(sa);

@@ -39,6 +39,15 @@ public record NodeIdentity(TrustDomain trustDomain, String node) {
         return new NodeIdentity(id.getTrustDomain(), node);
     }
 
+    /** The node an X509-SVID names: its one URI SAN, which must be a Ward node ID. */
+    public static NodeIdentity ofCertificate(java.security.cert.X509Certificate svid) {
+        java.util.List<String> uris = X509Extensions.uriSans(svid);
+        if (uris.size() != 1) {
+            throw new IllegalArgumentException("an X509-SVID has exactly one URI SAN, this certificate has " + uris.size());
+        }
+        return fromUri(uris.getFirst());
+    }
+
     public static NodeIdentity fromUri(String uri) {
         SpiffeId id;
         try {

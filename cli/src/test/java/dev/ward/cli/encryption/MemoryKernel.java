@@ -3,7 +3,7 @@ package dev.ward.cli.encryption;
 import dev.ward.agent.encryption.DataplaneDiff;
 import dev.ward.agent.encryption.DataplaneKernel;
 import dev.ward.agent.encryption.DataplanePolicy;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.PolicySelector;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,11 +12,11 @@ import java.util.Map;
 
 /** A node's xfrm state as plain maps, for driving real agents from the CLI tests without a kernel. */
 final class MemoryKernel implements DataplaneKernel {
-    private final Map<InstalledSa.Slot, InstalledSa> sas = new HashMap<>();
+    private final Map<KernelSa.Slot, KernelSa> sas = new HashMap<>();
     private final Map<PolicySelector, DataplanePolicy> policies = new HashMap<>();
 
     @Override
-    public synchronized List<InstalledSa> installedSas() {
+    public synchronized List<KernelSa> installedSas() {
         return new ArrayList<>(sas.values());
     }
 

@@ -1,5 +1,6 @@
 package dev.ward.agent.encryption;
 
+import dev.ward.pki.NodeNames;
 import java.util.Comparator;
 
 /**
@@ -24,7 +25,7 @@ public record Acknowledgement(String peer, long peerEpoch, long ownEpoch, Spi sp
     }
 
     /** The acknowledged SA, given the name of the node that acknowledged it (the receiver). */
-    public SaId sa(String receiver) {
-        return new SaId(peer, peerEpoch, receiver, ownEpoch);
+    public PeerSaId sa(String receiver) {
+        return new PeerSaId(peer, peerEpoch, receiver, ownEpoch);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ward.agent.encryption;
 
+import dev.ward.pki.NodeNames;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.ward.agent.encryption;
 
+import dev.ward.pki.NodeNames;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

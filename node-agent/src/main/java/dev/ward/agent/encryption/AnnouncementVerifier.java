@@ -1,6 +1,7 @@
 package dev.ward.agent.encryption;
 
 import dev.ward.agent.encryption.AnnouncementRejectedException.Reason;
+import dev.ward.pki.NodeIdentity;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -35,10 +36,10 @@ public final class AnnouncementVerifier {
             throw new AnnouncementRejectedException(Reason.UNTRUSTED_CHAIN, node, e.getMessage());
         }
         X509Certificate leaf = signed.leaf();
-        String expected = SpiffeIds.forNode(trustDomain, node);
-        String actual;
+        NodeIdentity expected = NodeIdentity.of(trustDomain, node);
+        NodeIdentity actual;
         try {
-            actual = SpiffeIds.of(leaf);
+            actual = NodeIdentity.ofCertificate(leaf);
         } catch (IllegalArgumentException e) {
             throw new AnnouncementRejectedException(Reason.WRONG_IDENTITY, node, e.getMessage());
         }

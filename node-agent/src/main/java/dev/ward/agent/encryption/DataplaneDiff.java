@@ -21,22 +21,22 @@ import java.util.Set;
  * the other SA removals. New SAs exist before a policy points at them, and no SA goes away while a policy
  * might still use it.
  */
-public record DataplaneDiff(List<InstalledSa> keepSas, List<InstalledSa> removeSas, List<InstalledSa> addSas,
+public record DataplaneDiff(List<KernelSa> keepSas, List<KernelSa> removeSas, List<KernelSa> addSas,
                             List<DataplanePolicy> keepPolicies, List<DataplanePolicy> removePolicies,
                             List<DataplanePolicy> addPolicies) {
 
-    public static DataplaneDiff between(Dataplane desired, Collection<InstalledSa> observedSas,
+    public static DataplaneDiff between(Dataplane desired, Collection<KernelSa> observedSas,
                                         Collection<DataplanePolicy> observedPolicies) {
-        Set<InstalledSa> wanted = new HashSet<>();
+        Set<KernelSa> wanted = new HashSet<>();
         desired.sas().forEach(sa -> wanted.add(sa.installed()));
-        Set<InstalledSa> present = new HashSet<>(observedSas);
-        List<InstalledSa> keepSas = new ArrayList<>();
-        List<InstalledSa> removeSas = new ArrayList<>();
-        List<InstalledSa> addSas = new ArrayList<>();
-        for (InstalledSa sa : present) {
+        Set<KernelSa> present = new HashSet<>(observedSas);
+        List<KernelSa> keepSas = new ArrayList<>();
+        List<KernelSa> removeSas = new ArrayList<>();
+        List<KernelSa> addSas = new ArrayList<>();
+        for (KernelSa sa : present) {
             (wanted.contains(sa) ? keepSas : removeSas).add(sa);
         }
-        for (InstalledSa sa : wanted) {
+        for (KernelSa sa : wanted) {
             if (!present.contains(sa)) {
                 addSas.add(sa);
             }
@@ -58,8 +58,8 @@ public record DataplaneDiff(List<InstalledSa> keepSas, List<InstalledSa> removeS
     }
 
     /** SAs to remove first, because an SA to add needs their (destination, SPI) slot. */
-    public List<InstalledSa> slotConflicts() {
-        Set<InstalledSa.Slot> needed = new HashSet<>();
+    public List<KernelSa> slotConflicts() {
+        Set<KernelSa.Slot> needed = new HashSet<>();
         addSas.forEach(sa -> needed.add(sa.slot()));
         return removeSas.stream().filter(sa -> needed.contains(sa.slot())).toList();
     }

@@ -8,7 +8,7 @@ import java.util.List;
  */
 public interface DataplaneKernel {
     /** Ward's ESP SAs in the kernel (entries that are not Ward's are never returned). */
-    List<InstalledSa> installedSas();
+    List<KernelSa> installedSas();
 
     /** Ward's xfrm policies in the kernel. */
     List<DataplanePolicy> installedPolicies();

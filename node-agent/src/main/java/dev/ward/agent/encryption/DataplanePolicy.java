@@ -18,7 +18,7 @@ public sealed interface DataplanePolicy {
     /** Local pod traffic to a remote node's pods leaves through the ESP tunnel, on the SA with this SPI. */
     record Encrypt(Cidr source, Cidr destination, TunnelEndpoints tunnel, Spi spi) implements DataplanePolicy {
         public PolicySelector selector() {
-            return new PolicySelector(PolicyDirection.OUT, source, destination);
+            return new PolicySelector(TrafficDirection.OUT, source, destination);
         }
 
         public int priority() {
@@ -27,10 +27,10 @@ public sealed interface DataplanePolicy {
     }
 
     /** Traffic from a peer's pods to local pods is accepted only if it arrived through ESP from that peer's underlay. */
-    record RequireEsp(PolicyDirection direction, Cidr source, Cidr destination, InetAddress tunnelSource,
+    record RequireEsp(TrafficDirection direction, Cidr source, Cidr destination, InetAddress tunnelSource,
                       InetAddress tunnelDestination) implements DataplanePolicy {
         public RequireEsp {
-            if (direction == PolicyDirection.OUT) {
+            if (direction == TrafficDirection.OUT) {
                 throw new IllegalArgumentException("ESP is required on input and forward, not output");
             }
         }
@@ -45,7 +45,7 @@ public sealed interface DataplanePolicy {
     }
 
     /** Pod-to-pod traffic within this node never touches IPsec. */
-    record Bypass(PolicyDirection direction, Cidr source, Cidr destination) implements DataplanePolicy {
+    record Bypass(TrafficDirection direction, Cidr source, Cidr destination) implements DataplanePolicy {
         public PolicySelector selector() {
             return new PolicySelector(direction, source, destination);
         }
@@ -56,7 +56,7 @@ public sealed interface DataplanePolicy {
     }
 
     /** Plaintext between local pods and the rest of the cluster's pod space is dropped. */
-    record Block(PolicyDirection direction, Cidr source, Cidr destination) implements DataplanePolicy {
+    record Block(TrafficDirection direction, Cidr source, Cidr destination) implements DataplanePolicy {
         public PolicySelector selector() {
             return new PolicySelector(direction, source, destination);
         }

@@ -8,7 +8,7 @@ import java.util.List;
  * tunnel's outer family may differ (IPv6 pods over an IPv4 underlay).
  */
 public final class EncryptionPolicies {
-    private static final List<PolicyDirection> INWARD = List.of(PolicyDirection.IN, PolicyDirection.FWD);
+    private static final List<TrafficDirection> INWARD = List.of(TrafficDirection.IN, TrafficDirection.FWD);
 
     private final LocalNode local;
     private final EncryptionSettings settings;
@@ -28,7 +28,7 @@ public final class EncryptionPolicies {
         for (Cidr from : local.podCidrs()) {
             for (Cidr to : local.podCidrs()) {
                 if (from.family() == to.family()) {
-                    for (PolicyDirection direction : PolicyDirection.values()) {
+                    for (TrafficDirection direction : TrafficDirection.values()) {
                         policies.add(new DataplanePolicy.Bypass(direction, from, to));
                     }
                 }
@@ -37,8 +37,8 @@ public final class EncryptionPolicies {
         for (Cidr mine : local.podCidrs()) {
             for (Cidr cluster : settings.clusterPodCidrs()) {
                 if (mine.family() == cluster.family()) {
-                    policies.add(new DataplanePolicy.Block(PolicyDirection.OUT, mine, cluster));
-                    for (PolicyDirection direction : INWARD) {
+                    policies.add(new DataplanePolicy.Block(TrafficDirection.OUT, mine, cluster));
+                    for (TrafficDirection direction : INWARD) {
                         policies.add(new DataplanePolicy.Block(direction, cluster, mine));
                     }
                 }
@@ -53,7 +53,7 @@ public final class EncryptionPolicies {
         for (Cidr theirs : peerPodCidrs) {
             for (Cidr mine : local.podCidrs()) {
                 if (theirs.family() == mine.family()) {
-                    for (PolicyDirection direction : INWARD) {
+                    for (TrafficDirection direction : INWARD) {
                         policies.add(new DataplanePolicy.RequireEsp(direction, theirs, mine, tunnel.remote(), tunnel.local()));
                     }
                 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>The kernel finds an inbound SA by (destination address, SPI), so uniqueness matters among the SAs one node
  * receives, from all its peers and across the epochs that coexist during a rotation. Only the receiver sees all
- * of those at once, so the receiver allocates: it starts at a value hashed from the {@link SaId} (spreading SPIs
+ * of those at once, so the receiver allocates: it starts at a value hashed from the {@link PeerSaId} (spreading SPIs
  * so a freed one is rarely reused soon) and probes upwards past any SPI it already holds. The sender never
  * guesses: it reads the SPI from the receiver's signed acknowledgement, and echoes it in its own announcement
  * when it sends with it. Both ends therefore use the same value, and a hash collision costs one probe instead of
@@ -19,15 +19,15 @@ import java.util.Optional;
  */
 public final class InboundSpiAllocator {
     private final String receiver;
-    private final Map<SaId, Spi> bySa = new HashMap<>();
-    private final Map<Spi, SaId> bySpi = new HashMap<>();
+    private final Map<PeerSaId, Spi> bySa = new HashMap<>();
+    private final Map<Spi, PeerSaId> bySpi = new HashMap<>();
 
     public InboundSpiAllocator(String receiver) {
         this.receiver = receiver;
     }
 
     /** The SPI for an SA this node receives; the same SPI again while the SA holds it. */
-    public Spi allocate(SaId sa) {
+    public Spi allocate(PeerSaId sa) {
         requireReceivedHere(sa);
         Spi existing = bySa.get(sa);
         if (existing != null) {
@@ -45,9 +45,9 @@ public final class InboundSpiAllocator {
      * Takes a specific SPI for an SA, as recorded in this node's last announcement or found in the kernel
      * after a restart. Fails if another SA already holds it: that would be two inbound SAs on one SPI.
      */
-    public void claim(SaId sa, Spi spi) {
+    public void claim(PeerSaId sa, Spi spi) {
         requireReceivedHere(sa);
-        SaId holder = bySpi.get(spi);
+        PeerSaId holder = bySpi.get(spi);
         Spi held = bySa.get(sa);
         if ((holder != null && !holder.equals(sa)) || (held != null && !held.equals(spi))) {
             throw new IllegalStateException("cannot give SPI " + spi + " to " + sa + ": held by "
@@ -56,18 +56,18 @@ public final class InboundSpiAllocator {
         hold(sa, spi);
     }
 
-    public void release(SaId sa) {
+    public void release(PeerSaId sa) {
         Spi spi = bySa.remove(sa);
         if (spi != null) {
             bySpi.remove(spi);
         }
     }
 
-    public Optional<Spi> spiOf(SaId sa) {
+    public Optional<Spi> spiOf(PeerSaId sa) {
         return Optional.ofNullable(bySa.get(sa));
     }
 
-    public Optional<SaId> saOf(Spi spi) {
+    public Optional<PeerSaId> saOf(Spi spi) {
         return Optional.ofNullable(bySpi.get(spi));
     }
 
@@ -76,7 +76,7 @@ public final class InboundSpiAllocator {
     }
 
     /** Where allocation for an SA starts: a hash of the canonical SA identity into the usable SPI range. */
-    public static Spi preferred(SaId sa) {
+    public static Spi preferred(PeerSaId sa) {
         byte[] input = new CanonicalWriter()
                 .string("ward spi v1")
                 .string(sa.sender()).u64(sa.senderEpoch())
@@ -87,12 +87,12 @@ public final class InboundSpiAllocator {
         return new Spi(Spi.MIN + hash % (Spi.MAX - Spi.MIN + 1));
     }
 
-    private void hold(SaId sa, Spi spi) {
+    private void hold(PeerSaId sa, Spi spi) {
         bySa.put(sa, spi);
         bySpi.put(spi, sa);
     }
 
-    private void requireReceivedHere(SaId sa) {
+    private void requireReceivedHere(PeerSaId sa) {
         if (!sa.receiver().equals(receiver)) {
             throw new IllegalArgumentException(receiver + " allocates SPIs only for SAs it receives, not " + sa);
         }

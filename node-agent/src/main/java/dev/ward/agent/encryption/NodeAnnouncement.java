@@ -1,5 +1,6 @@
 package dev.ward.agent.encryption;
 
+import dev.ward.pki.NodeNames;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;

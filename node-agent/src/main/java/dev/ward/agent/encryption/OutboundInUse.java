@@ -1,9 +1,11 @@
 package dev.ward.agent.encryption;
 
+import dev.ward.pki.NodeNames;
+
 /**
  * "I send to {@code peer} with the SA from my epoch {@code ownEpoch} to its epoch {@code peerEpoch}, SPI
  * {@code spi}." Tells the peer which of its inbound SAs it may retire: every one below this in
- * {@link SaId#SENDING_ORDER}, since a sender never moves back.
+ * {@link PeerSaId#SENDING_ORDER}, since a sender never moves back.
  */
 public record OutboundInUse(String peer, long ownEpoch, long peerEpoch, Spi spi) {
     public OutboundInUse {
@@ -14,7 +16,7 @@ public record OutboundInUse(String peer, long ownEpoch, long peerEpoch, Spi spi)
         }
     }
 
-    public SaId sa(String sender) {
-        return new SaId(sender, ownEpoch, peer, peerEpoch);
+    public PeerSaId sa(String sender) {
+        return new PeerSaId(sender, ownEpoch, peer, peerEpoch);
     }
 }

@@ -55,7 +55,7 @@ public final class PeerKeyDeriver {
     }
 
     /** The key of one SA that has the local node at one end. */
-    public EspKey keyFor(SaId sa, String localNode, EpochKeyPair local, EpochPublicKey peer) {
+    public EspKey keyFor(PeerSaId sa, String localNode, EpochKeyPair local, EpochPublicKey peer) {
         String peerNode = sa.peerOf(localNode);
         if (sa.epochOf(localNode) != local.epoch() || sa.epochOf(peerNode) != peer.epoch()) {
             throw new IllegalArgumentException("keys of epochs " + local.epoch() + "/" + peer.epoch()

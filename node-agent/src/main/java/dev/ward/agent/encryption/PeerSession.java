@@ -13,13 +13,13 @@ final class PeerSession {
     final TunnelEndpoints tunnel;
     NodeAnnouncement latest;
     /** Inbound SAs from the peer, in the order the peer moves through them; includes draining ones. */
-    final TreeMap<SaId, SecurityAssociation> inbound = new TreeMap<>(SaId.SENDING_ORDER);
+    final TreeMap<PeerSaId, PeerSa> inbound = new TreeMap<>(PeerSaId.SENDING_ORDER);
     /** The SA this node sends to the peer with, if any. */
-    SecurityAssociation outbound;
+    PeerSa outbound;
     /** Outbound SAs this node no longer sends with, still installed until their drain ends. */
-    final List<SecurityAssociation> retiredOutbound = new ArrayList<>();
+    final List<PeerSa> retiredOutbound = new ArrayList<>();
     /** Installed SAs (either direction) whose drain timer runs. */
-    final Set<SecurityAssociation> draining = new HashSet<>();
+    final Set<PeerSa> draining = new HashSet<>();
 
     PeerSession(NodeAnnouncement latest, TunnelEndpoints tunnel) {
         this.peer = latest.node();
@@ -28,8 +28,8 @@ final class PeerSession {
     }
 
     /** Every SA installed for this peer, in or out, in use or draining. */
-    List<SecurityAssociation> installed() {
-        List<SecurityAssociation> all = new ArrayList<>(inbound.values());
+    List<PeerSa> installed() {
+        List<PeerSa> all = new ArrayList<>(inbound.values());
         if (outbound != null) {
             all.add(outbound);
         }
@@ -38,7 +38,7 @@ final class PeerSession {
     }
 
     /** The SA the peer says it sends to {@code localNode} with, from its newest announcement. */
-    Optional<SaId> peerSendsWith(String localNode) {
+    Optional<PeerSaId> peerSendsWith(String localNode) {
         return latest.sendingTo(localNode).map(use -> use.sa(peer));
     }
 

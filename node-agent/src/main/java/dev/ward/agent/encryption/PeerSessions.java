@@ -29,7 +29,7 @@ import java.util.TreeMap;
  *       current epoch) before it publishes the announcement that acknowledges it. A rotation installs these
  *       for every peer, then publishes the new epoch.</li>
  *   <li>Sender switches on acknowledgement only. The node sends to a peer only on an SA the peer acknowledged,
- *       for the peer's current epoch, choosing the highest in {@link SaId#SENDING_ORDER} it holds a key for,
+ *       for the peer's current epoch, choosing the highest in {@link PeerSaId#SENDING_ORDER} it holds a key for,
  *       and never moves back down that order.</li>
  *   <li>Receiver retires below what the sender reports. Each announcement says which SA the node sends to each
  *       peer with; the peer retires every inbound SA from the node below that one, and removes it after the
@@ -92,7 +92,7 @@ public final class PeerSessions {
             }
             restored = new PeerSessions(local, settings, keySource, List.of(keySource.next(previous)));
         }
-        Map<InstalledSa.Slot, InstalledSa> kernel = new HashMap<>();
+        Map<KernelSa.Slot, KernelSa> kernel = new HashMap<>();
         recovered.kernelSas().forEach(sa -> kernel.put(sa.slot(), sa));
         recovered.peers().stream().sorted(Comparator.comparing(NodeAnnouncement::node))
                 .filter(peer -> !peer.node().equals(local.name()))
@@ -129,7 +129,7 @@ public final class PeerSessions {
 
     /** Everything this node wants in the kernel now: the desired state to diff against an xfrm dump. */
     public Dataplane dataplane() {
-        Set<SecurityAssociation> sas = new HashSet<>();
+        Set<PeerSa> sas = new HashSet<>();
         Set<DataplanePolicy> all = new LinkedHashSet<>(policies.node());
         for (PeerSession session : sessions.values()) {
             sas.addAll(session.installed());
@@ -152,12 +152,12 @@ public final class PeerSessions {
     }
 
     /** The SA this node sends to {@code peer} with, if any. */
-    public Optional<SecurityAssociation> outboundTo(String peer) {
+    public Optional<PeerSa> outboundTo(String peer) {
         return Optional.ofNullable(sessions.get(peer)).map(session -> session.outbound);
     }
 
     /** Every SA installed for the peer, in or out, in use or draining. */
-    public List<SecurityAssociation> installedWith(String peer) {
+    public List<PeerSa> installedWith(String peer) {
         PeerSession session = sessions.get(peer);
         return session == null ? List.of() : session.installed();
     }
@@ -211,12 +211,12 @@ public final class PeerSessions {
 
     private void installInboundForCurrentEpochs(PeerSession session, List<SessionAction> actions) {
         EpochKeyPair current = epochs.current();
-        SaId wanted = new SaId(session.peer, session.latest.epoch(), local.name(), current.epoch());
+        PeerSaId wanted = new PeerSaId(session.peer, session.latest.epoch(), local.name(), current.epoch());
         if (session.inbound.containsKey(wanted)) {
             return;
         }
         Spi spi = spis.allocate(wanted);
-        SecurityAssociation sa = new SecurityAssociation(wanted, spi, session.tunnel.remote(), session.tunnel.local(),
+        PeerSa sa = new PeerSa(wanted, spi, session.tunnel.remote(), session.tunnel.local(),
                 keys.keyFor(wanted, current, session.latest.key()));
         session.inbound.put(wanted, sa);
         actions.add(new InstallInboundSa(sa));
@@ -235,17 +235,17 @@ public final class PeerSessions {
             return;
         }
         // The peer's acknowledgement names this node as "peer": its peerEpoch is our epoch.
-        SaId target = best.sa(session.peer);
-        SecurityAssociation current = session.outbound;
+        PeerSaId target = best.sa(session.peer);
+        PeerSa current = session.outbound;
         if (current != null) {
-            int order = SaId.SENDING_ORDER.compare(target, current.id());
+            int order = PeerSaId.SENDING_ORDER.compare(target, current.id());
             // Same SA on a new SPI means the peer installed it again (it lost it): follow it.
             boolean reinstalled = order == 0 && !current.spi().equals(best.spi());
             if (order < 0 || (order == 0 && !reinstalled)) {
                 return;
             }
         }
-        SecurityAssociation sa = new SecurityAssociation(target, best.spi(), session.tunnel.local(), session.tunnel.remote(),
+        PeerSa sa = new PeerSa(target, best.spi(), session.tunnel.local(), session.tunnel.remote(),
                 keys.keyFor(target, epochs.get(best.peerEpoch()).orElseThrow(), session.latest.key()));
         session.outbound = sa;
         actions.add(new SwitchOutbound(session.peer, sa,
@@ -257,29 +257,29 @@ public final class PeerSessions {
     }
 
     private void retireInboundBelowWhatPeerSends(PeerSession session, List<SessionAction> actions) {
-        Optional<SaId> sending = session.peerSendsWith(local.name());
+        Optional<PeerSaId> sending = session.peerSendsWith(local.name());
         if (sending.isEmpty()) {
             return;
         }
-        for (SecurityAssociation sa : session.inbound.headMap(sending.get(), false).values()) {
+        for (PeerSa sa : session.inbound.headMap(sending.get(), false).values()) {
             startDrain(session, sa, actions);
         }
     }
 
-    private void startDrain(PeerSession session, SecurityAssociation sa, List<SessionAction> actions) {
+    private void startDrain(PeerSession session, PeerSa sa, List<SessionAction> actions) {
         if (session.draining.add(sa)) {
             actions.add(new ScheduleDrain(sa, settings.drain()));
         }
     }
 
     private void onSoftExpire(SessionEvent.SoftExpired expired, List<SessionAction> actions) {
-        Optional<SaId> sa;
+        Optional<PeerSaId> sa;
         if (local.ownsUnderlay(expired.destination())) {
             sa = spis.saOf(expired.spi());
         } else {
             sa = sessions.values().stream().map(session -> session.outbound)
                     .filter(out -> out != null && out.destination().equals(expired.destination()) && out.spi().equals(expired.spi()))
-                    .map(SecurityAssociation::id).findFirst();
+                    .map(PeerSa::id).findFirst();
         }
         // Only an SA of the current epoch calls for a new one; an older SA is already being replaced.
         if (sa.isPresent() && sa.get().epochOf(local.name()) == epochs.current().epoch()) {
@@ -287,7 +287,7 @@ public final class PeerSessions {
         }
     }
 
-    private void onDrainElapsed(SecurityAssociation sa, List<SessionAction> actions) {
+    private void onDrainElapsed(PeerSa sa, List<SessionAction> actions) {
         PeerSession session = sessions.get(sa.id().peerOf(local.name()));
         if (session == null || !session.draining.remove(sa)) {
             return;
@@ -314,7 +314,7 @@ public final class PeerSessions {
     private void cutOff(PeerSession session, String why, List<SessionAction> actions) {
         sessions.remove(session.peer);
         actions.add(new CutOffPeer(session.peer, peerPolicies(session), why));
-        for (SecurityAssociation sa : session.installed()) {
+        for (PeerSa sa : session.installed()) {
             actions.add(new RemoveSa(sa));
             if (sa.directionAt(local.name()) == SaDirection.INBOUND) {
                 spis.release(sa.id());
@@ -347,11 +347,11 @@ public final class PeerSessions {
         List<Acknowledgement> acks = new ArrayList<>();
         List<OutboundInUse> sending = new ArrayList<>();
         for (PeerSession session : sessions.values()) {
-            for (SecurityAssociation sa : session.inbound.values()) {
+            for (PeerSa sa : session.inbound.values()) {
                 acks.add(new Acknowledgement(session.peer, sa.id().senderEpoch(), sa.id().receiverEpoch(), sa.spi()));
             }
             if (session.outbound != null) {
-                SaId id = session.outbound.id();
+                PeerSaId id = session.outbound.id();
                 sending.add(new OutboundInUse(session.peer, id.senderEpoch(), id.receiverEpoch(), session.outbound.spi()));
             }
         }
@@ -365,7 +365,7 @@ public final class PeerSessions {
         actions.add(new PublishAnnouncement(next));
     }
 
-    private void restorePeer(NodeAnnouncement peer, Optional<NodeAnnouncement> own, Map<InstalledSa.Slot, InstalledSa> kernel) {
+    private void restorePeer(NodeAnnouncement peer, Optional<NodeAnnouncement> own, Map<KernelSa.Slot, KernelSa> kernel) {
         List<NodeAnnouncement> others = sessions.values().stream().map(session -> session.latest).toList();
         Optional<String> problem = admission.problem(peer, others);
         if (problem.isPresent()) {
@@ -377,13 +377,13 @@ public final class PeerSessions {
         if (own.isEmpty()) {
             return;
         }
-        Optional<SaId> peerSends = session.peerSendsWith(local.name());
+        Optional<PeerSaId> peerSends = session.peerSendsWith(local.name());
         for (Acknowledgement ack : own.get().acknowledgementsFor(peer.node())) {
-            SaId id = ack.sa(local.name());
-            boolean retired = peerSends.isPresent() && SaId.SENDING_ORDER.compare(id, peerSends.get()) < 0;
+            PeerSaId id = ack.sa(local.name());
+            boolean retired = peerSends.isPresent() && PeerSaId.SENDING_ORDER.compare(id, peerSends.get()) < 0;
             // A retired SA still in the kernel was draining: take it back so resume() drains it again. One that
             // is gone was already removed (acknowledgements are published lazily) and stays gone.
-            if (retired && !kernel.containsKey(new InstalledSa.Slot(session.tunnel.local(), ack.spi()))) {
+            if (retired && !kernel.containsKey(new KernelSa.Slot(session.tunnel.local(), ack.spi()))) {
                 continue;
             }
             recoverSa(session, id, ack.spi(), kernel).ifPresent(sa -> {
@@ -400,18 +400,18 @@ public final class PeerSessions {
      * An SA named in an announcement, with its key derived again if both epoch keys are at hand, or else as the
      * kernel still holds it. Missing from both, it cannot be had back: the peer will move to a newer one.
      */
-    private Optional<SecurityAssociation> recoverSa(PeerSession session, SaId id, Spi spi, Map<InstalledSa.Slot, InstalledSa> kernel) {
+    private Optional<PeerSa> recoverSa(PeerSession session, PeerSaId id, Spi spi, Map<KernelSa.Slot, KernelSa> kernel) {
         boolean inbound = id.receiver().equals(local.name());
         var source = inbound ? session.tunnel.remote() : session.tunnel.local();
         var destination = inbound ? session.tunnel.local() : session.tunnel.remote();
         Optional<EpochKeyPair> ownKey = epochs.get(id.epochOf(local.name()));
         if (ownKey.isPresent() && session.latest.epoch() == id.epochOf(session.peer)) {
-            return Optional.of(new SecurityAssociation(id, spi, source, destination,
+            return Optional.of(new PeerSa(id, spi, source, destination,
                     keys.keyFor(id, ownKey.get(), session.latest.key())));
         }
-        InstalledSa found = kernel.get(new InstalledSa.Slot(destination, spi));
+        KernelSa found = kernel.get(new KernelSa.Slot(destination, spi));
         if (found != null && found.source().equals(source) && found.key().cipher() == settings.cipher()) {
-            return Optional.of(new SecurityAssociation(id, spi, source, destination, found.key()));
+            return Optional.of(new PeerSa(id, spi, source, destination, found.key()));
         }
         return Optional.empty();
     }

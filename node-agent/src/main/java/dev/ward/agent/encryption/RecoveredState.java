@@ -10,7 +10,7 @@ import java.util.Optional;
  * finds nothing.
  */
 public record RecoveredState(List<EpochKeyPair> keyring, Optional<NodeAnnouncement> ownLast,
-                             Collection<NodeAnnouncement> peers, Collection<InstalledSa> kernelSas) {
+                             Collection<NodeAnnouncement> peers, Collection<KernelSa> kernelSas) {
     public RecoveredState {
         keyring = List.copyOf(keyring);
         peers = List.copyOf(peers);

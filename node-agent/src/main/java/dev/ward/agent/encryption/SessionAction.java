@@ -13,22 +13,22 @@ public sealed interface SessionAction {
     }
 
     /** Install an SA this node receives on. */
-    record InstallInboundSa(SecurityAssociation sa) implements SessionAction {
+    record InstallInboundSa(PeerSa sa) implements SessionAction {
     }
 
     /**
      * Send to the peer on this SA from now on: install the SA if it is not there, then replace the peer's
      * encrypt policies (same selectors, new SPI) in place.
      */
-    record SwitchOutbound(String peer, SecurityAssociation sa, List<DataplanePolicy> policies) implements SessionAction {
+    record SwitchOutbound(String peer, PeerSa sa, List<DataplanePolicy> policies) implements SessionAction {
     }
 
     /** Report {@link SessionEvent.DrainElapsed} for this retired SA after the given time. */
-    record ScheduleDrain(SecurityAssociation sa, Duration after) implements SessionAction {
+    record ScheduleDrain(PeerSa sa, Duration after) implements SessionAction {
     }
 
     /** Delete the SA from the kernel. */
-    record RemoveSa(SecurityAssociation sa) implements SessionAction {
+    record RemoveSa(PeerSa sa) implements SessionAction {
     }
 
     /** Delete the peer's policies; its SAs follow as {@link RemoveSa}. Plaintext to and from it hits the block policy. */

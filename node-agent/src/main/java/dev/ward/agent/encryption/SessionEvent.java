@@ -17,7 +17,7 @@ public sealed interface SessionEvent {
     }
 
     /** The drain period of a retired SA, started by {@link SessionAction.ScheduleDrain}, is over. */
-    record DrainElapsed(SecurityAssociation sa) implements SessionEvent {
+    record DrainElapsed(PeerSa sa) implements SessionEvent {
     }
 
     /** The peer was revoked or left the cluster. */

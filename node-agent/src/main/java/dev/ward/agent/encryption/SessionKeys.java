@@ -21,7 +21,7 @@ final class SessionKeys {
         this.deriver = deriver;
     }
 
-    EspKey keyFor(SaId sa, EpochKeyPair local, EpochPublicKey peer) {
+    EspKey keyFor(PeerSaId sa, EpochKeyPair local, EpochPublicKey peer) {
         String peerNode = sa.peerOf(localNode);
         if (sa.epochOf(localNode) != local.epoch() || sa.epochOf(peerNode) != peer.epoch()) {
             throw new IllegalArgumentException("keys of epochs " + local.epoch() + "/" + peer.epoch() + " do not belong to " + sa);

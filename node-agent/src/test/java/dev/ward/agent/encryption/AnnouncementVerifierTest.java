@@ -1,5 +1,6 @@
 package dev.ward.agent.encryption;
 
+import dev.ward.pki.NodeIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,16 +54,16 @@ class AnnouncementVerifierTest {
 
     @Test
     void rejectsACaCertificateAsLeafAndANonP256Key() {
-        assertRejected(Reason.WRONG_IDENTITY, sign(PKI.issue(SpiffeIds.forNode(TestPki.TRUST_DOMAIN, "node-a"),
+        assertRejected(Reason.WRONG_IDENTITY, sign(PKI.issue(NodeIdentity.of(TestPki.TRUST_DOMAIN, "node-a").toString(),
                 TestPki.ecKeyPair("secp256r1"), true)), "is a CA");
-        assertRejected(Reason.BAD_SIGNATURE, sign(PKI.issue(SpiffeIds.forNode(TestPki.TRUST_DOMAIN, "node-a"),
+        assertRejected(Reason.BAD_SIGNATURE, sign(PKI.issue(NodeIdentity.of(TestPki.TRUST_DOMAIN, "node-a").toString(),
                 TestPki.ecKeyPair("secp384r1"), false)), "not ECDSA P-256");
     }
 
     @Test
     void rejectsAChainTheClusterVerifierRefuses() {
         var selfKey = TestPki.ecKeyPair("secp256r1");
-        var selfSigned = TestPki.selfSigned(SpiffeIds.forNode(TestPki.TRUST_DOMAIN, "node-a"), selfKey);
+        var selfSigned = TestPki.selfSigned(NodeIdentity.of(TestPki.TRUST_DOMAIN, "node-a").toString(), selfKey);
         assertRejected(Reason.UNTRUSTED_CHAIN,
                 SignedNodeAnnouncement.sign(announcement, List.of(selfSigned), selfKey.getPrivate()), "cluster CA");
 
@@ -87,7 +88,7 @@ class AnnouncementVerifierTest {
                 () -> permissive.verify(SignedNodeAnnouncement.sign(announcement, List.of(bare), key.getPrivate())));
         assertEquals(Reason.WRONG_IDENTITY, error.reason());
         assertTrue(error.getMessage().contains("exactly one URI SAN"), error.getMessage());
-        assertEquals("spiffe://cluster.test/ward/node/node-a", SpiffeIds.of(noUri.leaf()));
+        assertEquals("spiffe://cluster.test/ward/node/node-a", NodeIdentity.ofCertificate(noUri.leaf()).toString());
     }
 
     private SignedNodeAnnouncement sign(TestPki.Svid svid) {

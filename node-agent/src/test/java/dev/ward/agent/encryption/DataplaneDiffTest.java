@@ -19,12 +19,12 @@ class DataplaneDiffTest {
 
     @Test
     void keepsWhatIsRightRemovesWhatIsStaleAddsWhatIsMissing() {
-        SecurityAssociation inUse = sa("node-b", 1, "node-a", 1, 0x1000, PEER, LOCAL);
-        SecurityAssociation missing = sa("node-a", 1, "node-b", 1, 0x2000, LOCAL, PEER);
-        InstalledSa departedPeer = sa("node-c", 4, "node-a", 1, 0x3000, GONE, LOCAL).installed();
+        PeerSa inUse = sa("node-b", 1, "node-a", 1, 0x1000, PEER, LOCAL);
+        PeerSa missing = sa("node-a", 1, "node-b", 1, 0x2000, LOCAL, PEER);
+        KernelSa departedPeer = sa("node-c", 4, "node-a", 1, 0x3000, GONE, LOCAL).installed();
         DataplanePolicy encrypt = new DataplanePolicy.Encrypt(MINE, THEIRS, TUNNEL, new Spi(0x2000));
-        DataplanePolicy block = new DataplanePolicy.Block(PolicyDirection.OUT, MINE, Cidr.parse("10.244.0.0/16"));
-        DataplanePolicy departedPolicy = new DataplanePolicy.RequireEsp(PolicyDirection.FWD, Cidr.parse("10.244.2.0/24"), MINE, GONE, LOCAL);
+        DataplanePolicy block = new DataplanePolicy.Block(TrafficDirection.OUT, MINE, Cidr.parse("10.244.0.0/16"));
+        DataplanePolicy departedPolicy = new DataplanePolicy.RequireEsp(TrafficDirection.FWD, Cidr.parse("10.244.2.0/24"), MINE, GONE, LOCAL);
 
         DataplaneDiff diff = DataplaneDiff.between(new Dataplane(Set.of(inUse, missing), Set.of(encrypt, block)),
                 List.of(inUse.installed(), departedPeer), List.of(block, departedPolicy));
@@ -41,8 +41,8 @@ class DataplaneDiffTest {
     /** A stale SA in a slot that is wanted again (same destination and SPI, old key) is replaced, removed first. */
     @Test
     void aStaleKeyInAWantedSlotIsAConflictToRemoveFirst() {
-        SecurityAssociation wanted = sa("node-b", 2, "node-a", 2, 0x1000, PEER, LOCAL);
-        InstalledSa stale = new InstalledSa(new Spi(0x1000), PEER, LOCAL,
+        PeerSa wanted = sa("node-b", 2, "node-a", 2, 0x1000, PEER, LOCAL);
+        KernelSa stale = new KernelSa(new Spi(0x1000), PEER, LOCAL,
                 new EspKey(EspCipher.AES_128_GCM, new byte[20]));
         DataplaneDiff diff = DataplaneDiff.between(new Dataplane(Set.of(wanted), Set.of()), List.of(stale), List.of());
         assertEquals(List.of(stale), diff.removeSas());
@@ -69,12 +69,12 @@ class DataplaneDiffTest {
         EncryptionSettings settings = new EncryptionSettings(EspCipher.AES_128_GCM,
                 List.of(Cidr.parse("10.244.0.0/16"), Cidr.parse("fd00:10:244::/56")), java.time.Duration.ofSeconds(2));
         Set<DataplanePolicy> node = new HashSet<>(new EncryptionPolicies(local, settings).node());
-        for (PolicyDirection direction : PolicyDirection.values()) {
+        for (TrafficDirection direction : TrafficDirection.values()) {
             assertTrue(node.contains(new DataplanePolicy.Bypass(direction, MINE, MINE)));
         }
-        assertTrue(node.contains(new DataplanePolicy.Block(PolicyDirection.OUT, MINE, Cidr.parse("10.244.0.0/16"))));
-        assertTrue(node.contains(new DataplanePolicy.Block(PolicyDirection.FWD, Cidr.parse("10.244.0.0/16"), MINE)));
-        assertTrue(node.contains(new DataplanePolicy.Block(PolicyDirection.IN, Cidr.parse("fd00:10:244::/56"), Cidr.parse("fd00:10:244::/64"))));
+        assertTrue(node.contains(new DataplanePolicy.Block(TrafficDirection.OUT, MINE, Cidr.parse("10.244.0.0/16"))));
+        assertTrue(node.contains(new DataplanePolicy.Block(TrafficDirection.FWD, Cidr.parse("10.244.0.0/16"), MINE)));
+        assertTrue(node.contains(new DataplanePolicy.Block(TrafficDirection.IN, Cidr.parse("fd00:10:244::/56"), Cidr.parse("fd00:10:244::/64"))));
         assertEquals(6 + 6, node.size(), "3 bypass and 3 block directions per family, no cross-family selectors");
         assertTrue(node.stream().allMatch(p -> p.priority() != DataplanePolicy.PEER_PRIORITY));
         assertTrue(DataplanePolicy.BYPASS_PRIORITY < DataplanePolicy.PEER_PRIORITY
@@ -83,16 +83,16 @@ class DataplaneDiffTest {
         List<DataplanePolicy> inbound = new EncryptionPolicies(local, settings).inboundFrom(
                 List.of(THEIRS, Cidr.parse("fd00:10:244:1::/64")), TUNNEL);
         assertEquals(4, inbound.size(), "IN and FWD per family");
-        assertTrue(inbound.contains(new DataplanePolicy.RequireEsp(PolicyDirection.IN, Cidr.parse("fd00:10:244:1::/64"),
+        assertTrue(inbound.contains(new DataplanePolicy.RequireEsp(TrafficDirection.IN, Cidr.parse("fd00:10:244:1::/64"),
                 Cidr.parse("fd00:10:244::/64"), PEER, LOCAL)), "IPv6 pods over the IPv4 tunnel");
     }
 
-    private static SecurityAssociation sa(String sender, long senderEpoch, String receiver, long receiverEpoch, long spi,
+    private static PeerSa sa(String sender, long senderEpoch, String receiver, long receiverEpoch, long spi,
                                           InetAddress source, InetAddress destination) {
         byte[] key = new byte[20];
         key[0] = (byte) spi;
         key[1] = (byte) senderEpoch;
-        return new SecurityAssociation(new SaId(sender, senderEpoch, receiver, receiverEpoch), new Spi(spi), source, destination,
+        return new PeerSa(new PeerSaId(sender, senderEpoch, receiver, receiverEpoch), new Spi(spi), source, destination,
                 new EspKey(EspCipher.AES_128_GCM, key));
     }
 }

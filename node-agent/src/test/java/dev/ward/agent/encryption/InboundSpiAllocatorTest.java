@@ -38,7 +38,7 @@ class InboundSpiAllocatorTest {
                 }
                 for (long a = epochs[s]; a <= epochs[s] + 1; a++) {
                     for (long b = epochs[r]; b <= epochs[r] + 1; b++) {
-                        SaId sa = new SaId(names.get(s), a, receiver, b);
+                        PeerSaId sa = new PeerSaId(names.get(s), a, receiver, b);
                         Spi spi = allocator.allocate(sa);
                         assertTrue(spi.value() >= 256);
                         if (!spis.add(spi.value())) {
@@ -54,20 +54,20 @@ class InboundSpiAllocatorTest {
 
     @Test
     void allocationIsDeterministicAndStableWhileHeld() {
-        SaId sa = new SaId("node-a", 4, "node-b", 9);
+        PeerSaId sa = new PeerSaId("node-a", 4, "node-b", 9);
         InboundSpiAllocator one = new InboundSpiAllocator("node-b");
         InboundSpiAllocator two = new InboundSpiAllocator("node-b");
         assertEquals(InboundSpiAllocator.preferred(sa), one.allocate(sa));
         assertEquals(one.allocate(sa), two.allocate(sa));
         assertEquals(one.allocate(sa), one.allocate(sa), "the same SA keeps its SPI");
-        assertNotEquals(InboundSpiAllocator.preferred(sa), InboundSpiAllocator.preferred(new SaId("node-a", 5, "node-b", 9)));
+        assertNotEquals(InboundSpiAllocator.preferred(sa), InboundSpiAllocator.preferred(new PeerSaId("node-a", 5, "node-b", 9)));
     }
 
     /** node-22198 and node-82674 hash to the same SPI at "receiver" (found by a birthday search). */
     @Test
     void aHashCollisionIsResolvedByProbingAndTheSpiIsFreedOnRelease() {
-        SaId first = new SaId("node-22198", 1, "receiver", 1);
-        SaId second = new SaId("node-82674", 1, "receiver", 1);
+        PeerSaId first = new PeerSaId("node-22198", 1, "receiver", 1);
+        PeerSaId second = new PeerSaId("node-82674", 1, "receiver", 1);
         Spi shared = InboundSpiAllocator.preferred(first);
         assertEquals(shared, InboundSpiAllocator.preferred(second), "premise: the two SAs collide");
 
@@ -77,7 +77,7 @@ class InboundSpiAllocatorTest {
         assertEquals(second, allocator.saOf(shared.next()).orElseThrow());
 
         allocator.release(first);
-        SaId third = new SaId("node-22198", 1, "receiver", 1);
+        PeerSaId third = new PeerSaId("node-22198", 1, "receiver", 1);
         assertEquals(shared, allocator.allocate(third), "a released SPI is free again");
     }
 
@@ -91,13 +91,13 @@ class InboundSpiAllocatorTest {
     @Test
     void claimRestoresAnSpiAndRefusesToShareOne() {
         InboundSpiAllocator allocator = new InboundSpiAllocator("b");
-        SaId old = new SaId("a", 1, "b", 1);
-        SaId other = new SaId("c", 1, "b", 1);
+        PeerSaId old = new PeerSaId("a", 1, "b", 1);
+        PeerSaId other = new PeerSaId("c", 1, "b", 1);
         allocator.claim(old, new Spi(0x1234));
         assertEquals(new Spi(0x1234), allocator.allocate(old));
         var clash = assertThrows(IllegalStateException.class, () -> allocator.claim(other, new Spi(0x1234)));
         assertTrue(clash.getMessage().contains("a#1->b#1"), clash.getMessage());
-        var notHere = assertThrows(IllegalArgumentException.class, () -> allocator.allocate(new SaId("b", 1, "a", 1)));
+        var notHere = assertThrows(IllegalArgumentException.class, () -> allocator.allocate(new PeerSaId("b", 1, "a", 1)));
         assertTrue(notHere.getMessage().contains("only for SAs it receives"), notHere.getMessage());
     }
 }

@@ -69,7 +69,7 @@ final class MeshSimulation {
         final LocalNode local;
         PeerSessions sessions;
         AnnouncementFreshness freshness = new AnnouncementFreshness();
-        final Map<InstalledSa.Slot, SecurityAssociation> sas = new HashMap<>();
+        final Map<KernelSa.Slot, PeerSa> sas = new HashMap<>();
         final Map<PolicySelector, DataplanePolicy> policies = new HashMap<>();
         List<EpochKeyPair> persistedKeyring = List.of();
         boolean agentUp;
@@ -109,34 +109,34 @@ final class MeshSimulation {
             checkInvariant();
         }
 
-        void installSa(SecurityAssociation sa) {
-            SecurityAssociation present = sas.get(sa.installed().slot());
+        void installSa(PeerSa sa) {
+            PeerSa present = sas.get(sa.installed().slot());
             if (present != null && !present.installed().equals(sa.installed())) {
                 violations.add(now + " " + name + ": SPI collision at " + sa.installed().slot() + " between " + present + " and " + sa);
             }
             sas.put(sa.installed().slot(), sa);
         }
 
-        void removeSa(InstalledSa sa) {
+        void removeSa(KernelSa sa) {
             for (DataplanePolicy policy : policies.values()) {
                 if (policy instanceof DataplanePolicy.Encrypt encrypt && encrypt.spi().equals(sa.spi())
                         && encrypt.tunnel().remote().equals(sa.destination())) {
                     violations.add(now + " " + name + ": removed " + sa.slot() + " while an encrypt policy uses it");
                 }
             }
-            SecurityAssociation present = sas.get(sa.slot());
+            PeerSa present = sas.get(sa.slot());
             if (present != null && present.installed().equals(sa)) {
                 sas.remove(sa.slot());
             }
         }
 
         /** A stale SA in a slot that is about to get its replacement: no policy may rely on the stale one. */
-        void removeSaQuietly(InstalledSa sa) {
+        void removeSaQuietly(KernelSa sa) {
             sas.remove(sa.slot());
         }
 
-        List<InstalledSa> kernelSas() {
-            return sas.values().stream().map(SecurityAssociation::installed).toList();
+        List<KernelSa> kernelSas() {
+            return sas.values().stream().map(PeerSa::installed).toList();
         }
 
         void persist() {
@@ -199,7 +199,7 @@ final class MeshSimulation {
         node.sessions = PeerSessions.restore(node.local, SETTINGS, COUNTING, recovered);
         node.persist();
         DataplaneDiff diff = DataplaneDiff.between(node.sessions.dataplane(), node.kernelSas(), List.copyOf(node.policies.values()));
-        Map<InstalledSa.Slot, SecurityAssociation> wanted = new HashMap<>();
+        Map<KernelSa.Slot, PeerSa> wanted = new HashMap<>();
         node.sessions.dataplane().sas().forEach(sa -> wanted.put(sa.installed().slot(), sa));
         diff.slotConflicts().forEach(node::removeSaQuietly);
         diff.addSas().forEach(sa -> node.installSa(wanted.get(sa.slot())));
@@ -258,11 +258,11 @@ final class MeshSimulation {
         }
         Cidr source = from.local.podCidrs().get(0);
         Cidr destination = to.local.podCidrs().get(0);
-        DataplanePolicy policy = from.policies.get(new PolicySelector(PolicyDirection.OUT, source, destination));
+        DataplanePolicy policy = from.policies.get(new PolicySelector(TrafficDirection.OUT, source, destination));
         if (!(policy instanceof DataplanePolicy.Encrypt encrypt)) {
             return; // not connected yet: the block policy drops it at the sender, nothing is sent in plaintext
         }
-        SecurityAssociation sa = from.sas.get(new InstalledSa.Slot(encrypt.tunnel().remote(), encrypt.spi()));
+        PeerSa sa = from.sas.get(new KernelSa.Slot(encrypt.tunnel().remote(), encrypt.spi()));
         long sentAt = now;
         if (sa == null) {
             losses.add(now + " " + from.name + "->" + to.name + ": encrypt policy points at missing SA " + encrypt.spi());
@@ -271,12 +271,12 @@ final class MeshSimulation {
         schedule(random.nextInt(maxPacketDelay + 1), () -> receivePacket(from, to, sa, sentAt));
     }
 
-    private void receivePacket(Node from, Node to, SecurityAssociation sa, long sentAt) {
+    private void receivePacket(Node from, Node to, PeerSa sa, long sentAt) {
         if (!to.podsUp || excused(to)) {
             return;
         }
-        SecurityAssociation inbound = to.sas.get(sa.installed().slot());
-        DataplanePolicy require = to.policies.get(new PolicySelector(PolicyDirection.FWD,
+        PeerSa inbound = to.sas.get(sa.installed().slot());
+        DataplanePolicy require = to.policies.get(new PolicySelector(TrafficDirection.FWD,
                 from.local.podCidrs().get(0), to.local.podCidrs().get(0)));
         if (inbound == null || !inbound.installed().equals(sa.installed())) {
             losses.add(now + " " + from.name + "->" + to.name + " sent at " + sentAt + " on " + sa + ": no such inbound SA");
@@ -336,14 +336,14 @@ final class MeshSimulation {
         if (receiver == null || excused(receiver)) {
             return;
         }
-        InstalledSa.Slot slot = new InstalledSa.Slot(encrypt.tunnel().remote(), encrypt.spi());
-        SecurityAssociation out = sender.sas.get(slot);
-        SecurityAssociation in = receiver.sas.get(slot);
+        KernelSa.Slot slot = new KernelSa.Slot(encrypt.tunnel().remote(), encrypt.spi());
+        PeerSa out = sender.sas.get(slot);
+        PeerSa in = receiver.sas.get(slot);
         if (out == null) {
             violations.add(now + " " + sender.name + ": encrypt policy to " + receiver.name + " uses SPI " + encrypt.spi() + " with no SA");
         } else if (in == null || !in.installed().equals(out.installed())) {
             violations.add(now + " " + sender.name + " sends on " + out + " but " + receiver.name + " has " + in);
-        } else if (!(receiver.policies.get(new PolicySelector(PolicyDirection.FWD, encrypt.source(), encrypt.destination()))
+        } else if (!(receiver.policies.get(new PolicySelector(TrafficDirection.FWD, encrypt.source(), encrypt.destination()))
                 instanceof DataplanePolicy.RequireEsp)) {
             violations.add(now + " " + receiver.name + " does not require ESP from " + sender.name);
         }
@@ -364,8 +364,8 @@ final class MeshSimulation {
                     continue;
                 }
                 expected += 2;
-                SaId wanted = new SaId(node.name, node.sessions.currentEpoch(), peer.name, peer.sessions.currentEpoch());
-                Optional<SecurityAssociation> out = node.sessions.outboundTo(peer.name);
+                PeerSaId wanted = new PeerSaId(node.name, node.sessions.currentEpoch(), peer.name, peer.sessions.currentEpoch());
+                Optional<PeerSa> out = node.sessions.outboundTo(peer.name);
                 if (out.isEmpty() || !out.get().id().equals(wanted)) {
                     problems.add(node.name + " sends to " + peer.name + " on " + out + ", expected " + wanted);
                 }

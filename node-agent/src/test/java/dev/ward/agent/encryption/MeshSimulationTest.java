@@ -145,7 +145,7 @@ class MeshSimulationTest {
         sim.start();
         sim.runUntil(1000);
         MeshSimulation.Node revoked = sim.node("node-2");
-        List<SecurityAssociation> itsOutbound = new ArrayList<>();
+        List<PeerSa> itsOutbound = new ArrayList<>();
         sim.schedule(10, () -> {
             revoked.agentUp = false; // a revoked node gets no more say; its kernel keeps what it had
             for (MeshSimulation.Node peer : sim.nodes.values()) {
@@ -179,10 +179,10 @@ class MeshSimulationTest {
 
     private static void softExpireSomeOutboundSa(MeshSimulation sim) {
         MeshSimulation.Node node = sim.randomNode();
-        List<SecurityAssociation> outbound = node.sessions.peers().stream()
+        List<PeerSa> outbound = node.sessions.peers().stream()
                 .map(peer -> node.sessions.outboundTo(peer)).flatMap(Optional::stream).toList();
         if (!outbound.isEmpty()) {
-            SecurityAssociation sa = outbound.get(sim.random.nextInt(outbound.size()));
+            PeerSa sa = outbound.get(sim.random.nextInt(outbound.size()));
             node.handle(new SessionEvent.SoftExpired(sa.destination(), sa.spi()));
         }
     }

@@ -44,14 +44,14 @@ class PeerKeyDeriverTest {
         PeerKeyDeriver deriver = new PeerKeyDeriver(EspCipher.AES_128_GCM);
         EpochKeyPair a = EpochKeyPair.generate(2);
         EpochKeyPair b = EpochKeyPair.generate(5);
-        SaId aToB = new SaId("a", 2, "b", 5);
-        SaId bToA = new SaId("b", 5, "a", 2);
+        PeerSaId aToB = new PeerSaId("a", 2, "b", 5);
+        PeerSaId bToA = new PeerSaId("b", 5, "a", 2);
 
         assertEquals(deriver.keyFor(aToB, "a", a, b.publicKey()), deriver.keyFor(aToB, "b", b, a.publicKey()));
         assertEquals(deriver.keyFor(bToA, "a", a, b.publicKey()), deriver.keyFor(bToA, "b", b, a.publicKey()));
         assertNotEquals(deriver.keyFor(aToB, "a", a, b.publicKey()), deriver.keyFor(bToA, "a", a, b.publicKey()));
         var wrongEpoch = assertThrows(IllegalArgumentException.class,
-                () -> deriver.keyFor(new SaId("a", 3, "b", 5), "a", a, b.publicKey()));
+                () -> deriver.keyFor(new PeerSaId("a", 3, "b", 5), "a", a, b.publicKey()));
         assertTrue(wrongEpoch.getMessage().contains("a#3->b#5"), wrongEpoch.getMessage());
     }
 

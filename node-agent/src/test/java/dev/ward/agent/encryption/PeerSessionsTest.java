@@ -73,7 +73,7 @@ class PeerSessionsTest {
         for (Agent agent : List.of(a, b, c)) {
             for (Agent peer : List.of(a, b, c)) {
                 if (agent != peer) {
-                    assertEquals(new SaId(agent.local.name(), 1, peer.local.name(), 1),
+                    assertEquals(new PeerSaId(agent.local.name(), 1, peer.local.name(), 1),
                             agent.sessions.outboundTo(peer.local.name()).orElseThrow().id());
                 }
             }
@@ -86,19 +86,19 @@ class PeerSessionsTest {
 
         assertEquals(2, a.sessions.currentEpoch());
         List<InstallInboundSa> installs = only(actions, InstallInboundSa.class);
-        assertEquals(List.of(new SaId("node-b", 1, "node-a", 2), new SaId("node-c", 1, "node-a", 2)),
+        assertEquals(List.of(new PeerSaId("node-b", 1, "node-a", 2), new PeerSaId("node-c", 1, "node-a", 2)),
                 installs.stream().map(i -> i.sa().id()).toList());
         int publishAt = indexOf(actions, PublishAnnouncement.class);
         assertTrue(actions.indexOf(installs.getLast()) < publishAt, "installs come before the publication: " + actions);
         NodeAnnouncement published = a.lastPublished;
         assertEquals(2, published.epoch());
         for (InstallInboundSa install : installs) {
-            SaId id = install.sa().id();
+            PeerSaId id = install.sa().id();
             assertTrue(published.acknowledgements().contains(
                     new Acknowledgement(id.sender(), id.senderEpoch(), 2, install.sa().spi())), published.toString());
         }
         assertTrue(only(actions, SwitchOutbound.class).isEmpty(), "nobody has acknowledged epoch 2 yet");
-        assertEquals(new SaId("node-a", 1, "node-b", 1), a.sessions.outboundTo("node-b").orElseThrow().id());
+        assertEquals(new PeerSaId("node-a", 1, "node-b", 1), a.sessions.outboundTo("node-b").orElseThrow().id());
     }
 
     @Test
@@ -106,11 +106,11 @@ class PeerSessionsTest {
         a.handle(new SessionEvent.RotationRequested());
         // B learns epoch 2: installs (a#2 -> b#1), acknowledges it, and moves its own sending onto a's new inbound SA.
         List<SessionAction> atB = deliver(a, b);
-        SecurityAssociation bInstalled = only(atB, InstallInboundSa.class).getFirst().sa();
-        assertEquals(new SaId("node-a", 2, "node-b", 1), bInstalled.id());
+        PeerSa bInstalled = only(atB, InstallInboundSa.class).getFirst().sa();
+        assertEquals(new PeerSaId("node-a", 2, "node-b", 1), bInstalled.id());
         SwitchOutbound bSwitch = only(atB, SwitchOutbound.class).getFirst();
-        assertEquals(new SaId("node-b", 1, "node-a", 2), bSwitch.sa().id());
-        assertEquals(sa(a, "node-b", new SaId("node-b", 1, "node-a", 2)), bSwitch.sa(), "same SPI and key as a installed");
+        assertEquals(new PeerSaId("node-b", 1, "node-a", 2), bSwitch.sa().id());
+        assertEquals(sa(a, "node-b", new PeerSaId("node-b", 1, "node-a", 2)), bSwitch.sa(), "same SPI and key as a installed");
         assertTrue(atB.indexOf(only(atB, InstallInboundSa.class).getFirst()) < indexOf(atB, PublishAnnouncement.class));
 
         // A moves only now, onto exactly the SA B installed.
@@ -121,7 +121,7 @@ class PeerSessionsTest {
                 new TunnelEndpoints(IpLiterals.parse("192.0.2.1"), IpLiterals.parse("192.0.2.2")), bInstalled.spi())), aSwitch.policies());
         // and retires its old outbound after the drain
         ScheduleDrain drain = only(atA, ScheduleDrain.class).stream()
-                .filter(d -> d.sa().id().equals(new SaId("node-a", 1, "node-b", 1))).findFirst().orElseThrow();
+                .filter(d -> d.sa().id().equals(new PeerSaId("node-a", 1, "node-b", 1))).findFirst().orElseThrow();
         assertEquals(MeshSimulation.DRAIN, drain.after());
     }
 
@@ -130,12 +130,12 @@ class PeerSessionsTest {
         a.handle(new SessionEvent.RotationRequested());
         deliver(a, b);                    // b installs a#2->b#1, sends on b#1->a#2
         List<SessionAction> atA = deliver(b, a);   // a switches to a#2->b#1 and retires b#1->a#1 (b reported it left it)
-        SaId oldInbound = new SaId("node-b", 1, "node-a", 1);
+        PeerSaId oldInbound = new PeerSaId("node-b", 1, "node-a", 1);
         assertTrue(only(atA, ScheduleDrain.class).stream().anyMatch(d -> d.sa().id().equals(oldInbound)));
         assertFalse(only(atA, RemoveSa.class).stream().anyMatch(r -> r.sa().id().equals(oldInbound)), "not before the drain");
 
         // b has not yet heard that a left a#1->b#1, so b keeps it
-        SaId bOld = new SaId("node-a", 1, "node-b", 1);
+        PeerSaId bOld = new PeerSaId("node-a", 1, "node-b", 1);
         assertTrue(b.sessions.installedWith("node-a").stream().anyMatch(sa -> sa.id().equals(bOld)));
         List<SessionAction> atB = deliver(a, b);
         ScheduleDrain bDrain = only(atB, ScheduleDrain.class).stream().filter(d -> d.sa().id().equals(bOld)).findFirst().orElseThrow();
@@ -146,7 +146,7 @@ class PeerSessionsTest {
 
     @Test
     void aSoftExpiryOfACurrentSaRotatesAndOfAnOlderOneDoesNot() {
-        SecurityAssociation outbound = a.sessions.outboundTo("node-b").orElseThrow();
+        PeerSa outbound = a.sessions.outboundTo("node-b").orElseThrow();
         List<SessionAction> actions = a.handle(new SessionEvent.SoftExpired(outbound.destination(), outbound.spi()));
         assertEquals(2, a.sessions.currentEpoch());
         assertEquals(1, only(actions, PublishAnnouncement.class).size());
@@ -156,7 +156,7 @@ class PeerSessionsTest {
         assertEquals(2, a.sessions.currentEpoch());
 
         // An inbound SA of b's current epoch expiring at b rotates b.
-        SecurityAssociation inboundAtB = b.sessions.installedWith("node-c").stream()
+        PeerSa inboundAtB = b.sessions.installedWith("node-c").stream()
                 .filter(sa -> sa.id().receiver().equals("node-b")).findFirst().orElseThrow();
         b.handle(new SessionEvent.SoftExpired(inboundAtB.destination(), inboundAtB.spi()));
         assertEquals(2, b.sessions.currentEpoch());
@@ -168,13 +168,13 @@ class PeerSessionsTest {
         a.handle(new SessionEvent.RotationRequested());
         deliver(a, b);
         deliver(b, a);
-        List<SecurityAssociation> withB = a.sessions.installedWith("node-b");
+        List<PeerSa> withB = a.sessions.installedWith("node-b");
         assertTrue(withB.size() >= 3, "mid-rotation: old and new SAs " + withB);
 
         List<SessionAction> actions = a.handle(new SessionEvent.PeerRemoved("node-b", "SVID revoked"));
         CutOffPeer cut = only(actions, CutOffPeer.class).getFirst();
         assertEquals("SVID revoked", cut.why());
-        assertTrue(cut.policies().contains(new DataplanePolicy.RequireEsp(PolicyDirection.FWD, Cidr.parse("10.244.1.0/24"),
+        assertTrue(cut.policies().contains(new DataplanePolicy.RequireEsp(TrafficDirection.FWD, Cidr.parse("10.244.1.0/24"),
                 Cidr.parse("10.244.0.0/24"), IpLiterals.parse("192.0.2.2"), IpLiterals.parse("192.0.2.1"))));
         assertTrue(cut.policies().stream().anyMatch(p -> p instanceof DataplanePolicy.Encrypt));
         assertEquals(withB.size(), only(actions, RemoveSa.class).size());
@@ -237,9 +237,9 @@ class PeerSessionsTest {
         deliver(a, b);
         deliver(b, a);   // mid-rotation: a holds old and new SAs with b, some of them draining
         Dataplane before = a.sessions.dataplane();
-        List<InstalledSa> kernel = before.sas().stream().map(SecurityAssociation::installed).toList();
-        SecurityAssociation retiredOutbound = sa(a, "node-b", new SaId("node-a", 1, "node-b", 1));
-        SecurityAssociation drainingInbound = sa(a, "node-b", new SaId("node-b", 1, "node-a", 1));
+        List<KernelSa> kernel = before.sas().stream().map(PeerSa::installed).toList();
+        PeerSa retiredOutbound = sa(a, "node-b", new PeerSaId("node-a", 1, "node-b", 1));
+        PeerSa drainingInbound = sa(a, "node-b", new PeerSaId("node-b", 1, "node-a", 1));
 
         PeerSessions restarted = PeerSessions.restore(a.local, MeshSimulation.SETTINGS, MeshSimulation.COUNTING,
                 new RecoveredState(a.sessions.keyring(), Optional.of(a.lastPublished),
@@ -258,22 +258,22 @@ class PeerSessionsTest {
     @Test
     void aRestartTakesKeysFromTheKernelWhereAPeersOldPublicKeyIsGone() {
         Dataplane before = a.sessions.dataplane();
-        List<InstalledSa> kernel = before.sas().stream().map(SecurityAssociation::installed).toList();
+        List<KernelSa> kernel = before.sas().stream().map(PeerSa::installed).toList();
         NodeAnnouncement ownBefore = a.lastPublished;
         b.handle(new SessionEvent.RotationRequested());   // b moved to epoch 2; a was down and missed it
 
         PeerSessions restarted = PeerSessions.restore(a.local, MeshSimulation.SETTINGS, MeshSimulation.COUNTING,
                 new RecoveredState(a.sessions.keyring(), Optional.of(ownBefore), List.of(b.lastPublished, c.lastPublished), kernel));
-        SecurityAssociation oldFromB = sa(a, "node-b", new SaId("node-b", 1, "node-a", 1));
+        PeerSa oldFromB = sa(a, "node-b", new PeerSaId("node-b", 1, "node-a", 1));
         assertTrue(restarted.installedWith("node-b").contains(oldFromB), "b#1->a#1 restored with the kernel's key");
         assertTrue(DataplaneDiff.between(restarted.dataplane(), kernel, List.copyOf(before.policies())).isEmpty());
         List<InstallInboundSa> installs = only(restarted.resume(), InstallInboundSa.class);
-        assertEquals(new SaId("node-b", 2, "node-a", 1), installs.getFirst().sa().id(), "then catches up with b's epoch 2");
+        assertEquals(new PeerSaId("node-b", 2, "node-a", 1), installs.getFirst().sa().id(), "then catches up with b's epoch 2");
     }
 
     @Test
     void aRestartWithoutItsKeyringStartsANewEpochAndRemovesStaleSas() {
-        List<InstalledSa> kernel = a.sessions.dataplane().sas().stream().map(SecurityAssociation::installed).toList();
+        List<KernelSa> kernel = a.sessions.dataplane().sas().stream().map(PeerSa::installed).toList();
         PeerSessions restarted = PeerSessions.restore(a.local, MeshSimulation.SETTINGS, MeshSimulation.COUNTING,
                 new RecoveredState(List.of(), Optional.of(a.lastPublished), List.of(b.lastPublished, c.lastPublished), kernel));
         assertEquals(2, restarted.currentEpoch(), "above its last announced epoch, so peers do not take it for a replay");
@@ -317,7 +317,7 @@ class PeerSessionsTest {
         }
     }
 
-    private static SecurityAssociation sa(Agent agent, String peer, SaId id) {
+    private static PeerSa sa(Agent agent, String peer, PeerSaId id) {
         return agent.sessions.installedWith(peer).stream().filter(sa -> sa.id().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError(agent.local.name() + " has no " + id));
     }

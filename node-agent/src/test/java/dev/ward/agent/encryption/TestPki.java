@@ -1,5 +1,6 @@
 package dev.ward.agent.encryption;
 
+import dev.ward.pki.NodeIdentity;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -49,7 +50,7 @@ final class TestPki {
     }
 
     Svid issueNode(String node) {
-        return issue(SpiffeIds.forNode(TRUST_DOMAIN, node), ecKeyPair("secp256r1"), false);
+        return issue(NodeIdentity.of(TRUST_DOMAIN, node).toString(), ecKeyPair("secp256r1"), false);
     }
 
     Svid issue(String spiffeId, KeyPair subjectKey, boolean ca) {

@@ -7,12 +7,12 @@ import dev.ward.agent.encryption.DataplaneDiff;
 import dev.ward.agent.encryption.DataplaneKernel;
 import dev.ward.agent.encryption.EncryptionSettings;
 import dev.ward.agent.encryption.EpochKeySource;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.LocalNode;
 import dev.ward.agent.encryption.NodeAnnouncement;
 import dev.ward.agent.encryption.PeerSessions;
 import dev.ward.agent.encryption.RecoveredState;
-import dev.ward.agent.encryption.SecurityAssociation;
+import dev.ward.agent.encryption.PeerSa;
 import dev.ward.agent.encryption.SessionAction;
 import dev.ward.agent.encryption.SessionEvent;
 import dev.ward.agent.encryption.SignedNodeAnnouncement;
@@ -195,7 +195,7 @@ public final class EncryptionAgent implements AutoCloseable {
                 verify(event);
             }
         }
-        List<InstalledSa> kernelSas = kernel.installedSas();
+        List<KernelSa> kernelSas = kernel.installedSas();
         sessions = PeerSessions.restore(local, config.settings(), config.keySource(),
                 new RecoveredState(persisted.keyring(), own, accepted.members(), kernelSas));
         long ownEpoch = sessions.currentEpoch();
@@ -542,7 +542,7 @@ public final class EncryptionAgent implements AutoCloseable {
         List<String> encrypted = new ArrayList<>();
         List<String> pending = new ArrayList<>();
         for (String peer : peers) {
-            Optional<SecurityAssociation> outbound = sessions.outboundTo(peer);
+            Optional<PeerSa> outbound = sessions.outboundTo(peer);
             outbound.ifPresent(sa -> encrypted.add(peer));
             if (outbound.isEmpty() || outbound.get().id().senderEpoch() != epoch) {
                 pending.add(peer);

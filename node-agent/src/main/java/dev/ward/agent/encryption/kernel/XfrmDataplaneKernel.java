@@ -3,7 +3,7 @@ package dev.ward.agent.encryption.kernel;
 import dev.ward.agent.encryption.DataplaneDiff;
 import dev.ward.agent.encryption.DataplaneKernel;
 import dev.ward.agent.encryption.DataplanePolicy;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.SessionEvent;
 import dev.ward.agent.encryption.Spi;
 import dev.ward.agent.encryption.kernel.DataplaneRefusedException.Refusal;
@@ -114,11 +114,11 @@ public final class XfrmDataplaneKernel implements DataplaneKernel, AutoCloseable
     }
 
     @Override
-    public synchronized List<InstalledSa> installedSas() {
-        List<InstalledSa> out = new ArrayList<>();
+    public synchronized List<KernelSa> installedSas() {
+        List<KernelSa> out = new ArrayList<>();
         for (dev.ward.xfrm.InstalledSa installed : xfrm.states()) {
             SecurityAssociation sa = installed.association();
-            Optional<InstalledSa> mine = XfrmMapping.fromKernel(sa);
+            Optional<KernelSa> mine = XfrmMapping.fromKernel(sa);
             if (mine.isPresent()) {
                 out.add(mine.get());
             } else if (XfrmMapping.isWards(sa)) {
@@ -140,12 +140,12 @@ public final class XfrmDataplaneKernel implements DataplaneKernel, AutoCloseable
     @Override
     public synchronized void apply(DataplaneDiff diff) {
         List<Refusal> refusals = new ArrayList<>();
-        List<InstalledSa> slotConflicts = diff.slotConflicts();
+        List<KernelSa> slotConflicts = diff.slotConflicts();
         removeSas(slotConflicts, refusals);
         addSas(diff.addSas(), refusals);
         addPolicies(diff.addPolicies(), refusals);
         removePolicies(diff.removePolicies(), refusals);
-        Set<InstalledSa> removedFirst = new HashSet<>(slotConflicts);
+        Set<KernelSa> removedFirst = new HashSet<>(slotConflicts);
         removeSas(diff.removeSas().stream().filter(sa -> !removedFirst.contains(sa)).toList(), refusals);
         if (!refusals.isEmpty()) {
             throw new DataplaneRefusedException(refusals);
@@ -162,7 +162,7 @@ public final class XfrmDataplaneKernel implements DataplaneKernel, AutoCloseable
         return Optional.ofNullable(offloadProblem);
     }
 
-    private void removeSas(List<InstalledSa> sas, List<Refusal> refusals) {
+    private void removeSas(List<KernelSa> sas, List<Refusal> refusals) {
         if (sas.isEmpty()) {
             return;
         }
@@ -174,7 +174,7 @@ public final class XfrmDataplaneKernel implements DataplaneKernel, AutoCloseable
         }
     }
 
-    private void addSas(List<InstalledSa> sas, List<Refusal> refusals) {
+    private void addSas(List<KernelSa> sas, List<Refusal> refusals) {
         if (sas.isEmpty()) {
             return;
         }

@@ -4,8 +4,8 @@ import dev.ward.agent.encryption.Cidr;
 import dev.ward.agent.encryption.DataplanePolicy;
 import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.EspKey;
-import dev.ward.agent.encryption.InstalledSa;
-import dev.ward.agent.encryption.PolicyDirection;
+import dev.ward.agent.encryption.KernelSa;
+import dev.ward.agent.encryption.TrafficDirection;
 import dev.ward.agent.encryption.Spi;
 import dev.ward.agent.encryption.TunnelEndpoints;
 import dev.ward.netlink.IpPrefix;
@@ -53,7 +53,7 @@ public final class XfrmMapping {
     }
 
     /** The xfrm SA for one of the core's SAs: ESP tunnel between underlay addresses, ESN, Ward's lifetimes. */
-    public static SecurityAssociation toKernel(InstalledSa sa, SaParameters parameters, OffloadRequest offloadOrNull) {
+    public static SecurityAssociation toKernel(KernelSa sa, SaParameters parameters, OffloadRequest offloadOrNull) {
         EspKey key = sa.key();
         return SecurityAssociation.esp(sa.source(), sa.destination(), (int) sa.spi().value(),
                         new EspAlgorithm.Aead(EspCipher.KERNEL_ALGORITHM, key.material(), key.cipher().icvBits()))
@@ -67,7 +67,7 @@ public final class XfrmMapping {
     }
 
     /** The core's view of a kernel SA, or empty if it is not Ward's. */
-    public static Optional<InstalledSa> fromKernel(SecurityAssociation sa) {
+    public static Optional<KernelSa> fromKernel(SecurityAssociation sa) {
         if (!isWards(sa) || sa.mode() != XfrmMode.TUNNEL || sa.mark() != null || sa.ifId() != 0
                 || !(sa.algorithm() instanceof EspAlgorithm.Aead aead) || !aead.name().equals(EspCipher.KERNEL_ALGORITHM)
                 || aead.icvBits() != EspCipher.ICV_BYTES * 8 || Integer.toUnsignedLong(sa.spi()) < Spi.MIN) {
@@ -77,7 +77,7 @@ public final class XfrmMapping {
         try {
             Optional<EspCipher> cipher = Arrays.stream(EspCipher.values())
                     .filter(c -> c.keyMaterialBytes() == material.length).findFirst();
-            return cipher.map(c -> new InstalledSa(new Spi(Integer.toUnsignedLong(sa.spi())), sa.source(), sa.destination(),
+            return cipher.map(c -> new KernelSa(new Spi(Integer.toUnsignedLong(sa.spi())), sa.source(), sa.destination(),
                     new EspKey(c, material)));
         } finally {
             Arrays.fill(material, (byte) 0);
@@ -111,7 +111,7 @@ public final class XfrmMapping {
         if (source.isEmpty() || destination.isEmpty()) {
             return Optional.empty();
         }
-        PolicyDirection direction = direction(policy.direction());
+        TrafficDirection direction = direction(policy.direction());
         int corePriority = policy.priority() - PRIORITY_BAND;
         List<PolicyTemplate> templates = policy.templates();
         Optional<DataplanePolicy> mapped;
@@ -121,7 +121,7 @@ public final class XfrmMapping {
             mapped = Optional.of(new DataplanePolicy.Bypass(direction, source.get(), destination.get()));
         } else if (templates.size() == 1 && isWardsTunnel(templates.getFirst())) {
             PolicyTemplate t = templates.getFirst();
-            if (direction == PolicyDirection.OUT) {
+            if (direction == TrafficDirection.OUT) {
                 mapped = Integer.toUnsignedLong(t.spi()) < Spi.MIN ? Optional.empty()
                         : Optional.of(new DataplanePolicy.Encrypt(source.get(), destination.get(),
                         new TunnelEndpoints(t.source(), t.destination()), new Spi(Integer.toUnsignedLong(t.spi()))));
@@ -152,7 +152,7 @@ public final class XfrmMapping {
         }
     }
 
-    static dev.ward.xfrm.PolicyDirection direction(PolicyDirection direction) {
+    static dev.ward.xfrm.PolicyDirection direction(TrafficDirection direction) {
         return switch (direction) {
             case OUT -> dev.ward.xfrm.PolicyDirection.OUT;
             case IN -> dev.ward.xfrm.PolicyDirection.IN;
@@ -160,11 +160,11 @@ public final class XfrmMapping {
         };
     }
 
-    private static PolicyDirection direction(dev.ward.xfrm.PolicyDirection direction) {
+    private static TrafficDirection direction(dev.ward.xfrm.PolicyDirection direction) {
         return switch (direction) {
-            case OUT -> PolicyDirection.OUT;
-            case IN -> PolicyDirection.IN;
-            case FWD -> PolicyDirection.FWD;
+            case OUT -> TrafficDirection.OUT;
+            case IN -> TrafficDirection.IN;
+            case FWD -> TrafficDirection.FWD;
         };
     }
 }

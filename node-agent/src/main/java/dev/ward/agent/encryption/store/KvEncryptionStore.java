@@ -1,7 +1,7 @@
 package dev.ward.agent.encryption.store;
 
 import dev.ward.agent.encryption.AnnouncementJson;
-import dev.ward.agent.encryption.NodeNames;
+import dev.ward.pki.NodeNames;
 import dev.ward.agent.encryption.SignedNodeAnnouncement;
 import dev.ward.store.CorruptRecordException;
 import dev.ward.store.StoredJson;

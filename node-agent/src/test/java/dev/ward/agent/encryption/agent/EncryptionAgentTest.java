@@ -9,7 +9,7 @@ import dev.ward.agent.encryption.DataplanePolicy;
 import dev.ward.agent.encryption.EpochPublicKey;
 import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.EspKey;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.NodeAnnouncement;
 import dev.ward.agent.encryption.SessionEvent;
 import dev.ward.agent.encryption.SignedNodeAnnouncement;
@@ -81,7 +81,7 @@ class EncryptionAgentTest {
 
         // The kernel reports the soft lifetime of n3's inbound SA from n1 expired: n3 starts a new epoch.
         var n3 = cluster.node("n3");
-        InstalledSa expiring = n3.kernel.installedSas().stream()
+        KernelSa expiring = n3.kernel.installedSas().stream()
                 .filter(sa -> sa.destination().equals(n3.local().underlay().getFirst())).findFirst().orElseThrow();
         Map<String, Long> beforeExpiry = epochs();
         n3.agent.onKernelEvent(new SessionEvent.SoftExpired(expiring.destination(), expiring.spi()));
@@ -186,16 +186,16 @@ class EncryptionAgentTest {
         var n2 = cluster.node("n2");
         long epoch = n2.agent.currentEpoch();
         n2.stopAgent();
-        Map<InstalledSa.Slot, InstalledSa> valid = n2.kernel.snapshot();
-        InstalledSa lost = valid.values().stream().filter(sa -> sa.destination().equals(n2.local().underlay().getFirst())).findFirst().orElseThrow();
+        Map<KernelSa.Slot, KernelSa> valid = n2.kernel.snapshot();
+        KernelSa lost = valid.values().stream().filter(sa -> sa.destination().equals(n2.local().underlay().getFirst())).findFirst().orElseThrow();
         n2.kernel.lose(lost);
-        InstalledSa stale = new InstalledSa(new Spi(0x7fff0001L), lost.source(), lost.destination(), new EspKey(EspCipher.AES_128_GCM, new byte[20]));
+        KernelSa stale = new KernelSa(new Spi(0x7fff0001L), lost.source(), lost.destination(), new EspKey(EspCipher.AES_128_GCM, new byte[20]));
         n2.kernel.inject(stale);
         int removedBefore = n2.kernel.removed().size();
 
         n2.startAgent();
         assertEquals(epoch, n2.agent.currentEpoch(), "the keyring brought the epoch back");
-        Map<InstalledSa.Slot, InstalledSa> after = n2.kernel.snapshot();
+        Map<KernelSa.Slot, KernelSa> after = n2.kernel.snapshot();
         assertEquals(valid, after, "valid SAs kept, the lost one back with the same SPI and key, the stale one gone");
         assertEquals(List.of(stale), n2.kernel.removed().subList(removedBefore, n2.kernel.removed().size()), "only the stale SA was removed");
         TestCluster.await(CONVERGE, "the mesh after the restart", () -> cluster.converged(ALL));

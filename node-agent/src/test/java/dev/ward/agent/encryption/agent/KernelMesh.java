@@ -1,7 +1,7 @@
 package dev.ward.agent.encryption.agent;
 
 import dev.ward.agent.encryption.DataplanePolicy;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +20,7 @@ final class KernelMesh {
     private final Map<InetAddress, RecordingKernel> byUnderlay = new HashMap<>();
     private final List<String> violations = new ArrayList<>();
     private final Set<String> exempt = new HashSet<>();
-    private final Set<InstalledSa.Slot> tolerated = new HashSet<>();
+    private final Set<KernelSa.Slot> tolerated = new HashSet<>();
     private int checks;
 
     synchronized RecordingKernel kernel(String node, InetAddress underlay) {
@@ -33,7 +33,7 @@ final class KernelMesh {
     }
 
     /** The test took this SA away behind the agents' back; only until it is installed again. */
-    synchronized void tolerate(InstalledSa.Slot slot) {
+    synchronized void tolerate(KernelSa.Slot slot) {
         tolerated.add(slot);
     }
 
@@ -58,13 +58,13 @@ final class KernelMesh {
                 if (!(policy instanceof DataplanePolicy.Encrypt encrypt)) {
                     continue;
                 }
-                InstalledSa.Slot slot = new InstalledSa.Slot(encrypt.tunnel().remote(), encrypt.spi());
+                KernelSa.Slot slot = new KernelSa.Slot(encrypt.tunnel().remote(), encrypt.spi());
                 RecordingKernel receiver = byUnderlay.get(encrypt.tunnel().remote());
                 if (receiver == null || exempt.contains(receiver.node()) || tolerated.contains(slot)) {
                     continue;
                 }
-                InstalledSa outbound = sender.sa(slot);
-                InstalledSa inbound = receiver.sa(slot);
+                KernelSa outbound = sender.sa(slot);
+                KernelSa inbound = receiver.sa(slot);
                 String where = "after " + step + " on " + changed.node() + ": " + sender.node() + " sends to "
                         + receiver.node() + " on SPI " + encrypt.spi();
                 if (outbound == null) {

@@ -3,7 +3,7 @@ package dev.ward.agent.encryption.agent;
 import dev.ward.agent.encryption.DataplaneDiff;
 import dev.ward.agent.encryption.DataplaneKernel;
 import dev.ward.agent.encryption.DataplanePolicy;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.PolicySelector;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -23,9 +23,9 @@ import java.util.Set;
 final class RecordingKernel implements DataplaneKernel {
     private final String node;
     private final KernelMesh mesh;
-    private final Map<InstalledSa.Slot, InstalledSa> sas = new LinkedHashMap<>();
+    private final Map<KernelSa.Slot, KernelSa> sas = new LinkedHashMap<>();
     private final Map<PolicySelector, DataplanePolicy> policies = new LinkedHashMap<>();
-    private final List<InstalledSa> removed = new ArrayList<>();
+    private final List<KernelSa> removed = new ArrayList<>();
     private int applies;
     private int failures;
     private int refused;
@@ -40,7 +40,7 @@ final class RecordingKernel implements DataplaneKernel {
     }
 
     @Override
-    public List<InstalledSa> installedSas() {
+    public List<KernelSa> installedSas() {
         synchronized (mesh) {
             return List.copyOf(sas.values());
         }
@@ -62,10 +62,10 @@ final class RecordingKernel implements DataplaneKernel {
                 refused++;
                 throw new IllegalStateException("ENOBUFS: " + node + "'s kernel refuses the change (injected)");
             }
-            Set<InstalledSa> conflicts = new HashSet<>(diff.slotConflicts());
+            Set<KernelSa> conflicts = new HashSet<>(diff.slotConflicts());
             conflicts.forEach(this::remove);
             mesh.check(this, "removing slot conflicts");
-            for (InstalledSa sa : diff.addSas()) {
+            for (KernelSa sa : diff.addSas()) {
                 if (sas.containsKey(sa.slot())) {
                     throw new IllegalStateException("EEXIST: " + node + " already has an SA at " + sa.slot());
                 }
@@ -81,7 +81,7 @@ final class RecordingKernel implements DataplaneKernel {
         }
     }
 
-    private void remove(InstalledSa sa) {
+    private void remove(KernelSa sa) {
         if (!sa.equals(sas.remove(sa.slot()))) {
             throw new IllegalStateException("ESRCH: " + node + " has no SA " + sa.slot());
         }
@@ -96,17 +96,17 @@ final class RecordingKernel implements DataplaneKernel {
         }
     }
 
-    InstalledSa sa(InstalledSa.Slot slot) {
+    KernelSa sa(KernelSa.Slot slot) {
         synchronized (mesh) {
             return sas.get(slot);
         }
     }
 
-    boolean hasSlot(InstalledSa.Slot slot) {
+    boolean hasSlot(KernelSa.Slot slot) {
         return sas.containsKey(slot);
     }
 
-    List<InstalledSa> removed() {
+    List<KernelSa> removed() {
         synchronized (mesh) {
             return List.copyOf(removed);
         }
@@ -147,20 +147,20 @@ final class RecordingKernel implements DataplaneKernel {
     }
 
     /** Behind the agent's back, as a crash or an operator might: an SA it never made, or one it made gone. */
-    void inject(InstalledSa sa) {
+    void inject(KernelSa sa) {
         synchronized (mesh) {
             sas.put(sa.slot(), sa);
         }
     }
 
-    void lose(InstalledSa sa) {
+    void lose(KernelSa sa) {
         synchronized (mesh) {
             mesh.tolerate(sa.slot());
             sas.remove(sa.slot());
         }
     }
 
-    Map<InstalledSa.Slot, InstalledSa> snapshot() {
+    Map<KernelSa.Slot, KernelSa> snapshot() {
         synchronized (mesh) {
             return new HashMap<>(sas);
         }

@@ -6,9 +6,9 @@ import dev.ward.agent.encryption.DataplanePolicy;
 import dev.ward.agent.encryption.EncryptionSettings;
 import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.EspKey;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.RecoveredState;
-import dev.ward.agent.encryption.SecurityAssociation;
+import dev.ward.agent.encryption.PeerSa;
 import dev.ward.agent.encryption.SessionAction;
 import dev.ward.agent.encryption.SessionEvent;
 import dev.ward.agent.encryption.Spi;
@@ -186,7 +186,7 @@ public class EncryptionDataplaneEspCase {
         IpCommand.run("-n", N1, "xfrm", "state", "add", "src", "192.168.77.3", "dst", "192.168.77.1", "proto", "esp",
                 "spi", "0x999", "reqid", "7", "mode", "tunnel", "aead", "rfc4106(gcm(aes))",
                 "0x0102030405060708090a0b0c0d0e0f1011121314", "128", "limit", "time-soft", "1", "limit", "time-hard", "600");
-        SecurityAssociation outbound = a.sessions.outboundTo("k4-b").orElseThrow();
+        PeerSa outbound = a.sessions.outboundTo("k4-b").orElseThrow();
         int to = port++;
         try (DatagramSocket pod1 = socket(P1, POD1, 0); DatagramSocket pod2 = socket(P2, POD2, to)) {
             for (int i = 0; i < SOFT_PACKETS + 5; i++) send(pod1, POD2, to, "n" + i);
@@ -199,11 +199,11 @@ public class EncryptionDataplaneEspCase {
         TimeUnit.SECONDS.sleep(2);
         eventsOfA.drainTo(all);
         assertTrue(all.contains(expected), "expected " + expected + ", got " + all);
-        Set<InstalledSa.Slot> wards = new HashSet<>();
+        Set<KernelSa.Slot> wards = new HashSet<>();
         a.sessions.dataplane().sas().forEach(sa -> wards.add(sa.installed().slot()));
         for (SessionEvent e : all) {
             SessionEvent.SoftExpired s = (SessionEvent.SoftExpired) e;
-            assertTrue(wards.contains(new InstalledSa.Slot(s.destination(), s.spi())), "not Ward's: " + e);
+            assertTrue(wards.contains(new KernelSa.Slot(s.destination(), s.spi())), "not Ward's: " + e);
         }
         assertNull(eventsOfB.poll(), "node b's SAs have the default limits, far away");
         IpCommand.run("-n", N1, "xfrm", "state", "delete", "src", "192.168.77.3", "dst", "192.168.77.1", "proto", "esp", "spi", "0x999");
@@ -214,7 +214,7 @@ public class EncryptionDataplaneEspCase {
     @Order(5)
     void theSoftExpireRotatesKeysWhileTrafficFlowsWithoutLoss() throws Exception {
         SessionEvent expire = eventsOfA.take();
-        SecurityAssociation before = a.sessions.outboundTo("k4-b").orElseThrow();
+        PeerSa before = a.sessions.outboundTo("k4-b").orElseThrow();
         long epochBefore = a.sessions.currentEpoch();
         int to = port++;
         AtomicBoolean sending = new AtomicBoolean(true);
@@ -250,7 +250,7 @@ public class EncryptionDataplaneEspCase {
             received = got;
         }
         assertTrue(a.sessions.currentEpoch() > epochBefore, "the soft expire started a new epoch");
-        SecurityAssociation after = a.sessions.outboundTo("k4-b").orElseThrow();
+        PeerSa after = a.sessions.outboundTo("k4-b").orElseThrow();
         assertNotEquals(before.spi(), after.spi(), "a sends on the new SA");
         assertTrue(a.kernel.installedPolicies().stream().anyMatch(p -> p instanceof DataplanePolicy.Encrypt e && e.spi().equals(after.spi())),
                 "the encrypt policy was replaced in place with the new SPI");
@@ -269,7 +269,7 @@ public class EncryptionDataplaneEspCase {
     void aRestartedNodeFindsItsStateKeepsItRemovesStaleAndAddsMissing() throws Exception {
         a.kernel.close();
         a.kernel = XfrmDataplaneKernel.open(N1, null, eventsOfA::add);
-        Set<InstalledSa> wantedSas = new HashSet<>();
+        Set<KernelSa> wantedSas = new HashSet<>();
         a.sessions.dataplane().sas().forEach(sa -> wantedSas.add(sa.installed()));
         assertEquals(wantedSas, Set.copyOf(a.kernel.installedSas()));
         assertEquals(a.sessions.dataplane().policies(), Set.copyOf(a.kernel.installedPolicies()));
@@ -284,7 +284,7 @@ public class EncryptionDataplaneEspCase {
                 "the restarted core wants exactly what the kernel holds");
 
         // Meanwhile: an SA of Ward's went missing, a stale one of Ward's appeared, and someone else added theirs.
-        InstalledSa inbound = wantedSas.stream().filter(sa -> sa.destination().equals(U1)).findFirst().orElseThrow();
+        KernelSa inbound = wantedSas.stream().filter(sa -> sa.destination().equals(U1)).findFirst().orElseThrow();
         IpCommand.run("-n", N1, "xfrm", "state", "delete", "src", "192.168.77.2", "dst", "192.168.77.1", "proto", "esp",
                 "spi", String.valueOf(inbound.spi().value()));
         String key = "0x" + "ab".repeat(36);
@@ -293,7 +293,7 @@ public class EncryptionDataplaneEspCase {
         IpCommand.run("-n", N1, "xfrm", "state", "add", "src", "192.168.77.9", "dst", "192.168.77.1", "proto", "esp",
                 "spi", "0x4343", "reqid", "7", "mode", "tunnel", "aead", "rfc4106(gcm(aes))", key, "128");
         IpCommand.run("-n", N1, "xfrm", "policy", "add", "src", "172.16.0.0/24", "dst", "172.17.0.0/24", "dir", "out", "action", "block");
-        InstalledSa stale = new InstalledSa(new Spi(0x4242), ip("192.168.77.9"), U1,
+        KernelSa stale = new KernelSa(new Spi(0x4242), ip("192.168.77.9"), U1,
                 new EspKey(EspCipher.AES_256_GCM, java.util.HexFormat.of().parseHex("ab".repeat(36))));
 
         DataplaneDiff diff = DataplaneDiff.between(restarted.sessions.dataplane(), a.kernel.installedSas(), a.kernel.installedPolicies());
@@ -317,8 +317,8 @@ public class EncryptionDataplaneEspCase {
         try (XfrmDataplaneKernel kernel = XfrmDataplaneKernel.open(ns, null, event -> { })) {
             IpCommand.run("-n", ns, "xfrm", "state", "add", "src", "192.0.2.1", "dst", "192.0.2.2", "proto", "esp",
                     "spi", "0x1000", "reqid", "7", "mode", "tunnel", "aead", "rfc4106(gcm(aes))", "0x" + "01".repeat(20), "128");
-            InstalledSa taken = XfrmMappingTest.sa(EspCipher.AES_128_GCM, 0x1000);
-            InstalledSa free = XfrmMappingTest.sa(EspCipher.AES_128_GCM, 0x1001);
+            KernelSa taken = XfrmMappingTest.sa(EspCipher.AES_128_GCM, 0x1000);
+            KernelSa free = XfrmMappingTest.sa(EspCipher.AES_128_GCM, 0x1001);
             List<DataplanePolicy> policies = XfrmMappingTest.everyKindOfPolicy();
             DataplaneDiff diff = new DataplaneDiff(List.of(), List.of(), List.of(taken, free), List.of(), List.of(), policies);
             DataplaneRefusedException e = assertThrows(DataplaneRefusedException.class, () -> kernel.apply(diff));

@@ -4,9 +4,9 @@ import dev.ward.agent.encryption.Cidr;
 import dev.ward.agent.encryption.DataplanePolicy;
 import dev.ward.agent.encryption.EspCipher;
 import dev.ward.agent.encryption.EspKey;
-import dev.ward.agent.encryption.InstalledSa;
+import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.IpLiterals;
-import dev.ward.agent.encryption.PolicyDirection;
+import dev.ward.agent.encryption.TrafficDirection;
 import dev.ward.agent.encryption.Spi;
 import dev.ward.agent.encryption.TunnelEndpoints;
 import dev.ward.netlink.IpPrefix;
@@ -39,15 +39,15 @@ class XfrmMappingTest {
     private static final Cidr THEIRS = Cidr.parse("10.244.2.0/24");
     private static final Cidr CLUSTER = Cidr.parse("10.244.0.0/16");
 
-    static InstalledSa sa(EspCipher cipher, long spi) {
+    static KernelSa sa(EspCipher cipher, long spi) {
         byte[] material = new byte[cipher.keyMaterialBytes()];
         for (int i = 0; i < material.length; i++) material[i] = (byte) (i * 13 + spi);
-        return new InstalledSa(new Spi(spi), LOCAL, PEER, new EspKey(cipher, material));
+        return new KernelSa(new Spi(spi), LOCAL, PEER, new EspKey(cipher, material));
     }
 
     @Test
     void saBecomesAnEspTunnelWithWardsReqidEsnAndLifetimes() {
-        InstalledSa sa = sa(EspCipher.AES_256_GCM, 0x8000_0001L);
+        KernelSa sa = sa(EspCipher.AES_256_GCM, 0x8000_0001L);
         SecurityAssociation k = XfrmMapping.toKernel(sa, SaParameters.DEFAULT, null);
         assertEquals(LOCAL, k.source());
         assertEquals(PEER, k.destination());
@@ -70,7 +70,7 @@ class XfrmMappingTest {
     @Test
     void kernelSaReadsBackAsTheSameCoreSaForBothKeySizes() {
         for (EspCipher cipher : EspCipher.values()) {
-            InstalledSa sa = sa(cipher, 4096);
+            KernelSa sa = sa(cipher, 4096);
             SecurityAssociation k = XfrmMapping.toKernel(sa, SaParameters.DEFAULT.withSoftPackets(3), new OffloadRequest(7, false));
             assertEquals(Optional.of(sa), XfrmMapping.fromKernel(k), cipher.name());
         }
@@ -95,11 +95,11 @@ class XfrmMappingTest {
         TunnelEndpoints tunnel = new TunnelEndpoints(LOCAL, PEER);
         return List.of(
                 new DataplanePolicy.Encrypt(MINE, THEIRS, tunnel, new Spi(0xfffffff0L)),
-                new DataplanePolicy.RequireEsp(PolicyDirection.IN, THEIRS, MINE, PEER, LOCAL),
-                new DataplanePolicy.RequireEsp(PolicyDirection.FWD, THEIRS, MINE, PEER, LOCAL),
-                new DataplanePolicy.Bypass(PolicyDirection.FWD, MINE, MINE),
-                new DataplanePolicy.Block(PolicyDirection.OUT, MINE, CLUSTER),
-                new DataplanePolicy.Block(PolicyDirection.IN, CLUSTER, MINE));
+                new DataplanePolicy.RequireEsp(TrafficDirection.IN, THEIRS, MINE, PEER, LOCAL),
+                new DataplanePolicy.RequireEsp(TrafficDirection.FWD, THEIRS, MINE, PEER, LOCAL),
+                new DataplanePolicy.Bypass(TrafficDirection.FWD, MINE, MINE),
+                new DataplanePolicy.Block(TrafficDirection.OUT, MINE, CLUSTER),
+                new DataplanePolicy.Block(TrafficDirection.IN, CLUSTER, MINE));
     }
 
     @Test

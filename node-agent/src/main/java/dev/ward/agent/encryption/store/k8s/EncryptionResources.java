@@ -1,6 +1,6 @@
 package dev.ward.agent.encryption.store.k8s;
 
-import dev.ward.agent.encryption.NodeNames;
+import dev.ward.pki.NodeNames;
 import dev.ward.trust.k8s.WardKubernetes;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 

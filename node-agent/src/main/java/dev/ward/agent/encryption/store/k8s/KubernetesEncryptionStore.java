@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ward.agent.encryption.AnnouncementJson;
-import dev.ward.agent.encryption.NodeNames;
+import dev.ward.pki.NodeNames;
 import dev.ward.agent.encryption.SignedNodeAnnouncement;
 import dev.ward.agent.encryption.store.AnnouncementEvent;
 import dev.ward.agent.encryption.store.EncryptionStatus;

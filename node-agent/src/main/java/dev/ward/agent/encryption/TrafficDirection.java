@@ -1,7 +1,7 @@
 package dev.ward.agent.encryption;
 
 /** The kernel's xfrm policy directions: leaving the node, delivered to it, or forwarded through it (to pods). */
-public enum PolicyDirection {
+public enum TrafficDirection {
     OUT,
     IN,
     FWD

@@ -6,16 +6,16 @@ import java.util.Comparator;
  * Which ESP SA in the mesh: traffic from {@code sender} to {@code receiver}, keyed with the sender's key of
  * {@code senderEpoch} and the receiver's key of {@code receiverEpoch}. Both ends name the same SA this way.
  */
-public record SaId(String sender, long senderEpoch, String receiver, long receiverEpoch) {
+public record PeerSaId(String sender, long senderEpoch, String receiver, long receiverEpoch) {
     /**
      * Order in which a sender moves between SAs towards one receiver: by the receiver's epoch first, then the
      * sender's. A sender only ever moves forward in this order, which lets the receiver retire every SA
      * below the one the sender says it uses.
      */
-    public static final Comparator<SaId> SENDING_ORDER =
-            Comparator.comparingLong(SaId::receiverEpoch).thenComparingLong(SaId::senderEpoch);
+    public static final Comparator<PeerSaId> SENDING_ORDER =
+            Comparator.comparingLong(PeerSaId::receiverEpoch).thenComparingLong(PeerSaId::senderEpoch);
 
-    public SaId {
+    public PeerSaId {
         if (sender.equals(receiver)) {
             throw new IllegalArgumentException("an SA joins two different nodes, got " + sender + " twice");
         }
