@@ -8,7 +8,7 @@ public sealed interface SessionEvent {
     record RotationRequested() implements SessionEvent {
     }
 
-    /** A peer's announcement passed verification and freshness ({@link AcceptedAnnouncements}). */
+    /** A peer's announcement passed verification and freshness ({@link KnownPeers}). */
     record PeerAnnounced(NodeAnnouncement announcement) implements SessionEvent {
     }
 

@@ -1,6 +1,5 @@
 package dev.ward.agent.encryption.agent;
 
-import dev.ward.agent.encryption.AcceptedAnnouncements;
 import dev.ward.agent.encryption.AnnouncementRejectedException;
 import dev.ward.agent.encryption.AnnouncementVerifier;
 import dev.ward.agent.encryption.DataplaneDiff;
@@ -8,6 +7,7 @@ import dev.ward.agent.encryption.DataplaneKernel;
 import dev.ward.agent.encryption.EncryptionSettings;
 import dev.ward.agent.encryption.EpochKeySource;
 import dev.ward.agent.encryption.KernelSa;
+import dev.ward.agent.encryption.KnownPeers;
 import dev.ward.agent.encryption.LocalNode;
 import dev.ward.agent.encryption.NodeAnnouncement;
 import dev.ward.agent.encryption.PeerSessions;
@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -67,12 +66,7 @@ public final class EncryptionAgent implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService loop;
     private final AnnouncementVerifier verifier;
-    private final AcceptedAnnouncements accepted;
-    /** The signed form of every member's accepted announcement, to verify again when the trust changes. */
-    private final Map<String, SignedNodeAnnouncement> members = new TreeMap<>();
-    /** The last refused announcement per node: a trust change (a CA rotation seen late) may make it acceptable. */
-    private final Map<String, SignedNodeAnnouncement> refusedAnnouncements = new TreeMap<>();
-    private final Map<String, String> refusedReasons = new TreeMap<>();
+    private final KnownPeers peers;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final IdentityListener identityListener = new IdentityListener() {
         @Override
@@ -127,7 +121,7 @@ public final class EncryptionAgent implements AutoCloseable {
         });
         this.verifier = new AnnouncementVerifier(identity.identity().trustDomain().getName(),
                 chain -> identity.verifyPeer(chain, null));
-        this.accepted = new AcceptedAnnouncements(local.name(), verifier);
+        this.peers = new KnownPeers(local.name(), verifier);
     }
 
     /**
@@ -197,7 +191,7 @@ public final class EncryptionAgent implements AutoCloseable {
         }
         List<KernelSa> kernelSas = kernel.installedSas();
         sessions = PeerSessions.restore(local, config.settings(), config.keySource(),
-                new RecoveredState(persisted.keyring(), own, accepted.members(), kernelSas));
+                new RecoveredState(persisted.keyring(), own, peers.members(), kernelSas));
         long ownEpoch = sessions.currentEpoch();
         boolean newEpoch = persisted.keyring().stream().noneMatch(key -> key.epoch() == ownEpoch);
         if (newEpoch) {
@@ -205,7 +199,7 @@ public final class EncryptionAgent implements AutoCloseable {
         }
         LOG.info("encryption on {} starts at epoch {} ({}): {} verified peers in {}, {} Ward SAs in the kernel",
                 local.name(), ownEpoch, newEpoch ? "new" : "recovered from " + keyringFile.path(),
-                accepted.members().size(), store.describe(), kernelSas.size());
+                peers.members().size(), store.describe(), kernelSas.size());
         persistIfChanged();
         // What peers hold now is the stored announcement, if the sessions took it back.
         published = own.filter(last -> last.epoch() == ownEpoch).orElse(null);
@@ -248,7 +242,7 @@ public final class EncryptionAgent implements AutoCloseable {
                 present.add(event.node());
                 onAnnouncement(event);
             }
-            for (String member : new ArrayList<>(members.keySet())) {
+            for (String member : peers.verifiedNodes()) {
                 if (!present.contains(member)) {
                     onAnnouncement(new AnnouncementEvent.Withdrawn(member));
                 }
@@ -293,10 +287,7 @@ public final class EncryptionAgent implements AutoCloseable {
         }
         switch (event) {
             case AnnouncementEvent.Withdrawn withdrawn -> {
-                accepted.forget(withdrawn.node());
-                members.remove(withdrawn.node());
-                refusedAnnouncements.remove(withdrawn.node());
-                refusedReasons.remove(withdrawn.node());
+                peers.forget(withdrawn.node());
                 process(new SessionEvent.PeerRemoved(withdrawn.node(), "its announcement was removed from the store"));
             }
             default -> verify(event).ifPresent(news -> process(new SessionEvent.PeerAnnounced(news)));
@@ -314,37 +305,35 @@ public final class EncryptionAgent implements AutoCloseable {
         String node = event.node();
         switch (event) {
             case AnnouncementEvent.Malformed malformed -> {
-                refuse(node, null, "unreadable announcement: " + malformed.reason());
+                refuse(node, "unreadable announcement: " + malformed.reason());
                 return Optional.empty();
             }
             case AnnouncementEvent.Withdrawn withdrawn -> {
                 return Optional.empty();
             }
             case AnnouncementEvent.Published published -> {
+                Optional<String> refusedBefore = peers.refusalOf(node);
                 try {
-                    Optional<NodeAnnouncement> news = accepted.accept(published.signed());
-                    members.put(node, published.signed());
-                    refusedAnnouncements.remove(node);
-                    refusedReasons.remove(node);
+                    Optional<NodeAnnouncement> news = peers.accept(published.signed());
                     if (news.isEmpty() && sessions != null && !sessions.peers().contains(node)) {
                         // Seen before, then forgotten (withdrawn, or its SVID failed and verifies again): admit it anew.
                         return Optional.of(published.signed().announcement());
                     }
                     return news;
                 } catch (AnnouncementRejectedException e) {
-                    refuse(node, published.signed(), e.getMessage());
+                    // KnownPeers recorded the refusal with the announcement, for a retry when the trust changes.
+                    if (!refusedBefore.equals(Optional.of(e.getMessage()))) {
+                        LOG.warn("refused the announcement of {}: {}", node, e.getMessage());
+                    }
                     return Optional.empty();
                 }
             }
         }
     }
 
-    private void refuse(String node, SignedNodeAnnouncement signed, String reason) {
-        if (!reason.equals(refusedReasons.put(node, reason))) {
+    private void refuse(String node, String reason) {
+        if (peers.refuse(node, reason)) {
             LOG.warn("refused the announcement of {}: {}", node, reason);
-        }
-        if (signed != null) {
-            refusedAnnouncements.put(node, signed);
         }
     }
 
@@ -353,19 +342,12 @@ public final class EncryptionAgent implements AutoCloseable {
         if (sessions == null || revoked) {
             return;
         }
-        for (Map.Entry<String, SignedNodeAnnouncement> member : new ArrayList<>(members.entrySet())) {
-            try {
-                verifier.verify(member.getValue());
-            } catch (AnnouncementRejectedException e) {
-                String node = member.getKey();
-                members.remove(node);
-                accepted.forget(node);
-                refuse(node, member.getValue(), e.getMessage());
-                process(new SessionEvent.PeerRemoved(node, e.getMessage()));
-            }
-        }
-        for (Map.Entry<String, SignedNodeAnnouncement> refused : new ArrayList<>(refusedAnnouncements.entrySet())) {
-            verify(new AnnouncementEvent.Published(refused.getKey(), refused.getValue()))
+        peers.verifyMembersAgain().forEach((node, reason) -> {
+            LOG.warn("refused the announcement of {}: {}", node, reason);
+            process(new SessionEvent.PeerRemoved(node, reason));
+        });
+        for (SignedNodeAnnouncement refused : peers.refusedAnnouncements()) {
+            verify(new AnnouncementEvent.Published(refused.announcement().node(), refused))
                     .ifPresent(news -> process(new SessionEvent.PeerAnnounced(news)));
         }
         writeStatus();
@@ -451,7 +433,7 @@ public final class EncryptionAgent implements AutoCloseable {
                 case SessionAction.RemoveSa remove -> LOG.debug("removing {}", remove.sa());
                 case SessionAction.CutOffPeer cut -> LOG.info("cut off peer {}: {}", cut.peer(), cut.why());
                 case SessionAction.PublishAnnouncement publish -> toPublish = publish.announcement();
-                case SessionAction.PeerRefused refused -> refuse(refused.peer(), null, refused.reason());
+                case SessionAction.PeerRefused refused -> refuse(refused.peer(), refused.reason());
             }
         }
         persistIfChanged();
@@ -537,19 +519,19 @@ public final class EncryptionAgent implements AutoCloseable {
 
     private EncryptionStatus currentStatus() {
         long epoch = sessions.currentEpoch();
-        List<String> peers = new ArrayList<>(sessions.peers());
-        peers.sort(null);
+        List<String> inSession = new ArrayList<>(sessions.peers());
+        inSession.sort(null);
         List<String> encrypted = new ArrayList<>();
         List<String> pending = new ArrayList<>();
-        for (String peer : peers) {
+        for (String peer : inSession) {
             Optional<PeerSa> outbound = sessions.outboundTo(peer);
             outbound.ifPresent(sa -> encrypted.add(peer));
             if (outbound.isEmpty() || outbound.get().id().senderEpoch() != epoch) {
                 pending.add(peer);
             }
         }
-        return new EncryptionStatus(local.name(), epoch, lastRotation.orElse(null), peers, encrypted, pending,
-                refusedReasons, kernelBehind ? -1 : sasInstalled, kernelErrors(), revoked, clock.instant());
+        return new EncryptionStatus(local.name(), epoch, lastRotation.orElse(null), inSession, encrypted, pending,
+                peers.refusedReasons(), kernelBehind ? -1 : sasInstalled, kernelErrors(), revoked, clock.instant());
     }
 
     /** Read at most every {@link #COUNTERS_MAX_AGE}: status is written after every event, the counters need not be. */

@@ -5,14 +5,48 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ward.agent.encryption.AnnouncementRejectedException.Reason;
+import java.security.cert.CertificateException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-class AcceptedAnnouncementsTest {
+class KnownPeersTest {
     private static final TestPki PKI = new TestPki("accept-ca");
     private static final TestPki.Svid NODE_B = PKI.issueNode("node-b");
-    private final AcceptedAnnouncements accepted =
-            new AcceptedAnnouncements("node-a", new AnnouncementVerifier(TestPki.TRUST_DOMAIN, PKI.verifier()));
+    private final KnownPeers accepted =
+            new KnownPeers("node-a", new AnnouncementVerifier(TestPki.TRUST_DOMAIN, PKI.verifier()));
+
+    @Test
+    void membershipAndRefusalsMoveTogetherAsTheTrustChanges() throws Exception {
+        AtomicBoolean trusted = new AtomicBoolean(false);
+        KnownPeers peers = new KnownPeers("node-a", new AnnouncementVerifier(TestPki.TRUST_DOMAIN, chain -> {
+            if (!trusted.get()) throw new CertificateException("its CA is not in the bundle yet");
+        }));
+        NodeAnnouncement b = Announcements.sample("node-b", 3, 1);
+        assertThrows(AnnouncementRejectedException.class, () -> peers.accept(signed(b)));
+        assertTrue(peers.refusalOf("node-b").orElseThrow().contains("its CA is not in the bundle yet"));
+        assertEquals(1, peers.refusedAnnouncements().size(), "kept for a retry when the trust changes");
+        assertTrue(peers.members().isEmpty());
+
+        trusted.set(true); // the CA rotation reached the bundle
+        assertEquals(Optional.of(b), peers.accept(peers.refusedAnnouncements().getFirst()));
+        assertEquals(Map.of(), peers.refusedReasons());
+        assertEquals(Set.of("node-b"), peers.verifiedNodes());
+
+        trusted.set(false); // its SVID was revoked
+        assertEquals(Set.of("node-b"), peers.verifyMembersAgain().keySet());
+        assertTrue(peers.members().isEmpty());
+        assertTrue(peers.verifiedNodes().isEmpty());
+        assertTrue(peers.refusalOf("node-b").isPresent());
+        assertTrue(peers.refuse("node-b", "unreadable"), "a new reason");
+        assertEquals(1, peers.refusedAnnouncements().size(), "a later unreadable copy keeps the signed one for a retry");
+
+        peers.forget("node-b");
+        assertEquals(Map.of(), peers.refusedReasons());
+        assertTrue(peers.refusedAnnouncements().isEmpty());
+    }
 
     @Test
     void acceptsNewerAnnouncementsAndIgnoresRedeliveries() throws Exception {
