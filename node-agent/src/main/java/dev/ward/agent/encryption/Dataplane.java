@@ -8,4 +8,9 @@ public record Dataplane(Set<PeerSa> sas, Set<DataplanePolicy> policies) {
         sas = Set.copyOf(sas);
         policies = Set.copyOf(policies);
     }
+
+    /** What the kernel holds of it: the SAs without their mesh identity. */
+    public KernelDataplane inKernel() {
+        return new KernelDataplane(sas.stream().map(PeerSa::installed).collect(java.util.stream.Collectors.toSet()), policies);
+    }
 }

@@ -27,8 +27,14 @@ public record DataplaneDiff(List<KernelSa> keepSas, List<KernelSa> removeSas, Li
 
     public static DataplaneDiff between(Dataplane desired, Collection<KernelSa> observedSas,
                                         Collection<DataplanePolicy> observedPolicies) {
-        Set<KernelSa> wanted = new HashSet<>();
-        desired.sas().forEach(sa -> wanted.add(sa.installed()));
+        return between(desired.inKernel(), KernelDataplane.of(observedSas, observedPolicies));
+    }
+
+    /** From {@code observed} (the kernel as read, or as last written) to {@code desired}. */
+    public static DataplaneDiff between(KernelDataplane desired, KernelDataplane observed) {
+        Collection<KernelSa> observedSas = observed.sas();
+        Collection<DataplanePolicy> observedPolicies = observed.policies();
+        Set<KernelSa> wanted = new HashSet<>(desired.sas());
         Set<KernelSa> present = new HashSet<>(observedSas);
         List<KernelSa> keepSas = new ArrayList<>();
         List<KernelSa> removeSas = new ArrayList<>();
@@ -62,6 +68,11 @@ public record DataplaneDiff(List<KernelSa> keepSas, List<KernelSa> removeSas, Li
         Set<KernelSa.Slot> needed = new HashSet<>();
         addSas.forEach(sa -> needed.add(sa.slot()));
         return removeSas.stream().filter(sa -> needed.contains(sa.slot())).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "+" + addSas.size() + " -" + removeSas.size() + " SAs, +" + addPolicies.size() + " -" + removePolicies.size() + " policies";
     }
 
     public boolean isEmpty() {

@@ -4,7 +4,9 @@ import dev.ward.agent.encryption.AnnouncementRejectedException;
 import dev.ward.agent.encryption.AnnouncementVerifier;
 import dev.ward.agent.encryption.DataplaneDiff;
 import dev.ward.agent.encryption.DataplaneKernel;
+import dev.ward.agent.encryption.EncryptionKernelState;
 import dev.ward.agent.encryption.EncryptionSettings;
+import dev.ward.agent.encryption.KernelDataplane;
 import dev.ward.agent.encryption.EpochKeySource;
 import dev.ward.agent.encryption.KernelSa;
 import dev.ward.agent.encryption.KnownPeers;
@@ -21,6 +23,7 @@ import dev.ward.agent.encryption.store.EncryptionStatus;
 import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.RotationRequest;
 import dev.ward.agent.identity.IdentityListener;
+import dev.ward.agent.kernel.KernelReconciler;
 import dev.ward.agent.identity.NodeIdentityAgent;
 import dev.ward.agent.identity.NodeSvid;
 import dev.ward.store.Subscription;
@@ -50,11 +53,14 @@ import org.slf4j.LoggerFactory;
  * {@link PeerSessions#dataplane()} with a {@link DataplaneDiff}, and only then publishes the announcement, so an
  * acknowledgement never goes out before its inbound SA is in the kernel. If the kernel or the store refuses,
  * the same steps are retried until they succeed; nothing is published over a kernel that is behind.
+ *
+ * <p>The kernel is kept by a {@link KernelReconciler}: an event applies only the SAs and policies it changes (no
+ * dump of the kernel's SAs, with their keys), and every {@link EncryptionAgentConfig#reconcileEvery()} a full read
+ * repairs whatever changed behind the agent's back.
  */
 public final class EncryptionAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EncryptionAgent.class);
     static final Duration RETRY = Duration.ofSeconds(1);
-    static final Duration REFRESH = Duration.ofSeconds(30);
     static final Duration COUNTERS_MAX_AGE = Duration.ofSeconds(5);
 
     private final EncryptionAgentConfig config;
@@ -86,6 +92,7 @@ public final class EncryptionAgent implements AutoCloseable {
     };
 
     private DataplaneKernel kernel;
+    private KernelReconciler<KernelDataplane, DataplaneDiff> kernelState;
     private PeerSessions sessions;
     private long rotationRequestsHandled;
     private Optional<Instant> lastRotation = Optional.empty();
@@ -173,6 +180,7 @@ public final class EncryptionAgent implements AutoCloseable {
 
     private void begin(DataplaneKernel dataplaneKernel) {
         kernel = dataplaneKernel;
+        kernelState = new KernelReconciler<>("the xfrm state of " + local.name(), new EncryptionKernelState(kernel));
         persisted = keyringFile.load();
         boolean firstStart = persisted.keyring().isEmpty();
         rotationRequestsHandled = persisted.rotationRequestsHandled();
@@ -227,14 +235,19 @@ public final class EncryptionAgent implements AutoCloseable {
             cutOffSelf();
         }
         scheduleRotation();
-        loop.scheduleWithFixedDelay(() -> guarded(this::refresh), REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        long every = config.reconcileEvery().toMillis();
+        loop.scheduleWithFixedDelay(() -> guarded(this::refresh), every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Reads every announcement again and reports the kernel's counters. A watch resumed after a broken connection
-     * re-delivers what exists but not what was deleted meanwhile; this catches those, and anything else missed.
+     * The safety net behind the incremental updates: reads every announcement again (a watch resumed after a broken
+     * connection re-delivers what exists but not what was deleted meanwhile), reads the kernel in full and repairs
+     * whatever drifted from the desired state, and reports the kernel's counters.
      */
     private void refresh() {
+        if (sessions != null && !kernelBehind) {
+            reconcileKernel();
+        }
         if (sessions != null && !revoked) {
             List<AnnouncementEvent> stored = store.announcements();
             java.util.Set<String> present = new java.util.HashSet<>();
@@ -452,15 +465,30 @@ public final class EncryptionAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Brings the kernel to {@link PeerSessions#dataplane()} by what changed since the last write (no dump); see
+     * {@link KernelReconciler}. False if the kernel refused part of it: a retry follows, reading the kernel in full.
+     */
     private boolean applyDataplane() {
+        return program(() -> kernelState.sync(desiredKernel()));
+    }
+
+    /** Reads the kernel in full and repairs drift (the periodic safety net, and the retry after a refusal). */
+    private boolean reconcileKernel() {
+        return program(() -> kernelState.reconcile(desiredKernel()));
+    }
+
+    private KernelDataplane desiredKernel() {
+        return sessions.dataplane().inKernel();
+    }
+
+    private boolean program(java.util.function.Supplier<KernelReconciler.Outcome<DataplaneDiff>> step) {
         try {
-            DataplaneDiff diff = DataplaneDiff.between(sessions.dataplane(), kernel.installedSas(), kernel.installedPolicies());
-            if (!diff.isEmpty()) {
-                kernel.apply(diff);
-                LOG.debug("kernel: +{} -{} SAs, +{} -{} policies", diff.addSas().size(), diff.removeSas().size(),
-                        diff.addPolicies().size(), diff.removePolicies().size());
+            KernelReconciler.Outcome<DataplaneDiff> outcome = step.get();
+            if (!outcome.applied().isEmpty()) {
+                LOG.debug("kernel: {}{}", outcome.applied(), outcome.readInFull() ? " (after a full read)" : "");
             }
-            sasInstalled = diff.keepSas().size() + diff.addSas().size();
+            sasInstalled = desiredKernel().sas().size();
             kernelBehind = false;
             return true;
         } catch (RuntimeException e) {
@@ -469,6 +497,15 @@ public final class EncryptionAgent implements AutoCloseable {
             scheduleRetry();
             return false;
         }
+    }
+
+    /** How often the kernel was read in full, and drift found and repaired; for tests and status. */
+    long kernelFullReads() {
+        return call(() -> kernelState.fullReads());
+    }
+
+    long kernelDriftsRepaired() {
+        return call(() -> kernelState.driftsRepaired());
     }
 
     private void publishPending() {

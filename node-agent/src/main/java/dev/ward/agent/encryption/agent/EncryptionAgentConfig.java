@@ -9,15 +9,21 @@ import java.time.Duration;
 /**
  * How one node's encryption agent runs.
  *
- * @param rotateEvery how long an epoch lasts before the node rotates on its own (operators can ask sooner)
+ * @param rotateEvery    how long an epoch lasts before the node rotates on its own (operators can ask sooner)
+ * @param reconcileEvery how often the agent also reads the kernel in full and repairs drift (events apply only what
+ *                       they change), and re-reads every announcement in the store
  */
 public record EncryptionAgentConfig(LocalNode local, EncryptionSettings settings, Duration rotateEvery,
-                                    EpochKeySource keySource, Clock clock) {
+                                    EpochKeySource keySource, Clock clock, Duration reconcileEvery) {
     public static final Duration DEFAULT_ROTATION = Duration.ofHours(24);
+    public static final Duration DEFAULT_RECONCILE = Duration.ofSeconds(30);
 
     public EncryptionAgentConfig {
         if (rotateEvery.isNegative() || rotateEvery.isZero()) {
             throw new IllegalArgumentException("--rotate-every must be positive, got " + rotateEvery);
+        }
+        if (reconcileEvery.isNegative() || reconcileEvery.isZero()) {
+            throw new IllegalArgumentException("the reconcile interval must be positive, got " + reconcileEvery);
         }
         for (var pod : local.podCidrs()) {
             if (settings.clusterPodCidrs().stream().noneMatch(cluster -> cluster.encloses(pod))) {
@@ -28,6 +34,10 @@ public record EncryptionAgentConfig(LocalNode local, EncryptionSettings settings
     }
 
     public EncryptionAgentConfig(LocalNode local, EncryptionSettings settings, Duration rotateEvery, Clock clock) {
-        this(local, settings, rotateEvery, EpochKeySource.clockBased(clock), clock);
+        this(local, settings, rotateEvery, EpochKeySource.clockBased(clock), clock, DEFAULT_RECONCILE);
+    }
+
+    public EncryptionAgentConfig withReconcileEvery(Duration every) {
+        return new EncryptionAgentConfig(local, settings, rotateEvery, keySource, clock, every);
     }
 }

@@ -81,7 +81,7 @@ class EncryptionAgentTest {
 
         // The kernel reports the soft lifetime of n3's inbound SA from n1 expired: n3 starts a new epoch.
         var n3 = cluster.node("n3");
-        KernelSa expiring = n3.kernel.installedSas().stream()
+        KernelSa expiring = n3.kernel.snapshot().values().stream()
                 .filter(sa -> sa.destination().equals(n3.local().underlay().getFirst())).findFirst().orElseThrow();
         Map<String, Long> beforeExpiry = epochs();
         n3.agent.onKernelEvent(new SessionEvent.SoftExpired(expiring.destination(), expiring.spi()));
@@ -171,7 +171,7 @@ class EncryptionAgentTest {
                 () -> cluster.node("n1").kernel.entriesWith(n3Underlay).isEmpty() && cluster.node("n2").kernel.entriesWith(n3Underlay).isEmpty());
         Duration cutOff = Duration.ofNanos(System.nanoTime() - revokedAt);
         System.out.println("revoked node cut off by every peer in " + cutOff.toMillis() + " ms");
-        TestCluster.await(Duration.ofSeconds(5), "n3 to cut itself off", () -> n3.kernel.installedSas().isEmpty());
+        TestCluster.await(Duration.ofSeconds(5), "n3 to cut itself off", () -> n3.kernel.snapshot().isEmpty());
         assertTrue(n3.kernel.policies().stream().noneMatch(p -> p instanceof DataplanePolicy.Encrypt || p instanceof DataplanePolicy.RequireEsp));
         assertTrue(n3.kernel.policies().stream().anyMatch(p -> p instanceof DataplanePolicy.Block), "n3's plaintext stays blocked");
         assertTrue(n3.agent.status().revoked());
@@ -179,6 +179,44 @@ class EncryptionAgentTest {
         EncryptionStatus n1 = cluster.node("n1").agent.status();
         assertTrue(n1.refusedPeers().get("n3").contains("revoked"), n1.refusedPeers().toString());
         assertEquals(List.of(), cluster.mesh.violations());
+    }
+
+    /**
+     * Events change the kernel by what they change: n1 follows three rotations without dumping its SAs once beyond
+     * the periodic reconcile's full reads. That reconcile then finds an SA planted and another lost behind n1's back
+     * (no event touches either) and repairs both.
+     */
+    @Test
+    void eventsApplyOnlyWhatChangesAndThePeriodicReconcileRepairsDrift() throws Exception {
+        var n1 = cluster.node("n1");
+        n1.stopAgent();
+        n1.startAgent(Duration.ofHours(24), Duration.ofSeconds(2));
+        TestCluster.await(CONVERGE, "the mesh after n1's restart", () -> cluster.converged(ALL));
+        int dumpsBefore = n1.kernel.dumps();
+        long fullReadsBefore = n1.agent.kernelFullReads();
+        int appliesBefore = n1.kernel.applies();
+        EncryptionStore operator = cluster.encryptionStore();
+        for (int round = 1; round <= 3; round++) {
+            Map<String, Long> before = epochs();
+            operator.requestRotation(Optional.empty());
+            TestCluster.await(CONVERGE, "rotation " + round, () -> allRotatedFrom(before) && cluster.converged(ALL));
+        }
+        int applied = n1.kernel.applies() - appliesBefore;
+        long fullReads = n1.agent.kernelFullReads() - fullReadsBefore;
+        assertTrue(applied >= 6, "three rotations changed n1's kernel " + applied + " times");
+        assertEquals(fullReads, n1.kernel.dumps() - dumpsBefore, "every dump was a periodic reconcile's, none an event's");
+        assertTrue(fullReads < applied, fullReads + " full reads for " + applied + " changes");
+
+        Thread.sleep(TestCluster.DRAIN.toMillis() * 3); // the retired SAs' drain is over: nothing is about to change
+        Map<KernelSa.Slot, KernelSa> wanted = n1.kernel.snapshot();
+        KernelSa lost = wanted.values().iterator().next();
+        KernelSa planted = new KernelSa(new Spi(0x7fff0002L), lost.source(), lost.destination(), new EspKey(EspCipher.AES_128_GCM, new byte[20]));
+        long driftsBefore = n1.agent.kernelDriftsRepaired();
+        n1.kernel.lose(lost);
+        n1.kernel.inject(planted);
+        TestCluster.await(Duration.ofSeconds(10), "the periodic reconcile to repair n1's kernel", () -> n1.kernel.snapshot().equals(wanted));
+        assertEquals(driftsBefore + 1, n1.agent.kernelDriftsRepaired());
+        assertTrue(n1.kernel.removed().contains(planted), "the planted SA was removed");
     }
 
     @Test

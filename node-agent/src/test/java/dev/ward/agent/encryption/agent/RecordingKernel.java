@@ -27,6 +27,7 @@ final class RecordingKernel implements DataplaneKernel {
     private final Map<PolicySelector, DataplanePolicy> policies = new LinkedHashMap<>();
     private final List<KernelSa> removed = new ArrayList<>();
     private int applies;
+    private int dumps;
     private int failures;
     private int refused;
 
@@ -42,6 +43,7 @@ final class RecordingKernel implements DataplaneKernel {
     @Override
     public List<KernelSa> installedSas() {
         synchronized (mesh) {
+            dumps++;
             return List.copyOf(sas.values());
         }
     }
@@ -109,6 +111,13 @@ final class RecordingKernel implements DataplaneKernel {
     List<KernelSa> removed() {
         synchronized (mesh) {
             return List.copyOf(removed);
+        }
+    }
+
+    /** How often the SAs were dumped (each dump carries every SA's key). */
+    int dumps() {
+        synchronized (mesh) {
+            return dumps;
         }
     }
 

@@ -84,9 +84,13 @@ final class TestCluster implements AutoCloseable {
         }
 
         void startAgent(Duration rotateEvery) {
+            startAgent(rotateEvery, EncryptionAgentConfig.DEFAULT_RECONCILE);
+        }
+
+        void startAgent(Duration rotateEvery, Duration reconcileEvery) {
             store = EncryptionStores.open(location, clock);
             EncryptionAgentConfig config = new EncryptionAgentConfig(local(), new EncryptionSettings(EspCipher.AES_128_GCM,
-                    List.of(CLUSTER_CIDR), DRAIN), rotateEvery, clock);
+                    List.of(CLUSTER_CIDR), DRAIN), rotateEvery, clock).withReconcileEvery(reconcileEvery);
             agent = new EncryptionAgent(config, store, identity, new KeyringFile(stateDir()), () -> Map.of("XfrmInNoStates", 0L));
             agent.start(kernel);
         }
@@ -158,7 +162,7 @@ final class TestCluster implements AutoCloseable {
             var status = node.agent.status();
             List<String> others = members.stream().filter(other -> !other.equals(name)).sorted().toList();
             if (!status.peers().equals(others) || !status.encryptedPeers().equals(others) || !status.pendingAcks().isEmpty()
-                    || node.kernel.installedSas().size() != 2 * others.size()) {
+                    || node.kernel.snapshot().size() != 2 * others.size()) {
                 return false;
             }
         }
