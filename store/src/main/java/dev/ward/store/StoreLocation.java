@@ -3,6 +3,7 @@ package dev.ward.store;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a cluster's shared state is, as operators write it in {@code --store}: {@code k8s},
@@ -29,10 +30,20 @@ public sealed interface StoreLocation {
         public String spec() {
             return "dir:" + path;
         }
+
+        @Override
+        public Optional<Path> directory() {
+            return Optional.of(path);
+        }
     }
 
     /** The {@code --store} value that names this location. */
     String spec();
+
+    /** The local directory of a single-host store, where its files beside the key-value records go. */
+    default Optional<Path> directory() {
+        return Optional.empty();
+    }
 
     static StoreLocation parse(String spec) {
         if (spec == null || spec.isBlank()) throw new IllegalArgumentException("--store is empty (use k8s, etcd://HOST:PORT or dir:PATH)");

@@ -40,8 +40,9 @@ public final class IdentityStores {
     }
 
     private static CaKeyFile caKeyVault(StoreLocation location, Path caKeyFile) {
-        if (location instanceof StoreLocation.Directory d) {
-            return new CaKeyFile(caKeyFile == null ? d.path().resolve(DIR_CA_KEY_FILE) : caKeyFile, "wardctl ca init --store " + location.spec());
+        if (location.directory().isPresent()) {
+            Path file = caKeyFile == null ? location.directory().get().resolve(DIR_CA_KEY_FILE) : caKeyFile;
+            return new CaKeyFile(file, "wardctl ca init --store " + location.spec());
         }
         Path file = caKeyFile == null ? DEFAULT_ETCD_CA_KEY_FILE : caKeyFile;
         return new CaKeyFile(file, "wardctl ca init --store " + location.spec() + " --ca-key-file " + file);
