@@ -108,7 +108,9 @@ final class KindCluster implements EncryptedCluster<KindNode, KindPod> {
 
     @Override
     public KernelSas sas(KindNode node) {
-        String json = PodExec.run(WardKubernetes.NAMESPACE, node.agentPod(), List.of("wardctl", "xfrm", "states", "-o", "json"))
+        // A small heap: this JVM shares the agent container's memory limit with the agent itself.
+        String json = PodExec.run(WardKubernetes.NAMESPACE, node.agentPod(),
+                        List.of("sh", "-c", "WARD_JAVA_OPTS='-Xmx64m -XX:TieredStopAtLevel=1' exec wardctl xfrm states -o json"))
                 .require("wardctl xfrm states on " + node.name());
         try {
             List<KernelSas.Sa> sas = new ArrayList<>();
