@@ -5,6 +5,8 @@ import dev.ward.trust.k8s.WardKubernetes;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -21,18 +23,15 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -42,50 +41,56 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Parses every YAML file under deploy/ with fabric8 and checks that the names Ward's code uses (namespace,
- * ServiceAccounts, Secret, ConfigMap, signerName) are the ones the manifests create and grant, so code and
- * manifests cannot drift apart. Generic over the files: manifests added later are parsed too.
+ * Checks the names Ward's code uses (namespace, ServiceAccounts, Secret, ConfigMap, signerName, flags) against what
+ * each way of installing Ward creates and grants, so code and manifests cannot drift apart: the YAML files under
+ * deploy/ as {@code kubectl apply} takes them, and the Helm chart as real {@code helm template} renders it, with its
+ * default values and with every agent value set. Generic over the files: manifests added later are checked too.
  */
 class ManifestsTest {
-    private static final Path DEPLOY = Path.of(System.getProperty("user.dir"));
-    private static KubernetesClient parser;
-    private static List<HasMetadata> objects;
+    static final Path DEPLOY = Path.of(System.getProperty("user.dir"));
+    private static List<Installation> installations;
+
+    /** One way of installing Ward: the objects it creates; {@code namespaceGiven} when the installer creates the namespace. */
+    record Installation(String name, List<HasMetadata> objects, boolean namespaceGiven) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     @BeforeAll
     static void parseEverything() throws IOException {
-        parser = new KubernetesClientBuilder().build(); // used only to parse; it never connects
-        objects = new ArrayList<>();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(DEPLOY)) {
-            files = walk.filter(p -> !p.startsWith(DEPLOY.resolve("target")) && !p.startsWith(DEPLOY.resolve("src")))
+            files = walk.filter(p -> !p.startsWith(DEPLOY.resolve("target")) && !p.startsWith(DEPLOY.resolve("src")) && !p.startsWith(Helm.CHART))
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
         }
         assertFalse(files.isEmpty(), "no manifests found under " + DEPLOY);
+        List<HasMetadata> manifests = new ArrayList<>();
         for (Path f : files) {
             try (InputStream in = Files.newInputStream(f)) {
-                List<HasMetadata> items = parser.load(in).items();
-                assertFalse(items.isEmpty(), f + " holds no Kubernetes object");
-                for (HasMetadata o : items) {
-                    assertNotNull(o.getKind(), f + ": an object without kind");
-                    assertNotNull(o.getMetadata().getName(), f + ": a " + o.getKind() + " without a name");
-                    objects.add(o);
-                }
-            } catch (RuntimeException e) {
-                fail(f + " does not parse as Kubernetes objects: " + e.getMessage());
+                manifests.addAll(KubernetesObjects.parse(f.toString(), in));
             }
         }
+        String everyValue = Path.of(System.getProperty("user.dir"), "src/test/resources/every-agent-value.yaml").toString();
+        installations = List.of(
+                new Installation("kubectl apply -f deploy/crds -f deploy/kubernetes", manifests, false),
+                new Installation("helm template (default values)", KubernetesObjects.parse("helm template", Helm.template(Helm.NAMESPACE)), true),
+                new Installation("helm template --values every-agent-value.yaml",
+                        KubernetesObjects.parse("helm template", Helm.template(Helm.NAMESPACE, "--values", everyValue)), true));
     }
 
-    @AfterAll
-    static void close() {
-        parser.close();
+    static List<Installation> installations() {
+        return installations;
     }
 
-    @Test
-    void theNamespaceAndServiceAccountsTheCodeUsesExist() {
-        find(Namespace.class, WardKubernetes.NAMESPACE, null);
-        find(ServiceAccount.class, WardKubernetes.KEYD_SERVICE_ACCOUNT, WardKubernetes.NAMESPACE);
-        find(ServiceAccount.class, WardKubernetes.AGENT_SERVICE_ACCOUNT, WardKubernetes.NAMESPACE);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theNamespaceAndServiceAccountsTheCodeUsesExist(Installation install) {
+        List<HasMetadata> objects = install.objects();
+        if (!install.namespaceGiven()) find(objects, Namespace.class, WardKubernetes.NAMESPACE, null);
+        find(objects, ServiceAccount.class, WardKubernetes.KEYD_SERVICE_ACCOUNT, WardKubernetes.NAMESPACE);
+        find(objects, ServiceAccount.class, WardKubernetes.AGENT_SERVICE_ACCOUNT, WardKubernetes.NAMESPACE);
         for (HasMetadata o : objects) {
             boolean clusterScoped = o instanceof Namespace || o instanceof ClusterRole || o instanceof ClusterRoleBinding
                     || o instanceof CustomResourceDefinition || o instanceof ValidatingAdmissionPolicy
@@ -94,9 +99,10 @@ class ManifestsTest {
         }
     }
 
-    @Test
-    void keydMaySignForWardsSignerAndNothingElse() {
-        List<PolicyRule> rules = rulesBoundTo(WardKubernetes.KEYD_SERVICE_ACCOUNT);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void keydMaySignForWardsSignerAndNothingElse(Installation install) {
+        List<PolicyRule> rules = rulesBoundTo(install.objects(), WardKubernetes.KEYD_SERVICE_ACCOUNT);
         PolicyRule signer = rules.stream().filter(r -> r.getResources().contains("signers")).findFirst().orElseThrow();
         assertEquals(List.of(WardKubernetes.SIGNER_NAME), signer.getResourceNames());
         assertTrue(signer.getVerbs().containsAll(List.of("approve", "sign")));
@@ -109,9 +115,10 @@ class ManifestsTest {
         assertAllowed(rules, "", "configmaps", WardKubernetes.nodeRecordName("some-node"), "get", "list", "create", "update");
     }
 
-    @Test
-    void theAgentMayRequestSvidsAndReadTheBundleButNotTheCaKey() {
-        List<PolicyRule> rules = rulesBoundTo(WardKubernetes.AGENT_SERVICE_ACCOUNT);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theAgentMayRequestSvidsAndReadTheBundleButNotTheCaKey(Installation install) {
+        List<PolicyRule> rules = rulesBoundTo(install.objects(), WardKubernetes.AGENT_SERVICE_ACCOUNT);
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests", null, "create", "get", "list", "watch");
         assertAllowed(rules, "", "configmaps", WardKubernetes.TRUST_CONFIGMAP, "get", "list", "watch");
         assertFalse(allows(rules, "", "secrets", WardKubernetes.CA_SECRET, "get"), "the agent must not read the CA key");
@@ -119,9 +126,10 @@ class ManifestsTest {
         assertFalse(allows(rules, "", "configmaps", WardKubernetes.TRUST_CONFIGMAP, "update"), "the agent must not write the bundle");
     }
 
-    @Test
-    void keydRunsAsItsServiceAccountOnTheKubernetesStore() {
-        Deployment keyd = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void keydRunsAsItsServiceAccountOnTheKubernetesStore(Installation install) {
+        Deployment keyd = install.objects().stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
                 .filter(d -> WardKubernetes.KEYD_SERVICE_ACCOUNT.equals(d.getSpec().getTemplate().getSpec().getServiceAccountName()))
                 .findFirst().orElseThrow(() -> new AssertionError("no Deployment runs as " + WardKubernetes.KEYD_SERVICE_ACCOUNT));
         assertEquals(WardKubernetes.NAMESPACE, keyd.getMetadata().getNamespace());
@@ -131,10 +139,11 @@ class ManifestsTest {
         assertTrue(keyd.getSpec().getReplicas() >= 2, "replicas are safe (compare-and-set) and keep signing while one is down");
     }
 
-    @Test
-    void theEncryptionCrdsDeclareTheResourcesTheStoreUses() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theEncryptionCrdsDeclareTheResourcesTheStoreUses(Installation install) {
         for (ResourceDefinitionContext kind : List.of(EncryptionResources.ANNOUNCEMENT, EncryptionResources.ROTATION, EncryptionResources.STATUS)) {
-            CustomResourceDefinition crd = find(CustomResourceDefinition.class, kind.getPlural() + "." + kind.getGroup(), null);
+            CustomResourceDefinition crd = find(install.objects(), CustomResourceDefinition.class, kind.getPlural() + "." + kind.getGroup(), null);
             assertEquals(kind.getGroup(), crd.getSpec().getGroup());
             assertEquals(kind.getKind(), crd.getSpec().getNames().getKind());
             assertEquals(kind.getPlural(), crd.getSpec().getNames().getPlural());
@@ -144,9 +153,10 @@ class ManifestsTest {
         }
     }
 
-    @Test
-    void theAgentReadsEveryEncryptionRecordButCannotWithdrawNodesOrRequestRotations() {
-        List<PolicyRule> rules = rulesBoundTo(WardKubernetes.AGENT_SERVICE_ACCOUNT);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theAgentReadsEveryEncryptionRecordButCannotWithdrawNodesOrRequestRotations(Installation install) {
+        List<PolicyRule> rules = rulesBoundTo(install.objects(), WardKubernetes.AGENT_SERVICE_ACCOUNT);
         String group = EncryptionResources.GROUP;
         assertAllowed(rules, group, EncryptionResources.ANNOUNCEMENT.getPlural(), null, "get", "list", "watch", "create", "update");
         assertAllowed(rules, group, EncryptionResources.STATUS.getPlural(), null, "get", "list", "watch", "create", "update");
@@ -156,9 +166,10 @@ class ManifestsTest {
         assertFalse(allows(rules, group, EncryptionResources.ROTATION.getPlural(), EncryptionResources.ROTATE_ALL, "update"), "rotation is an operator's request");
     }
 
-    @Test
-    void anAgentMayWriteOnlyTheEncryptionObjectsOfItsOwnNode() {
-        ValidatingAdmissionPolicy policy = objects.stream().filter(ValidatingAdmissionPolicy.class::isInstance)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void anAgentMayWriteOnlyTheEncryptionObjectsOfItsOwnNode(Installation install) {
+        ValidatingAdmissionPolicy policy = install.objects().stream().filter(ValidatingAdmissionPolicy.class::isInstance)
                 .map(ValidatingAdmissionPolicy.class::cast).findFirst().orElseThrow(() -> new AssertionError("no ValidatingAdmissionPolicy"));
         var rule = policy.getSpec().getMatchConstraints().getResourceRules().getFirst();
         assertEquals(List.of(EncryptionResources.GROUP), rule.getApiGroups());
@@ -169,16 +180,15 @@ class ManifestsTest {
         assertTrue(policy.getSpec().getValidations().getFirst().getExpression().contains("'" + WardKubernetes.NODE_NAME_EXTRA + "'"),
                 "the policy must compare the object with the token's node");
         assertEquals("Fail", policy.getSpec().getFailurePolicy());
-        ValidatingAdmissionPolicyBinding binding = find(ValidatingAdmissionPolicyBinding.class, policy.getMetadata().getName(), null);
+        ValidatingAdmissionPolicyBinding binding = find(install.objects(), ValidatingAdmissionPolicyBinding.class, policy.getMetadata().getName(), null);
         assertEquals(policy.getMetadata().getName(), binding.getSpec().getPolicyName());
         assertEquals(List.of("Deny"), binding.getSpec().getValidationActions());
     }
 
-    @Test
-    void theAgentDaemonSetRunsOnEveryNodeWithFlagsTheCliAccepts() throws IOException {
-        DaemonSet agent = objects.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
-                .filter(d -> WardKubernetes.AGENT_SERVICE_ACCOUNT.equals(d.getSpec().getTemplate().getSpec().getServiceAccountName()))
-                .findFirst().orElseThrow(() -> new AssertionError("no DaemonSet runs as " + WardKubernetes.AGENT_SERVICE_ACCOUNT));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theAgentDaemonSetRunsOnEveryNodeWithFlagsTheCliAccepts(Installation install) throws IOException {
+        DaemonSet agent = agentDaemonSet(install);
         PodSpec pod = agent.getSpec().getTemplate().getSpec();
         assertTrue(pod.getHostNetwork(), "xfrm is programmed in the host's network namespace");
         assertEquals("Exists", pod.getTolerations().getFirst().getOperator());
@@ -191,7 +201,7 @@ class ManifestsTest {
         assertEquals("k8s", args.get(args.indexOf("--store") + 1));
         assertEquals("$(NODE_NAME)", args.get(args.indexOf("--node") + 1));
         assertEquals("$(HOST_IP)", args.get(args.indexOf("--underlay-ip") + 1));
-        Set<String> accepted = agentOptions();
+        Set<String> accepted = AgentOptions.read();
         for (String arg : args) {
             if (arg.startsWith("-")) assertTrue(accepted.contains(arg), "ward agent has no option " + arg + " (it has " + accepted + ")");
             for (Matcher m = Pattern.compile("\\$\\((\\w+)\\)").matcher(arg); m.find(); ) {
@@ -216,49 +226,52 @@ class ManifestsTest {
         assertNull(volume.getSecret());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theAgentMountsWhatItsDatapathNeedsFromTheNode(Installation install) {
+        DaemonSet agent = agentDaemonSet(install);
+        PodSpec pod = agent.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().getFirst();
+        // bpffs (pinned maps and programs outlive an agent), the kubelet's CNI directories, Ward's own state
+        for (String path : List.of("/sys/fs/bpf", "/etc/cni/net.d", "/opt/cni/bin", "/var/lib/ward")) {
+            VolumeMount mount = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst()
+                    .orElseThrow(() -> new AssertionError("the agent does not mount " + path));
+            Volume volume = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no volume " + mount.getName()));
+            assertNotNull(volume.getHostPath(), path + " must be the node's own directory");
+            assertEquals(path, volume.getHostPath().getPath(), "the agent's " + path + " is the node's");
+            assertNotEquals(Boolean.TRUE, mount.getReadOnly(), path + " is written by the agent");
+        }
+        VolumeMount bpffs = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/sys/fs/bpf")).findFirst().orElseThrow();
+        assertEquals("HostToContainer", bpffs.getMountPropagation(), "the host's bpffs mount must reach the container");
+        assertEquals(0L, container.getSecurityContext().getRunAsUser(), "the node's directories are root's");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void keydRunsAsNonRootWithNoCapability(Installation install) {
+        Deployment keyd = find(install.objects(), Deployment.class, "ward-keyd", WardKubernetes.NAMESPACE);
+        PodSpec pod = keyd.getSpec().getTemplate().getSpec();
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertNotEquals(0L, pod.getSecurityContext().getRunAsUser());
+        Container c = pod.getContainers().getFirst();
+        assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+        assertTrue(c.getSecurityContext().getCapabilities().getAdd() == null || c.getSecurityContext().getCapabilities().getAdd().isEmpty());
+        assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+    }
+
+    static DaemonSet agentDaemonSet(Installation install) {
+        return install.objects().stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
+                .filter(d -> WardKubernetes.AGENT_SERVICE_ACCOUNT.equals(d.getSpec().getTemplate().getSpec().getServiceAccountName()))
+                .findFirst().orElseThrow(() -> new AssertionError(install + ": no DaemonSet runs as " + WardKubernetes.AGENT_SERVICE_ACCOUNT));
+    }
+
     private static EnvVar env(Container container, String name) {
         return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no env " + name));
     }
 
-    /**
-     * The option names of {@code ward agent}, read from the CLI's sources: the command class and the mixins it
-     * (transitively) declares. Reading sources keeps this module from depending on the CLI and all beneath it.
-     */
-    private static Set<String> agentOptions() throws IOException {
-        Path sources = DEPLOY.getParent().resolve("cli/src/main/java");
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(sources)) {
-            files = walk.filter(p -> p.toString().endsWith(".java")).toList();
-        }
-        Path command = null;
-        for (Path f : files) {
-            if (Files.readString(f).contains("@Command(name = \"agent\"")) command = f;
-        }
-        assertNotNull(command, "no @Command(name = \"agent\") under " + sources);
-        Set<String> options = new HashSet<>();
-        List<Path> pending = new ArrayList<>(List.of(command));
-        Set<Path> read = new HashSet<>();
-        Pattern mixin = Pattern.compile("@Mixin\\s+(\\w+)");
-        Pattern names = Pattern.compile("@Option\\(\\s*names\\s*=\\s*(\\{[^}]*}|\"[^\"]*\")");
-        while (!pending.isEmpty()) {
-            Path file = pending.removeLast();
-            if (!read.add(file)) continue;
-            String text = Files.readString(file);
-            for (Matcher m = names.matcher(text); m.find(); ) {
-                for (Matcher name = Pattern.compile("\"([^\"]+)\"").matcher(m.group(1)); name.find(); ) options.add(name.group(1));
-            }
-            for (Matcher m = mixin.matcher(text); m.find(); ) {
-                String type = m.group(1);
-                pending.add(files.stream().filter(f -> f.getFileName().toString().equals(type + ".java")).findFirst()
-                        .orElseThrow(() -> new AssertionError("mixin " + type + " not found under " + sources)));
-            }
-        }
-        assertTrue(options.contains("--node"), "found no options of ward agent in " + command);
-        return options;
-    }
-
-    private List<PolicyRule> rulesBoundTo(String serviceAccount) {
+    private static List<PolicyRule> rulesBoundTo(List<HasMetadata> objects, String serviceAccount) {
         List<PolicyRule> rules = new ArrayList<>();
         for (HasMetadata o : objects) {
             List<Subject> subjects;
@@ -275,8 +288,8 @@ class ManifestsTest {
             boolean bound = subjects.stream().anyMatch(s -> "ServiceAccount".equals(s.getKind()) && serviceAccount.equals(s.getName())
                     && WardKubernetes.NAMESPACE.equals(s.getNamespace()));
             if (!bound) continue;
-            if (ref.getKind().equals("ClusterRole")) rules.addAll(find(ClusterRole.class, ref.getName(), null).getRules());
-            else rules.addAll(find(Role.class, ref.getName(), o.getMetadata().getNamespace()).getRules());
+            if (ref.getKind().equals("ClusterRole")) rules.addAll(find(objects, ClusterRole.class, ref.getName(), null).getRules());
+            else rules.addAll(find(objects, Role.class, ref.getName(), o.getMetadata().getNamespace()).getRules());
         }
         assertFalse(rules.isEmpty(), "nothing is bound to ServiceAccount " + serviceAccount);
         return rules;
@@ -294,7 +307,7 @@ class ManifestsTest {
                 && (r.getResourceNames() == null || r.getResourceNames().isEmpty() || (name != null && r.getResourceNames().contains(name))));
     }
 
-    private <T extends HasMetadata> T find(Class<T> type, String name, String namespace) {
+    static <T extends HasMetadata> T find(List<HasMetadata> objects, Class<T> type, String name, String namespace) {
         return objects.stream().filter(type::isInstance).map(type::cast)
                 .filter(o -> name.equals(o.getMetadata().getName()))
                 .filter(o -> namespace == null || namespace.equals(o.getMetadata().getNamespace()))

@@ -93,7 +93,7 @@ public final class EncryptionBenchmark {
             env.cluster().join(joiner);
             long started = System.nanoTime();
             s.note("wardctl node token create " + joiner.name() + "; ward agent --node " + joiner.name() + " started; watching the store for its announcement");
-            if (LabEnvironment.await(Duration.ofSeconds(120), () -> announced.get() != 0 || !env.cluster().agentAlive(joiner)) < 0 || announced.get() == 0) {
+            if (EncryptedCluster.await(Duration.ofSeconds(120), () -> announced.get() != 0 || !env.cluster().agentAlive(joiner)) < 0 || announced.get() == 0) {
                 s.fail(joiner.name() + " never announced itself; agent log: " + LabEnvironment.tail(env.cluster().agentLog(joiner)));
                 return;
             }
@@ -122,14 +122,14 @@ public final class EncryptionBenchmark {
         List<Double> seconds = new ArrayList<>();
         for (int round = 1; round <= 3; round++) {
             Map<String, Set<String>> before = env.outboundSpis(nodes);
-            LabEnvironment.Rotation r = env.rotateAll();
+            StoreWrite r = env.rotateAll();
             if (!s.check(r.outcome().succeeded(), "wardctl keys rotate --all exit " + r.outcome().exitCode()
                     + (r.outcome().succeeded() ? "" : ": " + r.outcome().output().strip()))) return;
-            long took = LabEnvironment.await(Duration.ofSeconds(60), () -> env.everyPairHasNewOutbound(nodes, before));
+            long took = EncryptedCluster.await(Duration.ofSeconds(60), () -> env.everyPairHasNewOutbound(nodes, before));
             if (!s.check(took >= 0, "round " + round + ": every one of " + nodes.size() * (nodes.size() - 1) + " directed pairs sends with a new SA")) return;
-            seconds.add(r.secondsSinceRequest());
+            seconds.add(r.secondsSinceCommitted());
             s.note(String.format("round %d: %.2f s after the request reached the store%s", round, seconds.getLast(),
-                    r.requestedAtNanos() == 0 ? " (no store event seen: timed from the command's return)" : ""));
+                    r.storedAtNanos() == 0 ? " (no store event seen: timed from the command's return)" : ""));
         }
         figure(s, String.format("rotation convergence (%d nodes, %d directed pairs): %s s per round, from the rotation request reaching the store to every pair sending on its new SA",
                 nodes.size(), nodes.size() * (nodes.size() - 1), seconds.stream().map(d -> String.format("%.2f", d)).toList()));

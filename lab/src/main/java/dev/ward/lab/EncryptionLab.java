@@ -3,10 +3,6 @@ package dev.ward.lab;
 import dev.ward.agent.encryption.EspTunnelMtu;
 import dev.ward.agent.encryption.IpFamily;
 
-import dev.ward.store.Subscription;
-import dev.ward.store.kv.EtcdKv;
-import dev.ward.trust.kv.KvKeys;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -16,12 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -32,8 +25,6 @@ import java.util.stream.Collectors;
  * user-mode Linux otherwise, see {@link GuestLab}).
  */
 public final class EncryptionLab {
-    private static final Duration STREAM_INTERVAL = Duration.ofMillis(10);
-
     private final Path workDir;
     private final PrintStream out;
     private final LabReport report = new LabReport();
@@ -89,23 +80,7 @@ public final class EncryptionLab {
         try {
             Thread.sleep(1500); // tcpdump opens its socket before the traffic starts
             s.note("capturing the underlay: tcpdump -i any -w " + capture);
-            int pairs = 0, answered = 0;
-            List<String> silent = new ArrayList<>();
-            for (LabNetwork.Node a : nodes) {
-                for (LabNetwork.Node b : nodes) {
-                    if (a == b) continue;
-                    for (LabNetwork.Pod from : a.pods()) {
-                        for (LabNetwork.Pod to : b.pods()) {
-                            pairs++;
-                            int echoed = PodEcho.probe(from, to, 2, 2000);
-                            if (echoed > 0) answered++;
-                            else silent.add(from.name() + "->" + to.name());
-                        }
-                    }
-                }
-            }
-            s.check(answered == pairs, "UDP echo (ping) between every cross-node pod pair: " + answered + " of " + pairs + " answered"
-                    + (silent.isEmpty() ? "" : "; silent: " + silent));
+            CrossNodeScenario.check(s, env);
             for (LabNetwork.Pod[] pair : new LabNetwork.Pod[][] {{pod(1, 1), pod(2, 1)}, {pod(2, 2), pod(3, 1)}, {pod(3, 2), pod(1, 2)}}) {
                 LabTraffic.Ping ping = LabTraffic.icmpPing(pair[0], pair[1], 56, 3);
                 s.check(ping.answered(), "ICMP ping " + pair[0] + " -> " + pair[1] + ": " + ping.summary());
@@ -114,10 +89,6 @@ public final class EncryptionLab {
             LabTraffic.Ping fullPing = LabTraffic.icmpPing(pod(1, 2), pod(3, 2), icmpPayload, 3);
             s.check(fullPing.answered(), "ICMP ping at the pod MTU (" + icmpPayload + " data bytes, " + network.podMtu()
                     + "-byte packets, DF set) " + pod(1, 2) + " -> " + pod(3, 2) + ": " + fullPing.summary());
-            LabTraffic.Transfer t = LabTraffic.tcp(pod(1, 1), pod(2, 2), 5001, 1 << 20, Duration.ofSeconds(60));
-            s.check(t.intact() && t.bytes() == 1 << 20, "TCP " + pod(1, 1) + " -> " + pod(2, 2) + ": " + t.describe());
-            LabTraffic.Transfer back = LabTraffic.tcp(pod(3, 2), pod(1, 2), 5002, 1 << 20, Duration.ofSeconds(60));
-            s.check(back.intact() && back.bytes() == 1 << 20, "TCP " + pod(3, 2) + " -> " + pod(1, 2) + ": " + back.describe());
             LabTraffic.FullSize full = LabTraffic.fullSizeDatagram(pod(1, 1), pod(3, 1), network.podMtu());
             s.check(full.passed(), "full-size at the pod MTU " + network.podMtu() + " (underlay 1500 - ESP tunnel overhead, EspTunnelMtu): "
                     + full.describe());
@@ -150,37 +121,8 @@ public final class EncryptionLab {
     // ---- 3: rotation under traffic
 
     private void rotateUnderTraffic(ScenarioRun s) throws Exception {
-        List<LabTraffic.NumberedStream> streams = streams(
-                new LabNetwork.Pod[] {pod(1, 1), pod(2, 1)}, new LabNetwork.Pod[] {pod(2, 2), pod(3, 1)}, new LabNetwork.Pod[] {pod(3, 2), pod(1, 2)});
-        try {
-            Map<String, Set<String>> seen = env.outboundSpis(nodes);
-            s.note("streams " + names(streams) + " at " + 1000 / STREAM_INTERVAL.toMillis() + " datagrams/s each; outbound SPIs " + seen);
-            for (int round = 1; round <= 3; round++) {
-                LabEnvironment.Rotation rotation = env.rotateAll();
-                WardJvm.Outcome r = rotation.outcome();
-                if (!s.check(r.succeeded(), "wardctl keys rotate --all (round " + round + ") exit " + r.exitCode() + " in " + r.millis() + " ms"
-                        + (r.succeeded() ? "" : ": " + r.output().strip() + " (see " + env.jvm().log("wardctl") + ")"))) break;
-                Map<String, Set<String>> before = new HashMap<>(seen);
-                long took = LabEnvironment.await(Duration.ofSeconds(60), () -> env.everyPairHasNewOutbound(nodes, before));
-                Map<String, Set<String>> now = env.outboundSpis(nodes);
-                s.check(took >= 0, "round " + round + ": every node sends with a new SA to every peer " + (took >= 0
-                        ? String.format("%.2f s after the request reached the store", rotation.secondsSinceRequest()) : "NOT within 60 s")
-                        + "; outbound SPIs " + now);
-                now.forEach((k, v) -> seen.merge(k, v, (x, y) -> {
-                    Set<String> u = new HashSet<>(x);
-                    u.addAll(y);
-                    return u;
-                }));
-            }
-            long lastRound = System.nanoTime();
-            int perNode = 2 * (nodes.size() - 1);
-            long drained = LabEnvironment.await(Duration.ofSeconds(30), () -> nodes.stream().allMatch(n -> KernelSas.of(n).sas().size() == perNode));
-            s.check(drained >= 0, "old SAs removed after the drain (agents run with --drain " + LabCluster.DRAIN + "): every node back to "
-                    + perNode + " SAs, one each way per peer, " + (drained >= 0 ? LabEnvironment.millisSince(lastRound) + " ms after the last round"
-                    : "NOT within 30 s: " + nodes.stream().map(n -> KernelSas.of(n).describe(n.underlayIp())).toList()));
-        } finally {
-            checkNoneLost(s, streams);
-        }
+        RotationScenario.run(s, env, List.of(List.of(pod(1, 1), pod(2, 1)), List.of(pod(2, 2), pod(3, 1)), List.of(pod(3, 2), pod(1, 2))),
+                3, LabCluster.DRAIN, Duration.ofSeconds(30));
     }
 
     // ---- 4: a node nobody attested
@@ -225,7 +167,7 @@ public final class EncryptionLab {
 
     private void agentRestart(ScenarioRun s) throws Exception {
         LabNetwork.Node victim = nodes.get(1);
-        List<LabTraffic.NumberedStream> streams = streams(new LabNetwork.Pod[] {pod(1, 1), pod(2, 1)}, new LabNetwork.Pod[] {pod(2, 2), pod(3, 2)});
+        List<PodStream> streams = streams(new LabNetwork.Pod[] {pod(1, 1), pod(2, 1)}, new LabNetwork.Pod[] {pod(2, 2), pod(3, 2)});
         try {
             Thread.sleep(1000);
             KernelSas before = KernelSas.of(victim);
@@ -234,115 +176,46 @@ public final class EncryptionLab {
             StaleState stale = StaleState.plant(victim);
             s.note("while it is down: " + stale.describe());
             Thread.sleep(3000);
-            int sentDown = streams.stream().mapToInt(LabTraffic.NumberedStream::sentSoFar).sum();
+            int sentDown = streams.stream().mapToInt(PodStream::sentSoFar).sum();
             long restarted = System.nanoTime();
             env.cluster().startAgent(victim);
-            LabEnvironment.await(Duration.ofSeconds(90), () -> !stale.present() || !env.cluster().agentAlive(victim));
+            EncryptedCluster.await(Duration.ofSeconds(90), () -> !stale.present() || !env.cluster().agentAlive(victim));
             s.check(env.cluster().agentAlive(victim), victim.name() + "'s agent running again" + (env.cluster().agentAlive(victim) ? "" : "; log: " + LabEnvironment.tail(env.cluster().agentLog(victim))));
             boolean removed = !stale.present();
             s.check(removed, "stale state removed by the restarted agent "
-                    + (removed ? LabEnvironment.millisSince(restarted) + " ms after restart (JVM start included)" : "NOT (waited " + LabEnvironment.millisSince(restarted) + " ms)"));
-            long paired = LabEnvironment.await(Duration.ofSeconds(30), () -> env.allPaired(nodes));
+                    + (removed ? EncryptedCluster.millisSince(restarted) + " ms after restart (JVM start included)" : "NOT (waited " + EncryptedCluster.millisSince(restarted) + " ms)"));
+            long paired = EncryptedCluster.await(Duration.ofSeconds(30), () -> env.allPaired(nodes));
             KernelSas after = KernelSas.of(victim);
             s.note("after restart " + after.describe(victim.underlayIp()));
             s.check(paired >= 0, "every pair still holds SAs both ways");
             s.note(sentDown + " datagrams sent before the restart began");
             Thread.sleep(2000);
         } finally {
-            checkNoneLost(s, streams);
+            RotationScenario.checkNoneLost(s, streams);
         }
     }
 
     // ---- 5: revocation
 
     private void revoke(ScenarioRun s) throws Exception {
-        LabNetwork.Node revoked = nodes.get(2);
-        List<LabNetwork.Node> others = nodes.subList(0, 2);
-        List<LabTraffic.NumberedStream> streams = streams(new LabNetwork.Pod[] {pod(3, 1), pod(1, 1)}, new LabNetwork.Pod[] {pod(1, 2), pod(3, 2)},
-                new LabNetwork.Pod[] {pod(2, 1), pod(1, 2)});
-        LabTraffic.NumberedStream intoRevoked = streams.get(1), fromRevoked = streams.get(0), control = streams.get(2);
-        AtomicLong revokedAt = new AtomicLong();
-        try (EtcdKv kv = new EtcdKv(env.cluster().etcdEndpoint());
-             Subscription watch = kv.watch(KvKeys.node(revoked.name()), e -> revokedAt.compareAndSet(0, System.nanoTime()))) {
-            Thread.sleep(1000);
-            s.check(others.stream().allMatch(n -> KernelSas.of(n).pairedWith(n.underlayIp(), revoked.underlayIp())),
-                    "before: n1 and n2 hold SAs both ways with " + revoked.name());
-            long start = System.nanoTime();
-            CompletableFuture<Map<String, Long>> saGone = CompletableFuture.supplyAsync(() -> whenSasGone(others, revoked, start));
-            WardJvm.Outcome r = env.cluster().wardctl(concat(new String[] {"node", "revoke", revoked.name()}, env.cluster().caKey()));
-            long returned = System.nanoTime();
-            s.check(r.succeeded(), "wardctl node revoke " + revoked.name() + " exit " + r.exitCode() + " after " + r.millis() + " ms (JVM start included)"
-                    + (r.succeeded() ? "" : ": " + r.output().strip()));
-            Map<String, Long> gone = saGone.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            long committed = revokedAt.get() != 0 ? revokedAt.get() : returned;
-            s.note(revokedAt.get() != 0 ? String.format("the revocation reached the store (%s) %.2f s after the command started, %.2f s before it returned",
-                    KvKeys.node(revoked.name()), (committed - start) / 1e9, (returned - committed) / 1e9) : "no store event seen: timing from the command's return");
-            for (LabNetwork.Node n : others) {
-                Long at = gone.get(n.name());
-                s.check(at != null && at - committed <= 5_000_000_000L, n.name() + " removed every SA with " + revoked.name() + " "
-                        + (at == null ? "NOT within 60 s" : String.format("%.2f s after the revocation", (at - committed) / 1e9)));
-            }
-            long watchUntil = committed + 7_000_000_000L;
-            while (System.nanoTime() < watchUntil) Thread.sleep(100);
-            long lastIn = intoRevoked.lastArrivalNanos(), lastOut = fromRevoked.lastArrivalNanos();
-            s.check(lastIn < committed + 5_000_000_000L && lastOut < committed + 5_000_000_000L, String.format(
-                    "streams cut both ways: last datagram %s arrived %.2f s, %s %.2f s after the revocation (watched for 7 s)",
-                    intoRevoked.name(), (lastIn - committed) / 1e9, fromRevoked.name(), (lastOut - committed) / 1e9));
-            int before = intoRevoked.receivedSoFar() + fromRevoked.receivedSoFar();
-            Thread.sleep(2000);
-            int after = intoRevoked.receivedSoFar() + fromRevoked.receivedSoFar();
-            s.check(after == before, "nothing crosses to or from " + revoked.name() + "'s pods now (" + (after - before) + " datagrams in 2 s)");
-            int answered = 0;
-            for (LabNetwork.Pod p : revoked.pods()) for (LabNetwork.Node n : others) for (LabNetwork.Pod q : n.pods()) answered += PodEcho.probe(p, q, 1, 300) + PodEcho.probe(q, p, 1, 300);
-            s.check(answered == 0, "echo probes between " + revoked.name() + "'s pods and others' pods: " + answered + " of 16 answered");
-        } finally {
-            for (LabTraffic.NumberedStream st : streams) {
-                SequenceTally.Result r = st.stop(Duration.ofSeconds(1));
-                if (st == control) s.check(r.lost() == 0 && r.sent() > 0, "others keep talking: " + st.name() + ": " + r.describe());
-                else s.note(st.name() + ": " + r.describe());
-            }
-        }
+        RevocationScenario.run(s, env, nodes.get(2));
     }
 
     // ---- helpers
-
-    private static void checkNoneLost(ScenarioRun s, List<LabTraffic.NumberedStream> streams) {
-        for (LabTraffic.NumberedStream st : streams) {
-            SequenceTally.Result r = st.stop(Duration.ofSeconds(2));
-            s.check(r.lost() == 0 && r.sent() > 0, st.name() + ": " + r.describe());
-        }
-    }
-
-    /** Polls every 50 ms from {@code start}: when each of {@code nodes} first holds no SA with {@code gone} (60 s at most). */
-    private static Map<String, Long> whenSasGone(List<LabNetwork.Node> nodes, LabNetwork.Node gone, long start) {
-        Map<String, Long> at = new HashMap<>();
-        while (at.size() < nodes.size() && System.nanoTime() - start < 60_000_000_000L) {
-            for (LabNetwork.Node n : nodes) {
-                if (!at.containsKey(n.name()) && !KernelSas.of(n).mentions(gone.underlayIp())) at.put(n.name(), System.nanoTime());
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return at;
-    }
 
     private LabNetwork.Pod pod(int node, int pod) {
         return env.pod(node, pod);
     }
 
-    private List<LabTraffic.NumberedStream> streams(LabNetwork.Pod[]... pairs) {
-        List<LabTraffic.NumberedStream> list = new ArrayList<>();
+    private List<PodStream> streams(LabNetwork.Pod[]... pairs) {
+        List<PodStream> list = new ArrayList<>();
         int port = 6000;
-        for (LabNetwork.Pod[] p : pairs) list.add(new LabTraffic.NumberedStream(p[0], p[1], port++, STREAM_INTERVAL));
+        for (LabNetwork.Pod[] p : pairs) list.add(env.stream(p[0], p[1], port++, RotationScenario.STREAM_INTERVAL));
         return list;
     }
 
-    private static String names(List<LabTraffic.NumberedStream> streams) {
-        return streams.stream().map(LabTraffic.NumberedStream::name).collect(Collectors.joining(", "));
+    private static String names(List<PodStream> streams) {
+        return streams.stream().map(PodStream::name).collect(Collectors.joining(", "));
     }
 
     private Map<LabNetwork.Pod, Long> heardFromAll(List<LabNetwork.Pod> sources) {
@@ -351,12 +224,6 @@ public final class EncryptionLab {
             m.put(e.getKey(), sources.stream().mapToLong(src -> e.getValue().heardFrom(src.ip())).sum());
         }
         return m;
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     /** In-guest entry point: {@code EncryptionLab PREFIX WORK_DIR}; writes the table, table.txt and junit.xml there. */

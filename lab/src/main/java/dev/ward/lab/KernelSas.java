@@ -1,7 +1,6 @@
 package dev.ward.lab;
 
 import dev.ward.xfrm.InstalledSa;
-import dev.ward.xfrm.SecurityAssociation;
 import dev.ward.xfrm.XfrmClient;
 
 import java.net.InetAddress;
@@ -9,15 +8,26 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The ESP SAs one node's kernel holds, read through Ward's xfrm API: what the lab checks agents against. */
-public record KernelSas(String netns, List<SecurityAssociation> sas) {
+/**
+ * The ESP SAs one node's kernel holds, as the scenarios check agents against them: in the lab read through Ward's
+ * xfrm API from the node's namespace, on a real cluster from {@code wardctl xfrm states -o json} on the node.
+ */
+public record KernelSas(String where, List<Sa> sas) {
+    /** One SA: its addresses, SPI and how many packets it carried. */
+    public record Sa(InetAddress source, InetAddress destination, int spi, long packets) {}
+
     public static KernelSas of(LabNetwork.Node node) {
         try (XfrmClient x = XfrmClient.open(node.netns())) {
-            return new KernelSas(node.netns(), x.states().stream().map(InstalledSa::association).toList());
+            return new KernelSas(node.netns(), x.states().stream().map(KernelSas::sa).toList());
         }
     }
 
-    public List<SecurityAssociation> between(InetAddress a, InetAddress b) {
+    private static Sa sa(InstalledSa installed) {
+        var a = installed.association();
+        return new Sa(a.source(), a.destination(), a.spi(), installed.counters().packets());
+    }
+
+    public List<Sa> between(InetAddress a, InetAddress b) {
         return sas.stream().filter(s -> s.source().equals(a) && s.destination().equals(b)).toList();
     }
 
@@ -38,9 +48,14 @@ public record KernelSas(String netns, List<SecurityAssociation> sas) {
         return s;
     }
 
+    /** Packets carried so far by the SAs from {@code self} to {@code peer}. */
+    public long packetsTo(InetAddress self, InetAddress peer) {
+        return between(self, peer).stream().mapToLong(Sa::packets).sum();
+    }
+
     public String describe(InetAddress self) {
-        StringBuilder b = new StringBuilder(netns + ": " + sas.size() + " SAs");
-        for (SecurityAssociation sa : sas) {
+        StringBuilder b = new StringBuilder(where + ": " + sas.size() + " SAs");
+        for (Sa sa : sas) {
             b.append(sa.source().equals(self) ? " out->" + sa.destination().getHostAddress() : " in<-" + sa.source().getHostAddress())
                     .append(String.format("/0x%08x", sa.spi()));
         }

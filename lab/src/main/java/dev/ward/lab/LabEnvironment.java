@@ -2,6 +2,9 @@ package dev.ward.lab;
 
 import dev.ward.agent.encryption.EspTunnelMtu;
 import dev.ward.agent.encryption.IpFamily;
+import dev.ward.store.Subscription;
+import dev.ward.store.kv.EtcdKv;
+import dev.ward.trust.kv.KvKeys;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,15 +14,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the lab and the encryption benchmark both stand on: the wired network, an echo service in every pod,
- * and the cluster (etcd, keyd, one agent per node) with every node paired with every other; plus the kernel
- * and reachability views they check it through.
+ * and the cluster (etcd, keyd, one agent per node) with every node paired with every other. As an
+ * {@link EncryptedCluster} it is what the shared scenarios drive: traffic between the pods' namespaces, SAs read
+ * from the nodes' kernels, wardctl run against the lab's etcd.
  */
-public final class LabEnvironment implements AutoCloseable {
+public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, LabNetwork.Pod>, AutoCloseable {
     private static final Duration CONVERGENCE_TIMEOUT = Duration.ofSeconds(120);
     /** The etcd client's INFO chatter; held here because the logging framework keeps loggers only weakly. */
     private static final List<java.util.logging.Logger> QUIET = List.of(java.util.logging.Logger.getLogger("io.grpc"),
@@ -56,22 +59,16 @@ public final class LabEnvironment implements AutoCloseable {
         s.note("underlay bridge " + network.bridge() + "; routes between pod CIDRs over the underlay; cluster CIDR " + LabNetwork.CLUSTER_CIDR);
         long t0 = System.nanoTime();
         cluster = LabCluster.start(jvm, tmp.resolve(prefix + "-cluster"));
-        s.note("etcd at " + cluster.etcdEndpoint() + ", wardctl ca init, ward keyd started (" + millisSince(t0) + " ms)");
+        s.note("etcd at " + cluster.etcdEndpoint() + ", wardctl ca init, ward keyd started (" + EncryptedCluster.millisSince(t0) + " ms)");
         long joined = System.nanoTime();
         for (LabNetwork.Node n : nodes) {
             cluster.join(n);
             s.note("wardctl node token create " + n.name() + "; ward agent --node " + n.name() + " --netns " + n.netns() + " started");
         }
-        long converged = await(CONVERGENCE_TIMEOUT, () -> allPaired(nodes) || !agentsAlive());
-        for (LabNetwork.Node n : nodes) s.note(KernelSas.of(n).describe(n.underlayIp()));
+        ClusterUpScenario.check(s, this, CONVERGENCE_TIMEOUT, this::agentsAlive, joined);
         for (LabNetwork.Node n : nodes) {
             if (!cluster.agentAlive(n)) s.note(n.name() + "'s agent exited; its log " + cluster.agentLog(n) + ": " + tail(cluster.agentLog(n)));
         }
-        s.check(converged >= 0 && agentsAlive(), converged >= 0 && agentsAlive()
-                ? "every node holds an SA each way with every other node, " + millisSince(joined) + " ms after the first token (JVM starts included)"
-                : "nodes did not pair (waited " + millisSince(joined) / 1000 + " s)");
-        long reachable = await(Duration.ofSeconds(30), () -> unreachablePairs(nodes).isEmpty());
-        s.check(reachable >= 0, "pods on different nodes answer each other" + (reachable >= 0 ? "" : "; not: " + unreachablePairs(nodes)));
     }
 
     /** Wires node {@code n} with routes both ways to every node already wired, and starts its pods' echo services. */
@@ -90,6 +87,7 @@ public final class LabEnvironment implements AutoCloseable {
     }
 
     /** The wired nodes, in order; the list the lab sees grows as nodes are wired. */
+    @Override
     public List<LabNetwork.Node> nodes() {
         return nodes;
     }
@@ -114,71 +112,47 @@ public final class LabEnvironment implements AutoCloseable {
         return nodes.stream().allMatch(cluster::agentAlive);
     }
 
-    public boolean allPaired(List<LabNetwork.Node> group) {
-        for (LabNetwork.Node a : group) {
-            KernelSas k = KernelSas.of(a);
-            for (LabNetwork.Node b : group) if (a != b && !k.pairedWith(a.underlayIp(), b.underlayIp())) return false;
-        }
-        return true;
+    @Override
+    public KernelSas sas(LabNetwork.Node node) {
+        return KernelSas.of(node);
     }
 
-    /** Pairs of first pods, node to node, whose echo probe got no answer. */
-    public List<String> unreachablePairs(List<LabNetwork.Node> group) {
-        List<String> silent = new ArrayList<>();
-        for (LabNetwork.Node a : group) {
-            for (LabNetwork.Node b : group) {
-                if (a != b && PodEcho.probe(a.pod(1), b.pod(1), 1, 1000) == 0) silent.add(a.pod(1).name() + "->" + b.pod(1).name());
-            }
-        }
-        return silent;
+    @Override
+    public int probe(LabNetwork.Pod from, LabNetwork.Pod to, int count, int waitMillis) {
+        return PodEcho.probe(from, to, count, waitMillis);
     }
 
-    /** Per ordered node pair among {@code group}, the SPIs of the sender's outbound SAs. */
-    public Map<String, Set<String>> outboundSpis(List<LabNetwork.Node> group) {
-        Map<String, Set<String>> m = new LinkedHashMap<>();
-        for (LabNetwork.Node a : group) {
-            KernelSas k = KernelSas.of(a);
-            for (LabNetwork.Node b : group) if (a != b) m.put(a.name() + "->" + b.name(), k.outboundSpis(a.underlayIp(), b.underlayIp()));
-        }
-        return m;
+    @Override
+    public LabTraffic.Transfer tcp(LabNetwork.Pod from, LabNetwork.Pod to, int port, long bytes, Duration timeout) {
+        return LabTraffic.tcp(from, to, port, bytes, timeout);
     }
 
-    /** Whether every pair in {@code before} now has an outbound SA whose SPI was not among those before. */
-    public boolean everyPairHasNewOutbound(List<LabNetwork.Node> group, Map<String, Set<String>> before) {
-        return outboundSpis(group).entrySet().stream()
-                .allMatch(e -> e.getValue().stream().anyMatch(spi -> !before.getOrDefault(e.getKey(), Set.of()).contains(spi)));
-    }
-
-    /** A {@code wardctl keys rotate --all}: its outcome, when its request reached the store, and when it returned. */
-    public record Rotation(WardJvm.Outcome outcome, long requestedAtNanos, long returnedNanos) {
-        /** Seconds from the request reaching the store (the command's return if no store event was seen) to now. */
-        public double secondsSinceRequest() {
-            return (System.nanoTime() - (requestedAtNanos != 0 ? requestedAtNanos : returnedNanos)) / 1e9;
-        }
+    @Override
+    public PodStream stream(LabNetwork.Pod from, LabNetwork.Pod to, int port, Duration interval) {
+        return new LabTraffic.NumberedStream(from, to, port, interval);
     }
 
     /** Runs {@code wardctl keys rotate --all}, watching the store for the moment its request lands. */
-    public Rotation rotateAll() throws IOException {
-        java.util.concurrent.atomic.AtomicLong requested = new java.util.concurrent.atomic.AtomicLong();
+    @Override
+    public StoreWrite rotateAll() throws IOException {
+        AtomicLong requested = new AtomicLong();
         try (var watch = cluster.encryptionStore().watchRotationRequests(r -> requested.compareAndSet(0, System.nanoTime()))) {
             WardJvm.Outcome o = cluster.wardctl("keys", "rotate", "--all");
-            long returned = System.nanoTime();
-            return new Rotation(o, requested.get(), returned);
+            return new StoreWrite(o, requested.get(), System.nanoTime());
         }
     }
 
-    /** Polls {@code condition} every 100 ms; returns the milliseconds it took, or -1 on timeout. */
-    public static long await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long start = System.nanoTime(), deadline = start + timeout.toNanos();
-        while (true) {
-            if (condition.getAsBoolean()) return millisSince(start);
-            if (System.nanoTime() > deadline) return -1;
-            Thread.sleep(100);
+    /** Runs {@code wardctl node revoke NODE}, watching etcd for the moment the node's record changes. */
+    @Override
+    public StoreWrite revoke(LabNetwork.Node node) throws IOException {
+        AtomicLong revokedAt = new AtomicLong();
+        try (EtcdKv kv = new EtcdKv(cluster.etcdEndpoint());
+             Subscription watch = kv.watch(KvKeys.node(node.name()), e -> revokedAt.compareAndSet(0, System.nanoTime()))) {
+            List<String> args = new ArrayList<>(List.of("node", "revoke", node.name()));
+            args.addAll(List.of(cluster.caKey()));
+            WardJvm.Outcome o = cluster.wardctl(args.toArray(String[]::new));
+            return new StoreWrite(o, revokedAt.get(), System.nanoTime());
         }
-    }
-
-    public static long millisSince(long nanos) {
-        return (System.nanoTime() - nanos) / 1_000_000;
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -25,7 +25,7 @@ public final class LabNetwork implements AutoCloseable {
     private static final IpPrefix DEFAULT_ROUTE = IpPrefix.parse("0.0.0.0/0");
 
     /** A pod: its namespace and address. */
-    public record Pod(String name, String netns, InetAddress ip) {
+    public record Pod(String name, String netns, InetAddress ip) implements ClusterPod {
         @Override
         public String toString() {
             return name + " " + ip.getHostAddress();
@@ -33,13 +33,10 @@ public final class LabNetwork implements AutoCloseable {
     }
 
     /** A node: its namespace, underlay address, pod CIDR and pods; {@code port} is its uplink's end on the bridge. */
-    public record Node(int index, String name, String netns, String port, InetAddress underlayIp, IpPrefix podCidr, List<Pod> pods) {
+    public record Node(int index, String name, String netns, String port, InetAddress underlayIp, IpPrefix podCidr, List<Pod> pods)
+            implements ClusterNode<Pod> {
         public String uplink() {
             return port + "u";
-        }
-
-        public Pod pod(int i) {
-            return pods.get(i - 1);
         }
 
         @Override

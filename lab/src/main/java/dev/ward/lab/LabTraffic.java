@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -25,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 
 /** The lab's pod-to-pod traffic: TCP transfers checked end to end, numbered UDP streams, a full-size DF datagram. */
 public final class LabTraffic {
@@ -36,6 +39,11 @@ public final class LabTraffic {
 
     /** A finished TCP transfer: bytes the receiver got, whether its SHA-256 matched the sender's, and how long it took. */
     public record Transfer(long bytes, boolean intact, long millis) {
+        /** From the sender's and the receiver's {@code BYTES:SHA256}: what arrived, and whether it is what was sent. */
+        public static Transfer of(String sent, String received, long millis) {
+            return new Transfer(Long.parseLong(received.substring(0, received.indexOf(':'))), received.equals(sent), millis);
+        }
+
         public double megabitsPerSecond() {
             return millis == 0 ? 0 : bytes * 8.0 / 1000.0 / millis;
         }
@@ -51,19 +59,14 @@ public final class LabTraffic {
         try (ServerSocket server = NetworkNamespace.call(to.netns(), () -> new ServerSocket(port, 1, to.ip()))) {
             server.setSoTimeout((int) timeout.toMillis());
             CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                try (Socket s = server.accept()) {
                     s.setSoTimeout((int) timeout.toMillis());
-                    MessageDigest d = sha256();
-                    byte[] buf = new byte[65536];
-                    long total = 0;
-                    for (int n; (n = in.read(buf)) > 0; total += n) d.update(buf, 0, n);
-                    return total + ":" + HexFormat.of().formatHex(d.digest());
+                    return receiveAll(s.getInputStream());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
             long start = System.nanoTime();
-            MessageDigest sent = sha256();
             try (Socket c = NetworkNamespace.call(from.netns(), () -> {
                 Socket unconnected = new Socket();
                 unconnected.bind(new InetSocketAddress(from.ip(), 0)); // creates the socket, in the pod's namespace
@@ -71,19 +74,10 @@ public final class LabTraffic {
             })) {
                 c.connect(new InetSocketAddress(to.ip(), port), (int) timeout.toMillis());
                 c.setSoTimeout((int) timeout.toMillis());
-                OutputStream out = c.getOutputStream();
-                byte[] chunk = chunk();
-                for (long left = bytes; left > 0; ) {
-                    int n = (int) Math.min(chunk.length, left);
-                    out.write(chunk, 0, n);
-                    sent.update(chunk, 0, n);
-                    left -= n;
-                }
+                String expected = sendMarked(c.getOutputStream(), bytes);
                 c.shutdownOutput();
                 String got = received.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                long millis = (System.nanoTime() - start) / 1_000_000;
-                String expected = bytes + ":" + HexFormat.of().formatHex(sent.digest());
-                return new Transfer(Long.parseLong(got.substring(0, got.indexOf(':'))), got.equals(expected), millis);
+                return Transfer.of(expected, got, (System.nanoTime() - start) / 1_000_000);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("TCP " + from + " -> " + to + ": " + e.getMessage(), e);
@@ -93,6 +87,28 @@ public final class LabTraffic {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Writes {@code bytes} of marked text; returns {@code BYTES:SHA256} of what it wrote. */
+    static String sendMarked(OutputStream out, long bytes) throws IOException {
+        MessageDigest sent = sha256();
+        byte[] chunk = chunk();
+        for (long left = bytes; left > 0; ) {
+            int n = (int) Math.min(chunk.length, left);
+            out.write(chunk, 0, n);
+            sent.update(chunk, 0, n);
+            left -= n;
+        }
+        return bytes + ":" + HexFormat.of().formatHex(sent.digest());
+    }
+
+    /** Reads to the end; returns {@code BYTES:SHA256} of what arrived. */
+    static String receiveAll(InputStream in) throws IOException {
+        MessageDigest d = sha256();
+        byte[] buf = new byte[65536];
+        long total = 0;
+        for (int n; (n = in.read(buf)) > 0; total += n) d.update(buf, 0, n);
+        return total + ":" + HexFormat.of().formatHex(d.digest());
     }
 
     /** 64 KiB of text lines, each carrying the marker: what a capture must never show in clear. */
@@ -176,7 +192,7 @@ public final class LabTraffic {
      * A numbered UDP stream from one pod to another: the sender sends sequence numbers at a fixed interval
      * until stopped, the receiver tallies them, and {@link #stop()} reports how many never arrived.
      */
-    public static final class NumberedStream implements AutoCloseable {
+    public static final class NumberedStream implements PodStream, AutoCloseable {
         private final String name;
         private final DatagramSocket receiver, sender;
         private final SequenceTally tally = new SequenceTally();
@@ -200,37 +216,55 @@ public final class LabTraffic {
             this.sending = Thread.ofPlatform().daemon().name("stream-tx-" + name).start(this::send);
         }
 
+        @Override
         public String name() {
             return name;
         }
 
+        @Override
         public int sentSoFar() {
             return sent;
         }
 
+        @Override
         public int receivedSoFar() {
             return received;
         }
 
-        /** {@link System#nanoTime()} when the last datagram arrived (0: none yet). */
+        @Override
         public long lastArrivalNanos() {
             return lastArrivalNanos;
         }
 
         private void send() {
+            sendNumbered(sender, to.ip(), port, intervalNanos, () -> running, n -> sent = n);
+        }
+
+        private void receive() {
+            receiveNumbered(receiver, seq -> {
+                tally.received(seq);
+                received++;
+                lastArrivalNanos = System.nanoTime();
+            });
+        }
+
+        /**
+         * The sending half of a stream, also run alone inside a pod ({@link PodTrafficTool}): sequence numbers from 0,
+         * one every {@code intervalNanos}, while {@code running}; {@code sentSoFar} hears the count after each.
+         */
+        static void sendNumbered(DatagramSocket sender, InetAddress to, int port, long intervalNanos, BooleanSupplier running, IntConsumer sentSoFar) {
             byte[] buf = new byte[64];
-            byte[] marker = MARKER_BYTES;
-            System.arraycopy(marker, 0, buf, 4, marker.length);
+            System.arraycopy(MARKER_BYTES, 0, buf, 4, MARKER_BYTES.length);
             long next = System.nanoTime();
             int seq = 0;
-            while (running) {
+            while (running.getAsBoolean()) {
                 ByteBuffer.wrap(buf).putInt(0, seq);
                 try {
-                    sender.send(new DatagramPacket(buf, buf.length, to.ip(), port));
+                    sender.send(new DatagramPacket(buf, buf.length, to, port));
                 } catch (IOException refused) {
                     // the sender's kernel refused it: it counts as sent and lost
                 }
-                sent = ++seq;
+                sentSoFar.accept(++seq);
                 next += intervalNanos;
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) {
@@ -243,7 +277,8 @@ public final class LabTraffic {
             }
         }
 
-        private void receive() {
+        /** The receiving half: each sequence number that arrives, until the socket is closed. */
+        static void receiveNumbered(DatagramSocket receiver, IntConsumer sequence) {
             byte[] buf = new byte[64];
             while (true) {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -254,14 +289,11 @@ public final class LabTraffic {
                 } catch (IOException e) {
                     continue;
                 }
-                if (p.getLength() < 4) continue;
-                tally.received(ByteBuffer.wrap(buf).getInt(0));
-                received++;
-                lastArrivalNanos = System.nanoTime();
+                if (p.getLength() >= 4) sequence.accept(ByteBuffer.wrap(buf).getInt(0));
             }
         }
 
-        /** Stops sending, gives the last datagrams {@code settle} to arrive, and returns the tally. */
+        @Override
         public SequenceTally.Result stop(Duration settle) {
             running = false;
             try {

@@ -34,6 +34,11 @@ public final class PodEcho implements AutoCloseable {
         return new PodEcho(s, pod.name());
     }
 
+    /** Echoes on {@code socket}, already bound where it should serve (inside a real pod: {@link PodTrafficTool}). */
+    static PodEcho serve(DatagramSocket socket, String name) {
+        return new PodEcho(socket, name);
+    }
+
     /** How many datagrams arrived from {@code source} so far. */
     public long heardFrom(InetAddress source) {
         AtomicLong n = heard.get(source);
@@ -62,13 +67,20 @@ public final class PodEcho implements AutoCloseable {
      */
     public static int probe(LabNetwork.Pod from, LabNetwork.Pod to, int count, int waitMillis) {
         try (DatagramSocket s = NetworkNamespace.call(from.netns(), () -> new DatagramSocket(new InetSocketAddress(from.ip(), 0)))) {
+            return probe(s, to.ip(), from.name() + "->" + to.name(), count, waitMillis);
+        }
+    }
+
+    /** Probes {@code to}'s echo service from {@code s}; {@code label} tells the probes apart. */
+    static int probe(DatagramSocket s, InetAddress to, String label, int count, int waitMillis) {
+        try {
             s.setSoTimeout(waitMillis);
             int echoed = 0;
             byte[] buf = new byte[2048];
             for (int i = 0; i < count; i++) {
-                byte[] msg = (LabTraffic.MARKER + "probe " + from.name() + "->" + to.name() + " #" + i).getBytes();
+                byte[] msg = (LabTraffic.MARKER + "probe " + label + " #" + i).getBytes();
                 try {
-                    s.send(new DatagramPacket(msg, msg.length, to.ip(), PORT));
+                    s.send(new DatagramPacket(msg, msg.length, to, PORT));
                 } catch (IOException blocked) {
                     continue; // the sender's kernel refused (a block policy, no route): not delivered
                 }
