@@ -61,7 +61,7 @@ public final class DnsProxyServer implements AutoCloseable {
                                 new TcpQueryHandler(processor, metrics, port));
                     }
                 });
-        channels.add(loops.inNamespace(() -> tcp.bind(at).sync().channel()));
+        channels.add(loops.inNamespace(() -> tcp.bind(at)).syncUninterruptibly().channel());
     }
 
     /** The port the listeners are bound to (the one asked for, or the one the kernel picked for port 0). */
@@ -79,11 +79,9 @@ public final class DnsProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 // One byte more than a query may have: a datagram that fills the buffer was longer than allowed.
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxQueryBytes + 1));
-        Channel ch = loops.inNamespace(() -> {
-            // Port 0 is resolved by the first bind, so the handler (which must know the port) is added afterwards.
-            Channel c = b.handler(new io.netty.channel.ChannelInboundHandlerAdapter()).bind(at).sync().channel();
-            return c;
-        });
+        // Port 0 is resolved by the first bind, so the handler (which must know the port) is added afterwards.
+        Channel ch = loops.inNamespace(() -> b.handler(new io.netty.channel.ChannelInboundHandlerAdapter()).bind(at))
+                .syncUninterruptibly().channel();
         if (handler == null) {
             int bound = ((InetSocketAddress) ch.localAddress()).getPort();
             handler = new UdpQueryHandler(processor, replies, metrics, bound);

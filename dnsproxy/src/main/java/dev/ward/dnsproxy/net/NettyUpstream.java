@@ -74,7 +74,7 @@ public final class NettyUpstream implements Upstream, AutoCloseable {
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_ANSWER))
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .handler(new UdpAnswers(index));
-            udp.add(loops.inNamespace(() -> b.bind(new InetSocketAddress(0)).sync().channel()));
+            udp.add(loops.inNamespace(() -> b.bind(new InetSocketAddress(0))).syncUninterruptibly().channel());
         }
     }
 
