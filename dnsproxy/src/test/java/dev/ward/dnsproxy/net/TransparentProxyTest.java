@@ -9,6 +9,7 @@ import dev.ward.dnsproxy.testing.AgentSide;
 import dev.ward.dnsproxy.testing.NetnsTopology;
 import dev.ward.dnsproxy.testing.PodClient;
 import dev.ward.dnsproxy.testing.RecordingDatapath;
+import dev.ward.dnsproxy.testing.TestPolicies;
 import dev.ward.dnsproxy.testing.UnboundServer;
 import dev.ward.policy.identity.Identity;
 import dev.ward.policy.model.Protocol;
@@ -41,22 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * after 150 ms, so an answer released before its addresses were allowed would be caught at the pod.
  */
 class TransparentProxyTest {
-    static final String POLICY = """
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: {name: dns, namespace: default}
-            spec:
-              endpointSelector: {matchLabels: {app: client}}
-              egress:
-              - toCIDR: [10.77.2.0/24]
-                toPorts:
-                - ports: [{port: "53", protocol: ANY}]
-                  rules:
-                    dns:
-                    - matchPattern: "*.allowed.test"
-              - toFQDNs: [{matchPattern: "*.allowed.test"}]
-                toPorts: [{ports: [{port: "443", protocol: TCP}]}]
-            """;
+    static final String POLICY = TestPolicies.CLIENT_DNS;
     static final Duration DATAPATH_DELAY = Duration.ofMillis(150);
 
     @TempDir

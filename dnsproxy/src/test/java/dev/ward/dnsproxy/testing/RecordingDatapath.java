@@ -46,6 +46,15 @@ public final class RecordingDatapath implements PolicyDatapath, LocalIdentityTra
         return this;
     }
 
+    /**
+     * Egress of these endpoints is default-deny from the start, as the agent's maps already hold it when a standalone
+     * proxy writes only its learned rows.
+     */
+    public synchronized RecordingDatapath enforceEgress(String... endpoints) {
+        for (String e : endpoints) egressEnforced.put(e, true);
+        return this;
+    }
+
     /** Deltas from now on are never confirmed (a stuck datapath). */
     public RecordingDatapath hold(boolean on) {
         hold = on;
