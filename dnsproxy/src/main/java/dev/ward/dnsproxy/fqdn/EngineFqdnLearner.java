@@ -30,8 +30,12 @@ import java.util.function.Consumer;
  */
 public final class EngineFqdnLearner implements FqdnLearner {
     private static final Logger LOG = LoggerFactory.getLogger(EngineFqdnLearner.class);
-    /** An expiry pushed out by less than this is not journaled again: restoring adds it back as grace. */
+    /**
+     * An expiry pushed out by less than this is not journaled again, and fast-path extensions reach the journal at the
+     * next sweep: restoring adds this much back as grace.
+     */
     static final long PERSIST_SLACK_MILLIS = 1000;
+    static final long RESTORE_GRACE_MILLIS = 2 * PERSIST_SLACK_MILLIS;
 
     /**
      * @param minTtl         the shortest time a learned address stays allowed, whatever the answer's TTL
@@ -72,22 +76,33 @@ public final class EngineFqdnLearner implements FqdnLearner {
         this.persistFailed = persistFailed;
     }
 
+    private static final CompletableFuture<Void> HELD = CompletableFuture.completedFuture(null);
+
+    /**
+     * An answer repeating what this endpoint was already told, for addresses the datapath confirmed and that are not
+     * being removed, only pushes the expiry out, on the caller's thread: the maps hold it already. Anything else goes
+     * to the engine's thread and waits for the datapath.
+     */
     @Override
     public CompletableFuture<Void> learn(String endpoint, String name, List<InetAddress> addresses, long ttlSeconds) {
+        long expires = clock.millis() + Math.max(Math.multiplyExact(Math.max(0, ttlSeconds), 1000L), settings.minTtl().toMillis());
+        if (cache.extendConfirmed(endpoint, name, addresses, expires)) return HELD;
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             engineLoop.execute(() -> {
                 try {
-                    long ttlMillis = Math.max(Math.multiplyExact(Math.max(0, ttlSeconds), 1000L), settings.minTtl().toMillis());
-                    long expires = clock.millis() + ttlMillis;
                     if (cache.record(endpoint, name, addresses, expires, PERSIST_SLACK_MILLIS)) persist(endpoint, name, addresses, expires);
                     size = cache.size();
                     EngineDelta d = engine.learnFqdn(name, addresses);
                     engineChanged.accept(d);
-                    datapath.apply(d).whenComplete((v, t) -> {
-                        if (t == null) done.complete(null);
-                        else done.completeExceptionally(t);
-                    });
+                    datapath.apply(d).whenCompleteAsync((v, t) -> {
+                        if (t != null) {
+                            done.completeExceptionally(t);
+                            return;
+                        }
+                        cache.confirm(endpoint, name, addresses);
+                        done.complete(null);
+                    }, engineLoop);
                 } catch (RuntimeException e) {
                     done.completeExceptionally(e);
                 }
@@ -101,6 +116,10 @@ public final class EngineFqdnLearner implements FqdnLearner {
     /** Expires what is due; run it on the engine's thread (the owner schedules it, e.g. every second). */
     public void sweep() {
         long now = clock.millis();
+        if (journal != null) {
+            // Expiries pushed out on the fast path reach the journal here, within one sweep.
+            for (FqdnEntry e : cache.drifted(PERSIST_SLACK_MILLIS)) persist(e.endpoint(), e.name(), List.of(e.address()), e.expiresAtMillis());
+        }
         List<FqdnEntry> due = cache.expired(now);
         if (due.isEmpty()) return;
         open.refresh();
@@ -109,7 +128,8 @@ public final class EngineFqdnLearner implements FqdnLearner {
                 cache.extend(e, now + settings.openGrace().toMillis());
                 continue;
             }
-            boolean last = cache.remove(e.endpoint(), e.name(), e.address());
+            if (!cache.expire(e.endpoint(), e.name(), e.address(), now)) continue;
+            boolean last = cache.lastHolderGone(e.name(), e.address());
             if (journal != null) {
                 try {
                     journal.forgot(e.endpoint(), e.name(), e.address());
@@ -138,14 +158,16 @@ public final class EngineFqdnLearner implements FqdnLearner {
             long now = clock.millis();
             open.refresh();
             Map<String, List<InetAddress>> byName = new LinkedHashMap<>();
+            List<FqdnEntry> restored = new ArrayList<>();
             for (FqdnEntry e : entries) {
-                long expires = e.expiresAtMillis() + PERSIST_SLACK_MILLIS;
+                long expires = e.expiresAtMillis() + RESTORE_GRACE_MILLIS;
                 if (expires <= now) {
                     if (!open.isOpen(e.endpoint(), e.address())) continue;
                     expires = now + settings.openGrace().toMillis();
                 }
                 cache.record(e.endpoint(), e.name(), List.of(e.address()), expires, 0);
                 byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e.address());
+                restored.add(e);
             }
             size = cache.size();
             CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
@@ -155,7 +177,9 @@ public final class EngineFqdnLearner implements FqdnLearner {
                 last = datapath.apply(d);
             }
             if (journal != null) journal.compact(cache.entries());
-            return last;
+            return last.thenRunAsync(() -> {
+                for (FqdnEntry e : restored) cache.confirm(e.endpoint(), e.name(), List.of(e.address()));
+            }, engineLoop);
         }, engineLoop).thenCompose(f -> f);
     }
 

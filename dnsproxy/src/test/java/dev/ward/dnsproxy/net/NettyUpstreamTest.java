@@ -47,7 +47,7 @@ class NettyUpstreamTest {
     void up() throws Exception {
         loops = new ProxyEventLoops(1, null);
         registry = new PrometheusRegistry();
-        upstream = new NettyUpstream(loops, new DnsProxyMetrics(registry, () -> 0), Duration.ofMillis(500), 2);
+        upstream = new NettyUpstream(loops, new DnsProxyMetrics(registry, () -> 0), Duration.ofMillis(1500), 2);
         upstream.start();
         server = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         server.setSoTimeout(3000);

@@ -181,11 +181,22 @@ class QueryProcessorTest {
     }
 
     @Test
-    void aKnownNameStillWaitsForEarlierUpdatesToLand() throws Exception {
-        ask("www.allowed.test");
+    void anAnswerNeverConfirmedByTheDatapathNeverTakesTheFastPath() throws Exception {
         datapath.hold(true);
-        // Same name, same address: the engine has nothing new, but the barrier still has to pass the datapath.
         assertEquals(Rcode.SERVFAIL, ask("www.allowed.test").getRcode());
+        // Same name, same address: the engine has nothing new, but nothing confirmed it either.
+        assertEquals(Rcode.SERVFAIL, ask("www.allowed.test").getRcode());
+        assertEquals(2, counter("ward_dns_datapath_failures", "reason", "timeout"));
+    }
+
+    @Test
+    void aRepeatedConfirmedAnswerIsReleasedWithoutWaitingButANewAddressWaits() throws Exception {
+        assertEquals(Rcode.NOERROR, ask("www.allowed.test").getRcode());
+        datapath.hold(true);
+        assertEquals(Rcode.NOERROR, ask("www.allowed.test").getRcode(), "the maps already hold this address");
+        upstream.behave(q -> FakeUpstream.answer(q, a(q.name(), "192.0.2.1"), a(q.name(), "192.0.2.99")));
+        assertEquals(Rcode.SERVFAIL, ask("www.allowed.test").getRcode(), "a new address must wait for the datapath");
+        assertFalse(allowed("192.0.2.99"));
     }
 
     @Test
