@@ -16,6 +16,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -56,6 +57,7 @@ public final class NettyUpstream implements Upstream, AutoCloseable {
     private final List<Channel> udp = new ArrayList<>();
     private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
     private final ThreadLocal<SplittableRandom> random;
+    private final Map<EventLoop, List<Integer>> byLoop = new java.util.HashMap<>();
 
     public NettyUpstream(ProxyEventLoops loops, DnsProxyMetrics metrics, Duration timeout, int poolSize) {
         this.loops = loops;
@@ -66,11 +68,17 @@ public final class NettyUpstream implements Upstream, AutoCloseable {
         this.random = ThreadLocal.withInitial(() -> new SplittableRandom(seeds.nextLong()));
     }
 
-    /** Binds the UDP pool (ephemeral ports, in the loops' namespace). */
+    /**
+     * Binds the UDP pool (ephemeral ports, in the loops' namespace), spread over the loops: a query goes out from a
+     * socket of the loop it arrived on, so its answer comes back on that loop and no thread hand-off is needed.
+     */
     public void start() {
-        for (int i = 0; i < poolSize; i++) {
+        List<EventLoop> all = loops.loops();
+        for (int i = 0; i < Math.max(poolSize, all.size()); i++) {
             int index = i;
-            Bootstrap b = new Bootstrap().group(loops.group()).channel(EpollDatagramChannel.class)
+            EventLoop loop = all.get(i % all.size());
+            byLoop.computeIfAbsent(loop, k -> new ArrayList<>()).add(index);
+            Bootstrap b = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_ANSWER))
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .handler(new UdpAnswers(index));
@@ -87,9 +95,12 @@ public final class NettyUpstream implements Upstream, AutoCloseable {
         CompletableFuture<UpstreamAnswer> f = new CompletableFuture<>();
         Pending p = new Pending(query, f, System.nanoTime());
         SplittableRandom r = random.get();
+        EventLoop here = loops.current();
+        List<Integer> local = here == null ? null : byLoop.get(here);
         Key key = null;
         for (int i = 0; i < ID_TRIES && key == null; i++) {
-            Key k = new Key(r.nextInt(poolSize), server, r.nextInt(65536));
+            int socket = local != null ? local.get(r.nextInt(local.size())) : r.nextInt(udp.size());
+            Key k = new Key(socket, server, r.nextInt(65536));
             if (pending.putIfAbsent(k, p) == null) key = k;
         }
         if (key == null) {

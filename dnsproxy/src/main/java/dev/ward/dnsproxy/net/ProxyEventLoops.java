@@ -2,12 +2,16 @@ package dev.ward.dnsproxy.net;
 
 import dev.ward.netlink.NetworkNamespace;
 import dev.ward.netlink.sys.LinuxSyscalls;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -60,6 +64,19 @@ public final class ProxyEventLoops implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("event loop did not run a socket setup within 30 s", e);
         }
+    }
+
+    /** The loop the calling thread runs, or null when it is none of this group's. */
+    public EventLoop current() {
+        if (LOOP_OF.get() != this) return null;
+        for (EventExecutor e : group) if (e.inEventLoop()) return (EventLoop) e;
+        return null;
+    }
+
+    public List<EventLoop> loops() {
+        List<EventLoop> out = new ArrayList<>();
+        for (EventExecutor e : group) out.add((EventLoop) e);
+        return out;
     }
 
     /** Runs {@code work} on one of the loop threads: at once when already on one, else queued. Never waits. */

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -28,7 +29,10 @@ final class ReplySockets implements AutoCloseable {
     static final int MAX_SOCKETS = 4096;
 
     private final ProxyEventLoops loops;
-    private final Map<InetSocketAddress, CompletableFuture<Channel>> sockets = new ConcurrentHashMap<>();
+    /** A socket per server and loop: an answer leaves from the loop that has it, with no thread hand-off. */
+    private record Key(InetSocketAddress server, EventLoop loop) {}
+
+    private final Map<Key, CompletableFuture<Channel>> sockets = new ConcurrentHashMap<>();
     private volatile ChannelHandler inbound;
 
     ReplySockets(ProxyEventLoops loops) {
@@ -41,16 +45,18 @@ final class ReplySockets implements AutoCloseable {
 
     /** Sends {@code wire} to {@code client} from {@code server}; completes when the socket took it. */
     CompletableFuture<Void> send(InetSocketAddress server, InetSocketAddress client, byte[] wire) {
-        CompletableFuture<Channel> bound = sockets.get(server);
+        EventLoop here = loops.current();
+        Key key = new Key(server, here != null ? here : loops.loops().getFirst());
+        CompletableFuture<Channel> bound = sockets.get(key);
         if (bound == null) {
             if (sockets.size() >= MAX_SOCKETS) closeAll();
-            bound = sockets.computeIfAbsent(server, this::bind);
+            bound = sockets.computeIfAbsent(key, this::bind);
         }
         CompletableFuture<Channel> socket = bound;
         CompletableFuture<Void> sent = new CompletableFuture<>();
         socket.whenComplete((ch, bindError) -> {
             if (bindError != null) {
-                sockets.remove(server, socket);
+                sockets.remove(key, socket);
                 LOG.warn("cannot send DNS answers from {}: {}", server, bindError.toString());
                 sent.completeExceptionally(bindError);
                 return;
@@ -63,18 +69,22 @@ final class ReplySockets implements AutoCloseable {
         return sent;
     }
 
-    private CompletableFuture<Channel> bind(InetSocketAddress server) {
-        Bootstrap b = new Bootstrap().group(loops.group()).channel(EpollDatagramChannel.class)
+    private CompletableFuture<Channel> bind(Key key) {
+        InetSocketAddress server = key.server();
+        Bootstrap b = new Bootstrap().group(key.loop()).channel(EpollDatagramChannel.class)
                 .option(EpollChannelOption.IP_TRANSPARENT, true)
                 .option(EpollChannelOption.IP_RECVORIGDSTADDR, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .handler(inbound);
         CompletableFuture<Channel> done = new CompletableFuture<>();
-        loops.onLoopThread(() -> b.bind(server).addListener((ChannelFuture f) -> {
+        Runnable bind = () -> b.bind(server).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) done.complete(f.channel());
             else done.completeExceptionally(f.cause());
-        }));
+        });
+        // Created on a loop thread, so inside the proxy's namespace.
+        if (key.loop().inEventLoop()) bind.run();
+        else key.loop().execute(bind);
         return done;
     }
 

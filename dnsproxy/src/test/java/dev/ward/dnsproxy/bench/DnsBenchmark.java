@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -45,56 +46,82 @@ import java.util.concurrent.TimeUnit;
 public final class DnsBenchmark {
     static final int NAMES = Integer.getInteger("bench.names", 10_000);
     static final int RULES = Integer.getInteger("bench.rules", 1_000);
-    static final int LEARNED = Integer.getInteger("bench.learned", 10_000);
+    /** Names first seen during the run: each one's answer waits for an engine update and the datapath. */
+    static final int FRESH = Integer.getInteger("bench.fresh", 2_000);
     static final int SECONDS = Integer.getInteger("bench.seconds", 15);
     static final int CLIENTS = Integer.getInteger("bench.clients", 4);
     static final int OUTSTANDING = Integer.getInteger("bench.outstanding", 100);
 
+    /** Latency is measured apart from throughput, at a rate none of the three saturates (closed-loop latency is queueing). */
+    static final int RATE = Integer.getInteger("bench.rate", 2_000);
+
     record Result(String name, double qps, double p50Ms, double p99Ms, long answered, long lost) {}
+
+    /** Max QPS from a closed-loop run, latency from a paced run. */
+    record Measured(String name, Result max, Result paced) {}
+
+    static Measured measure(NetnsTopology net, String name, String server, Path queries) throws Exception {
+        Result max = dnsperf(net, name + " (max)", server, queries, List.of());
+        Result paced = dnsperf(net, name + " (at " + RATE + " QPS)", server, queries, List.of("-Q", String.valueOf(RATE)));
+        return new Measured(name, max, paced);
+    }
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("ward-bench-dns");
         List<String> zone = new ArrayList<>();
         StringBuilder queries = new StringBuilder();
+        StringBuilder fresh = new StringBuilder();
         for (int i = 0; i < NAMES; i++) {
-            zone.add("n" + i + ".bench.test. 300 IN A 198.18." + (i / 250) + "." + (1 + i % 250));
+            zone.add("n" + i + ".bench.test. 300 IN A " + address(i));
             queries.append("n").append(i).append(".bench.test A\n");
+        }
+        for (int i = 0; i < FRESH; i++) {
+            zone.add("m" + i + ".bench.test. 300 IN A 198.19." + (i / 250) + "." + (1 + i % 250));
+            fresh.append("m").append(i).append(".bench.test A\n");
         }
         Path queryFile = work.resolve("queries.txt");
         Files.writeString(queryFile, queries);
+        Path freshFile = work.resolve("fresh.txt");
+        Files.writeString(freshFile, fresh);
         System.out.printf("bench/dns: %d names, %d DNS rules, %d learned names, dnsperf -c %d -q %d for %d s each%n",
-                NAMES, RULES, LEARNED, CLIENTS, OUTSTANDING, SECONDS);
+                NAMES, RULES, NAMES, CLIENTS, OUTSTANDING, SECONDS);
         try (NetnsTopology net = NetnsTopology.create();
              UnboundServer unbound = UnboundServer.start(net.dns, NetnsTopology.DNS, work.resolve("unbound"), zone)) {
             Cmd.none(net);
             boolean onlyWard = Boolean.getBoolean("bench.onlyWard");
-            Result direct = onlyWard ? new Result("unbound (direct)", 1, 0, 0, 0, 0) : dnsperf(net, "unbound (direct)", NetnsTopology.DNS, queryFile);
-            Result dnsmasq;
+            Measured direct = onlyWard ? null : measure(net, "unbound (direct)", NetnsTopology.DNS, queryFile);
+            Measured dnsmasq;
             Process fwd = startDnsmasq(net, work);
             try {
-                dnsmasq = onlyWard ? new Result("dnsmasq", 1, 0, 0, 0, 0) : dnsperf(net, "dnsmasq forwarder -> unbound", "10.77.1.1", queryFile);
+                dnsmasq = onlyWard ? null : measure(net, "dnsmasq forwarder -> unbound", "10.77.1.1", queryFile);
             } finally {
                 fwd.destroy();
                 fwd.waitFor(5, TimeUnit.SECONDS);
             }
             WardUnderTest ward = WardUnderTest.start(net);
-            Result proxied;
+            Measured proxied;
             try {
                 net.redirect(ward.proxy.port());
-                proxied = dnsperf(net, "Ward proxy -> unbound", NetnsTopology.DNS, queryFile);
-                ward.report();
+                proxied = measure(net, "Ward proxy -> unbound", NetnsTopology.DNS, queryFile);
+                ward.report("steady state (names already learned)");
+                Map<String, long[]> before = ward.buckets();
+                dnsperfOnce(net, "Ward proxy, " + FRESH + " names never seen before", NetnsTopology.DNS, freshFile);
+                ward.reportSince(before, "first answers for new names");
             } finally {
                 ward.close();
             }
+            if (onlyWard) return;
             System.out.println();
-            System.out.printf("%-32s %10s %10s %10s %10s %8s%n", "target", "QPS", "p50 ms", "p99 ms", "answered", "lost");
-            for (Result r : List.of(direct, dnsmasq, proxied)) {
-                System.out.printf("%-32s %10.0f %10.3f %10.3f %10d %8d%n", r.name, r.qps, r.p50Ms, r.p99Ms, r.answered, r.lost);
+            System.out.printf("%-30s %9s %11s %11s %9s %9s %7s%n", "target", "max QPS", "p50 ms *", "p99 ms *", "p50 @max", "p99 @max", "lost");
+            for (Measured m : List.of(direct, dnsmasq, proxied)) {
+                System.out.printf("%-30s %9.0f %11.3f %11.3f %9.3f %9.3f %7d%n", m.name, m.max.qps, m.paced.p50Ms, m.paced.p99Ms,
+                        m.max.p50Ms, m.max.p99Ms, m.max.lost + m.paced.lost);
             }
-            System.out.printf("ratio QPS Ward / dnsmasq: %.2f (goal >= 1.00)%n", proxied.qps / dnsmasq.qps);
-            System.out.printf("ratio QPS Ward / unbound direct: %.2f%n", proxied.qps / direct.qps);
-            System.out.printf("added p99 Ward vs unbound direct: %.3f ms (goal < 1 ms); dnsmasq adds %.3f ms%n",
-                    proxied.p99Ms - direct.p99Ms, dnsmasq.p99Ms - direct.p99Ms);
+            System.out.printf("* latency at %d QPS (paced); @max: under the closed-loop load, mostly queueing%n", RATE);
+            System.out.printf("ratio max QPS Ward / dnsmasq: %.2f (goal >= 1.00); Ward / unbound direct: %.2f%n",
+                    proxied.max.qps / dnsmasq.max.qps, proxied.max.qps / direct.max.qps);
+            System.out.printf("added p99 at %d QPS, Ward vs unbound direct: %.3f ms (goal < 1 ms); dnsmasq adds %.3f ms%n", RATE,
+                    proxied.paced.p99Ms - direct.paced.p99Ms, dnsmasq.paced.p99Ms - direct.paced.p99Ms);
         }
     }
 
@@ -123,7 +150,7 @@ public final class DnsBenchmark {
                         - ports: [{port: "53", protocol: ANY}]
                           rules:
                             dns:
-                    %s  - toFQDNs: [{matchPattern: "*.bench.test"}, {matchPattern: "*.learned.test"}]
+                    %s  - toFQDNs: [{matchPattern: "*.bench.test"}]
                         toPorts: [{ports: [{port: "443", protocol: TCP}]}]
                     """.formatted(rules.toString().replace("        - ", "            - "));
             PolicyEngine engine = new PolicyEngine("default");
@@ -146,15 +173,15 @@ public final class DnsBenchmark {
             h[0] = w.host;
             InetAddress pod = InetAddress.getByName(NetnsTopology.POD_A);
             w.loop.submit(() -> w.host.rules().setEndpoint("default/client", 300, List.of(pod))).get();
-            // 10k learned names, through the learner as answers would teach them.
+            // The names the load asks, learned beforehand through the learner as earlier answers would have taught
+            // them: the measured run is a node's steady state, pods asking names they asked before.
             List<java.util.concurrent.CompletableFuture<Void>> learned = new ArrayList<>();
-            for (int i = 0; i < LEARNED; i++) {
-                learned.add(w.host.learner().learn("default/client", "l" + i + ".learned.test",
-                        List.of(InetAddress.getByName("100.64." + (i / 250) + "." + (1 + i % 250))), 3600));
+            for (int i = 0; i < NAMES; i++) {
+                learned.add(w.host.learner().learn("default/client", "n" + i + ".bench.test", List.of(InetAddress.getByName(address(i))), 3600));
             }
             java.util.concurrent.CompletableFuture.allOf(learned.toArray(new java.util.concurrent.CompletableFuture[0])).get();
             System.out.printf("Ward: engine with %d DNS rules and %d learned names ready in %.1f s (ipcache %d entries)%n",
-                    RULES, LEARNED, (System.nanoTime() - t0) / 1e9, w.datapath.ipcacheSize());
+                    RULES, NAMES, (System.nanoTime() - t0) / 1e9, w.datapath.ipcacheSize());
             ProxySettings settings = ProxySettings.DEFAULT.withRateLimit(0, 0);
             w.proxy = DnsProxy.start(new DnsProxy.Config(new InetSocketAddress(0), net.node, 2, 2, 8, settings),
                     w.host.rules(), w.host.learner(), e -> {}, metrics);
@@ -167,26 +194,54 @@ public final class DnsBenchmark {
             w.datapath.apply(d);
         }
 
-        void report() {
+        static final List<String> PATH = List.of("ward_dns_datapath_update_seconds", "ward_dns_release_after_datapath_seconds");
+        double[] bounds;
+
+        /** Per-bucket counts of the answer-path histograms now. */
+        Map<String, long[]> buckets() {
+            Map<String, long[]> out = new java.util.HashMap<>();
             for (MetricSnapshot s : registry.scrape()) {
-                if (!(s instanceof HistogramSnapshot h)) continue;
-                String n = h.getMetadata().getName();
-                if (!n.equals("ward_dns_datapath_update_seconds") && !n.equals("ward_dns_release_after_datapath_seconds")) continue;
-                var d = h.getDataPoints().getFirst();
-                System.out.printf("Ward %s: %d answers, p50 <= %s ms, p99 <= %s ms (histogram bucket bounds)%n",
-                        n.equals("ward_dns_datapath_update_seconds") ? "datapath update (answer -> maps confirmed)" : "confirmed -> answer released",
-                        d.getCount(), bound(d, 0.50), bound(d, 0.99));
+                if (!(s instanceof HistogramSnapshot h) || !PATH.contains(h.getMetadata().getName())) continue;
+                var b = h.getDataPoints().getFirst().getClassicBuckets();
+                long[] c = new long[b.size()];
+                bounds = new double[b.size()];
+                for (int i = 0; i < b.size(); i++) {
+                    c[i] = b.getCount(i);
+                    bounds[i] = b.getUpperBound(i);
+                }
+                out.put(h.getMetadata().getName(), c);
+            }
+            return out;
+        }
+
+        void report(String phase) {
+            reportSince(Map.of(), phase);
+        }
+
+        void reportSince(Map<String, long[]> before, String phase) {
+            Map<String, long[]> now = buckets();
+            for (String n : PATH) {
+                long[] c = now.get(n).clone();
+                long[] b = before.get(n);
+                long total = 0;
+                for (int i = 0; i < c.length; i++) {
+                    if (b != null) c[i] -= b[i];
+                    total += c[i];
+                }
+                System.out.printf("Ward %s, %s: %d answers, p50 <= %s ms, p99 <= %s ms (histogram bucket bounds)%n", phase,
+                        n.equals(PATH.get(0)) ? "datapath update (answer -> maps confirmed)" : "maps confirmed -> answer released",
+                        total, bound(c, total, 0.50), bound(c, total, 0.99));
             }
         }
 
-        static String bound(HistogramSnapshot.HistogramDataPointSnapshot d, double q) {
-            long target = (long) Math.ceil(d.getCount() * q);
+        String bound(long[] c, long total, double q) {
+            long target = (long) Math.ceil(total * q);
             long cumulative = 0;
-            for (var b : d.getClassicBuckets()) {
-                cumulative += b.getCount();
-                if (cumulative >= target) return Double.isInfinite(b.getUpperBound()) ? "inf" : String.format("%.3f", b.getUpperBound() * 1000);
+            for (int i = 0; i < c.length; i++) {
+                cumulative += c[i];
+                if (cumulative >= target && total > 0) return Double.isInfinite(bounds[i]) ? "inf" : String.format("%.3f", bounds[i] * 1000);
             }
-            return "inf";
+            return "-";
         }
 
         @Override
@@ -195,6 +250,22 @@ public final class DnsBenchmark {
             if (host != null) host.close();
             loop.shutdownNow();
         }
+    }
+
+    static String address(int i) {
+        return "198.18." + (i / 250) + "." + (1 + i % 250);
+    }
+
+    /** One pass over a query file (each name asked once), for the first-answer path. */
+    static void dnsperfOnce(NetnsTopology net, String name, String server, Path queries) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", net.pod, "dnsperf", "-s", server, "-d", queries.toString(),
+                "-n", "1", "-c", String.valueOf(CLIENTS), "-q", String.valueOf(OUTSTANDING), "-T", "1", "-t", "2")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        String qps = out.lines().map(String::strip).filter(l -> l.startsWith("Queries per second:")).findFirst().orElse("?");
+        String lost = out.lines().map(String::strip).filter(l -> l.startsWith("Queries lost:")).findFirst().orElse("?");
+        System.out.printf("%s: %s, %s%n", name, qps, lost);
     }
 
     static Process startDnsmasq(NetnsTopology net, Path work) throws IOException, InterruptedException {
@@ -207,10 +278,12 @@ public final class DnsBenchmark {
         return p;
     }
 
-    static Result dnsperf(NetnsTopology net, String name, String server, Path queries) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", net.pod, "dnsperf", "-s", server, "-d", queries.toString(),
+    static Result dnsperf(NetnsTopology net, String name, String server, Path queries, List<String> extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.pod, "dnsperf", "-s", server, "-d", queries.toString(),
                 "-l", String.valueOf(SECONDS), "-c", String.valueOf(CLIENTS), "-q", String.valueOf(OUTSTANDING), "-T", "1",
-                "-t", "2", "-v").redirectErrorStream(true).start();
+                "-t", "2", "-v"));
+        cmd.addAll(extra);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         double[] lat = new double[1 << 20];
         int n = 0;
         double qps = 0;
