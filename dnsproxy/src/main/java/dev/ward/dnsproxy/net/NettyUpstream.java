@@ -48,7 +48,7 @@ public final class NettyUpstream implements Upstream, AutoCloseable {
 
     private record Key(int socket, InetSocketAddress server, int id) {}
 
-    private record Pending(DnsQuery query, CompletableFuture<UpstreamAnswer> future, long sentNanos) {}
+    private record Pending(DnsQuery query, CompletableFuture<UpstreamAnswer> future) {}
 
     private final ProxyEventLoops loops;
     private final DnsProxyMetrics metrics;
@@ -93,7 +93,7 @@ public final class NettyUpstream implements Upstream, AutoCloseable {
 
     private CompletableFuture<UpstreamAnswer> udp(InetSocketAddress server, DnsQuery query) {
         CompletableFuture<UpstreamAnswer> f = new CompletableFuture<>();
-        Pending p = new Pending(query, f, System.nanoTime());
+        Pending p = new Pending(query, f);
         SplittableRandom r = random.get();
         EventLoop here = loops.current();
         List<Integer> local = here == null ? null : byLoop.get(here);
