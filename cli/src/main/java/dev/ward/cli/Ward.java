@@ -7,12 +7,13 @@ import picocli.CommandLine.Command;
 @Command(name = "ward",
         mixinStandardHelpOptions = true,
         versionProvider = WardVersion.class,
-        description = "Run Ward's daemons (keyd, agent) and the lab.",
+        description = "Run Ward's daemons (keyd, agent, dnsproxy) and the lab.",
         subcommands = {
                 CommandLine.HelpCommand.class,
                 dev.ward.cli.lab.LabCommand.class,
                 dev.ward.cli.identity.KeydCommand.class,
                 dev.ward.cli.identity.AgentCommand.class,
+                dev.ward.cli.dns.DnsProxyCommand.class,
         })
 public final class Ward implements Runnable {
     @CommandLine.Spec

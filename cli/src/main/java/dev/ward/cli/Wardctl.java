@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.identity.NodeCommand.class,
                 dev.ward.cli.identity.SvidCommand.class,
                 dev.ward.cli.policy.PolicyCommand.class,
+                dev.ward.cli.dns.FqdnCommand.class,
                 dev.ward.cli.encryption.KeysCommand.class,
                 dev.ward.cli.encryption.EncryptionCommand.class,
         })

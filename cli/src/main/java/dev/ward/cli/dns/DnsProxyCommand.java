@@ -1,0 +1,133 @@
+package dev.ward.cli.dns;
+
+import dev.ward.dnsproxy.DnsProxy;
+import dev.ward.dnsproxy.event.DnsEventListener;
+import dev.ward.dnsproxy.event.JsonLinesEventLog;
+import dev.ward.dnsproxy.fqdn.EngineFqdnLearner;
+import dev.ward.dnsproxy.fqdn.OpenConnections;
+import dev.ward.dnsproxy.proxy.ProxySettings;
+import dev.ward.dnsproxy.standalone.NoDatapath;
+import dev.ward.dnsproxy.standalone.StandaloneDnsProxy;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.xbill.DNS.Rcode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ward dnsproxy}: the standalone DNS proxy, beside the agent on the same transparent port (SO_REUSEPORT), fed
+ * by the agent's snapshot file, so DNS rules stay enforced and toFQDNs addresses keep being learned while the agent is
+ * down or restarting.
+ */
+@Command(name = "dnsproxy", mixinStandardHelpOptions = true, description = {
+        "Run the DNS proxy as its own process beside the agent (high availability).",
+        "It serves the agent's transparent DNS port through SO_REUSEPORT with the rules of the agent's snapshot file,",
+        "and keeps refusing, resolving and learning toFQDNs addresses while the agent is down."})
+public final class DnsProxyCommand implements Runnable {
+    public enum Refusal { REFUSED, NXDOMAIN }
+
+    public enum DatapathKind { none }
+
+    @Option(names = "--snapshot", defaultValue = "/var/lib/ward/agent/dns-snapshot.json", paramLabel = "FILE",
+            description = "The agent's DNS snapshot, watched for newer generations (default: ${DEFAULT-VALUE}).")
+    Path snapshot;
+
+    @Option(names = "--state-dir", defaultValue = "/var/lib/ward/dnsproxy", paramLabel = "DIR",
+            description = "Where this proxy keeps its FQDN journal (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--agent-journal", defaultValue = "/var/lib/ward/agent/fqdn-journal.jsonl", paramLabel = "FILE",
+            description = "The agent's FQDN journal: names it learned, kept allowed here (default: ${DEFAULT-VALUE}).")
+    Path agentJournal;
+
+    @Option(names = "--port", defaultValue = "10053", description = "The transparent DNS port the datapath redirects to (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--netns", paramLabel = "NS", description = "Serve the named network namespace NS (a lab node) instead of this one.")
+    String netns;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Event loop threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--refuse-with", defaultValue = "REFUSED", description = "Answer to names no rule admits: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Refusal refuseWith;
+
+    @Option(names = "--min-ttl", defaultValue = "60s", converter = ProxyDurations.class,
+            description = "Shortest time a learned address stays allowed, whatever the answer's TTL (default: ${DEFAULT-VALUE}).")
+    Duration minTtl;
+
+    @Option(names = "--upstream-timeout", defaultValue = "2s", converter = ProxyDurations.class,
+            description = "How long a forwarded query waits before the pod gets SERVFAIL (default: ${DEFAULT-VALUE}).")
+    Duration upstreamTimeout;
+
+    @Option(names = "--datapath-timeout", defaultValue = "500ms", converter = ProxyDurations.class,
+            description = "How long an answer waits for the datapath to allow its addresses before the pod gets SERVFAIL instead (default: ${DEFAULT-VALUE}).")
+    Duration datapathTimeout;
+
+    @Option(names = "--rate-limit", defaultValue = "1000", description = "Queries a second one source address may send (0: no limit; default: ${DEFAULT-VALUE}).")
+    int rateLimit;
+
+    @Option(names = "--rate-burst", defaultValue = "2000", description = "Queries one source may send at once (default: ${DEFAULT-VALUE}).")
+    int rateBurst;
+
+    @Option(names = "--metrics-address", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics on http://HOST:PORT/metrics.")
+    String metricsAddress;
+
+    @Option(names = "--event-log", paramLabel = "FILE", description = "Append every DNS query and answer event to FILE as JSON lines.")
+    Path eventLog;
+
+    @Option(names = "--datapath", defaultValue = "none", description = {
+            "Where learned addresses are written: ${COMPLETION-CANDIDATES}.",
+            "'none' until the BPF datapath is wired in: DNS rules are enforced, names learned and journaled, no maps written."})
+    DatapathKind datapath;
+
+    @Override
+    public void run() {
+        ProxySettings settings = ProxySettings.DEFAULT
+                .withRefusalRcode(refuseWith == Refusal.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.REFUSED)
+                .withTimeouts(upstreamTimeout, datapathTimeout)
+                .withRateLimit(rateLimit, rateBurst);
+        DnsProxy.Config proxy = new DnsProxy.Config(new InetSocketAddress(port), netns, threads, threads, 8, settings);
+        EngineFqdnLearner.Settings learning = new EngineFqdnLearner.Settings(minTtl, EngineFqdnLearner.Settings.DEFAULT.openGrace());
+        PrometheusRegistry registry = new PrometheusRegistry();
+        HTTPServer metrics = metricsAddress == null ? null : serveMetrics(registry);
+        JsonLinesEventLog log = eventLog == null ? null : new JsonLinesEventLog(eventLog);
+        DnsEventListener events = log == null ? DnsEventListener.NONE : log;
+        NoDatapath none = new NoDatapath();
+        System.err.println("ward dnsproxy: --datapath none: DNS rules enforced and names learned; no datapath maps are written");
+        StandaloneDnsProxy p = StandaloneDnsProxy.start(new StandaloneDnsProxy.Config(snapshot, stateDir, agentJournal, proxy,
+                learning, Duration.ofMillis(500)), none, none, OpenConnections.NONE, events, registry);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            p.close();
+            if (log != null) log.close();
+            if (metrics != null) metrics.close();
+            stopped.countDown();
+        }));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private HTTPServer serveMetrics(PrometheusRegistry registry) {
+        int colon = metricsAddress.lastIndexOf(':');
+        if (colon <= 0) throw new IllegalArgumentException("--metrics-address '" + metricsAddress + "' is not HOST:PORT");
+        try {
+            return HTTPServer.builder().hostname(metricsAddress.substring(0, colon))
+                    .port(Integer.parseInt(metricsAddress.substring(colon + 1))).registry(registry).buildAndStart();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--metrics-address '" + metricsAddress + "': the port is not a number");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve metrics on " + metricsAddress + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.ward.dnsproxy.wire;
+
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
+
+/**
+ * A query a pod sent, as parsed and accepted: its id and single question, and the exact bytes it sent (forwarded
+ * upstream unchanged but for the id, so the proxy stays transparent to EDNS options and flags it does not know).
+ */
+public record DnsQuery(int id, Name name, int type, int dclass, boolean edns, byte[] wire) {
+
+    /** The question name as DNS rules and toFQDNs compare it: lower case, no trailing dot, escapes kept. */
+    public String qname() {
+        String s = name.toString(true).toLowerCase(java.util.Locale.ROOT);
+        return s.isEmpty() ? "." : s;
+    }
+
+    public String typeName() {
+        return Type.string(type);
+    }
+}
