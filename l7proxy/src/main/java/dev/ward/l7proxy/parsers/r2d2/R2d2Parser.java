@@ -38,10 +38,8 @@ public final class R2d2Parser implements L7Parser {
             return Op.drop(n);
         }
         int length = lineLength(data);
-        if (length < 0) {
-            if (data.remaining() >= MAX_LINE) return Op.error("r2d2 line longer than " + MAX_LINE + " bytes");
-            return Op.more(1);
-        }
+        // No CRLF yet: ask for one more byte. The proxy refuses a line longer than maxBufferedBytes().
+        if (length < 0) return Op.more(1);
         if (side == Side.REPLY) return Op.pass(length);
 
         String line = new String(bytes(data, length - 2), StandardCharsets.US_ASCII);
