@@ -24,8 +24,11 @@ public sealed interface Op {
      */
     record Inject(Side side, byte[] bytes) implements Op {}
 
-    /** The input cannot be parsed (or must not be forwarded): the proxy closes the connection. */
-    record Error(String reason) implements Op {}
+    /**
+     * The input cannot be parsed or must not be forwarded: the proxy closes the connection. {@code tooLarge} marks
+     * a message over the parser's size limit (counted apart from malformed input).
+     */
+    record Error(String reason, boolean tooLarge) implements Op {}
 
     /** Nothing to do until more bytes arrive on either stream. */
     enum Nop implements Op { INSTANCE }
@@ -47,7 +50,11 @@ public sealed interface Op {
     }
 
     static Op error(String reason) {
-        return new Error(reason);
+        return new Error(reason, false);
+    }
+
+    static Op tooLarge(String reason) {
+        return new Error(reason, true);
     }
 
     static Op nop() {

@@ -18,7 +18,7 @@ public interface ParserContext {
 
     /**
      * Records the reply to {@code request} for the access log, with its own fields (an HTTP status, a Kafka or
-     * CQL error code).
+     * CQL error code); {@code denied} when the reply is the proxy's refusal of a denied request.
      */
-    void reply(L7Request request, Map<String, String> fields);
+    void reply(L7Request request, boolean denied, Map<String, String> fields);
 }

@@ -50,10 +50,10 @@ final class ConnectionLog implements ParserContext {
     }
 
     @Override
-    public void reply(L7Request request, Map<String, String> fields) {
+    public void reply(L7Request request, boolean denied, Map<String, String> fields) {
         Map<String, String> all = new LinkedHashMap<>(RequestFields.of(request));
         all.putAll(fields);
-        emit(Type.REPLY, Outcome.FORWARDED, all, null, null);
+        emit(Type.REPLY, denied ? Outcome.DENIED : Outcome.FORWARDED, all, null, null);
     }
 
     void error(ErrorKind kind, String reason) {

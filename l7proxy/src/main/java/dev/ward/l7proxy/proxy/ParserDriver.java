@@ -258,7 +258,7 @@ public final class ParserDriver {
                     progressed = true;
                 }
                 case Op.Error e -> {
-                    fail(ErrorKind.MALFORMED, e.reason());
+                    fail(e.tooLarge() ? ErrorKind.LIMIT : ErrorKind.MALFORMED, e.reason());
                     return moved;
                 }
                 case Op.Nop n -> {
