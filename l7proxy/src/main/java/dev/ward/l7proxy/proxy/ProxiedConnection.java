@@ -29,19 +29,34 @@ final class ProxiedConnection implements ParserDriver.Output {
     private boolean requestStalled;
     private boolean replyStalled;
     private boolean closed;
+    /**
+     * What the client sent before the upstream connection was up. Reading is off until then, but netty still
+     * reads what is queued when the client half-closes (to see the end), and none of it may be lost.
+     */
+    private final java.util.ArrayDeque<ByteBuf> early = new java.util.ArrayDeque<>();
+    private boolean earlyEnd;
 
     ProxiedConnection(Channel downstream, ConnectionLog log, L7ProxyMetrics metrics) {
         this.downstream = downstream;
         this.log = log;
         this.metrics = metrics;
+        downstream.pipeline().addLast("ward-l7-downstream", new StreamHandler(Side.REQUEST));
     }
 
     void start(ParserDriver driver, Channel upstream) {
         this.driver = driver;
         this.upstream = upstream;
-        downstream.pipeline().addLast("ward-l7-downstream", new StreamHandler(Side.REQUEST));
         upstream.pipeline().addLast("ward-l7-upstream", new StreamHandler(Side.REPLY));
+        while (!early.isEmpty() && !driver.failed()) driver.received(Side.REQUEST, early.poll());
+        releaseEarly();
+        if (earlyEnd) driver.ended(Side.REQUEST);
+        upstream.flush();
+        downstream.flush();
         updateReading();
+    }
+
+    private void releaseEarly() {
+        while (!early.isEmpty()) early.poll().release();
     }
 
     io.netty.channel.EventLoop eventLoop() {
@@ -107,6 +122,7 @@ final class ProxiedConnection implements ParserDriver.Output {
         downstream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (upstream != null) upstream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (driver != null) driver.close();
+        releaseEarly();
     }
 
     private void updateReading() {
@@ -125,22 +141,33 @@ final class ProxiedConnection implements ParserDriver.Output {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf b) driver.received(side, b);
-            else io.netty.util.ReferenceCountUtil.release(msg);
+            if (!(msg instanceof ByteBuf b)) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            } else if (closed) {
+                b.release();
+            } else if (driver == null) {
+                early.add(b);
+            } else {
+                driver.received(side, b);
+            }
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            upstream.flush();
+            if (upstream != null) upstream.flush();
             downstream.flush();
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                driver.ended(side);
-                upstream.flush();
-                downstream.flush();
+                if (driver == null) {
+                    earlyEnd = true;
+                } else {
+                    driver.ended(side);
+                    upstream.flush();
+                    downstream.flush();
+                }
             }
             ctx.fireUserEventTriggered(evt);
         }

@@ -29,6 +29,8 @@ public final class TransparentLab implements AutoCloseable {
     public static final String SERVER_IP = "10.77.2.2";
     private static final String NODE_GW = "10.77.0.1";
     private static final int MARK = 0x77;
+    /** The SO_MARK the tests give the proxy's upstream sockets; the node counts packets leaving with it. */
+    public static final int UPSTREAM_MARK = 0xa00;
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private final String prefix;
@@ -97,9 +99,21 @@ public final class TransparentLab implements AutoCloseable {
                     meta l4proto tcp socket transparent 1 meta mark set %1$d accept
                     iifname "wp*" meta l4proto tcp tproxy to :%2$d meta mark set %1$d accept
                   }
+                  chain output {
+                    type filter hook output priority mangle; policy accept;
+                    meta mark %3$d counter
+                  }
                 }
-                """.formatted(MARK, proxyPort);
+                """.formatted(MARK, proxyPort, UPSTREAM_MARK);
         run(List.of("ip", "netns", "exec", node, "nft", "-f", "-"), rules, 30);
+    }
+
+    /** Packets the node sent with {@link #UPSTREAM_MARK}: those of the proxy's upstream sockets. */
+    public long upstreamMarkedPackets() {
+        Exec e = exec(node, "nft", "list", "chain", "ip", "ward_l7_test", "output");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(e.output());
+        if (!m.find()) throw new IllegalStateException("no counter in " + e.output());
+        return Long.parseLong(m.group(1));
     }
 
     public String nodeNamespace() {
