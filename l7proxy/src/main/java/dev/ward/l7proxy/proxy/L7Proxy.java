@@ -120,6 +120,7 @@ public final class L7Proxy implements AutoCloseable {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, config.waterMark)
+                    .childOption(ChannelOption.SO_RCVBUF, config.receiveBuffer)
                     .childHandler(new Acceptor(direction));
             ChannelFuture bound;
             try {
@@ -198,6 +199,7 @@ public final class L7Proxy implements AutoCloseable {
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, config.waterMark)
+                    .option(ChannelOption.SO_RCVBUF, config.receiveBuffer)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis)
                     .handler(new ChannelInitializer<EpollSocketChannel>() {
                         @Override
@@ -237,6 +239,7 @@ public final class L7Proxy implements AutoCloseable {
         private boolean fromClientAddress = true;
         private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         private int connectTimeoutMillis = 10_000;
+        private int receiveBuffer = 256 * 1024;
         private Clock clock = Clock.systemUTC();
 
         /** A listener for flows redirected in {@code direction}; port 0 picks a free port. */
@@ -294,6 +297,15 @@ public final class L7Proxy implements AutoCloseable {
         /** Outbound bytes per channel above which the proxy stops reading the connection. */
         public Builder writeBufferWaterMark(int low, int high) {
             this.waterMark = new WriteBufferWaterMark(low, high);
+            return this;
+        }
+
+        /**
+         * SO_RCVBUF of every proxied socket. It bounds memory too: when a peer closes, netty drains what the kernel
+         * holds for the socket whether or not the proxy is reading, so the kernel buffer must stay bounded.
+         */
+        public Builder receiveBuffer(int bytes) {
+            this.receiveBuffer = bytes;
             return this;
         }
 

@@ -123,6 +123,9 @@ public final class ParserDriver {
         Stream s = stream(side);
         if (s.ended) return;
         s.ended = true;
+        // The sender is gone: what an op covered beyond its last byte will never come.
+        s.passOwed = 0;
+        s.dropOwed = 0;
         run(s, true);
     }
 

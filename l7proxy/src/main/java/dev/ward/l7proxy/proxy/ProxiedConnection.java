@@ -99,13 +99,15 @@ final class ProxiedConnection implements ParserDriver.Output {
     @Override
     public void finished(Side side) {
         Channel to = destination(side);
-        to.flush();
-        if (to instanceof DuplexChannel d && !d.isOutputShutdown()) d.shutdownOutput();
         Channel from = side == Side.REQUEST ? downstream : upstream;
-        if (from instanceof DuplexChannel f && f.isInputShutdown() && to instanceof DuplexChannel t
-                && t.isInputShutdown()) {
-            close();
-        }
+        // netty's shutdownOutput drops unsent writes: half-close only once everything before it is out.
+        to.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (to instanceof DuplexChannel d && !d.isOutputShutdown()) d.shutdownOutput();
+            if (from instanceof DuplexChannel fd && fd.isInputShutdown() && to instanceof DuplexChannel td
+                    && td.isInputShutdown()) {
+                close();
+            }
+        });
     }
 
     @Override
