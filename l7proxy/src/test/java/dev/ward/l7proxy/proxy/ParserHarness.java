@@ -69,6 +69,10 @@ public final class ParserHarness {
             return new String(toClient, StandardCharsets.ISO_8859_1);
         }
 
+        public byte[] toServerBytes() {
+            return toServer;
+        }
+
         public boolean failed() {
             return failure != null;
         }
