@@ -53,6 +53,12 @@ public final class ReplyQueue<T> {
         return match.tag();
     }
 
+    /** The oldest forwarded request {@code matches} accepts, left in the queue; null when none. */
+    public T find(Predicate<T> matches) {
+        for (Entry<T> e : entries) if (e.denial() == null && matches.test(e.tag())) return e.tag();
+        return null;
+    }
+
     /** The oldest request still waiting for a reply from the server, or null. */
     public T oldestForwarded() {
         for (Entry<T> e : entries) if (e.denial() == null) return e.tag();

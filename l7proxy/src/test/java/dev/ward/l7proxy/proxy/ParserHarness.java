@@ -73,6 +73,10 @@ public final class ParserHarness {
             return toServer;
         }
 
+        public byte[] toClient() {
+            return toClient;
+        }
+
         public boolean failed() {
             return failure != null;
         }
