@@ -42,7 +42,12 @@ final class KafkaParser implements L7Parser {
             ApiKeys.LEAVE_GROUP, ApiKeys.FIND_COORDINATOR, ApiKeys.DESCRIBE_GROUPS, ApiKeys.LIST_GROUPS,
             ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH);
 
-    private record Sent(int correlationId, ApiKeys key, short version) {}
+    /** A forwarded request; {@code deniedTopics}: metadata topics whose part of the reply the proxy replaces. */
+    private record Sent(int correlationId, ApiKeys key, short version, Set<String> deniedTopics) {
+        Sent(int correlationId, ApiKeys key, short version) {
+            this(correlationId, key, version, Set.of());
+        }
+    }
 
     private final ParserContext context;
     private final KafkaTopicIds ids;
@@ -84,6 +89,10 @@ final class KafkaParser implements L7Parser {
         L7Request.Kafka k;
         try {
             topics = KafkaRequestTopics.of(request.data(), ids);
+            if (header.apiKey() == ApiKeys.METADATA && topics.size() > 0) {
+                Op split = metadataByTopic(header, topics, total);
+                if (split != null) return split;
+            }
             k = new L7Request.Kafka(header.apiKey().id, header.apiVersion(), header.clientId(), topics);
             Decision d = context.decide(k);
             if (d.allowed()) {
@@ -113,6 +122,25 @@ final class KafkaParser implements L7Parser {
         return requestOps.poll();
     }
 
+    /**
+     * Metadata is decided topic by topic: the broker is still asked (the client needs its broker list), and the
+     * denied topics' part of the reply is replaced by TOPIC_AUTHORIZATION_FAILED. Null when every topic is denied
+     * and the request is refused whole.
+     */
+    private Op metadataByTopic(RequestHeader header, List<String> topics, int total) {
+        Set<String> denied = new java.util.LinkedHashSet<>();
+        for (String t : topics) {
+            L7Request.Kafka one = new L7Request.Kafka(header.apiKey().id, header.apiVersion(), header.clientId(), List.of(t));
+            if (!context.decide(one).allowed()) denied.add(t);
+        }
+        if (denied.size() == topics.size() && !context.decide(new L7Request.Kafka(header.apiKey().id,
+                header.apiVersion(), header.clientId(), List.of())).allowed()) {
+            return null;
+        }
+        queue.forwarded(new Sent(header.correlationId(), header.apiKey(), header.apiVersion(), Set.copyOf(denied)), false);
+        return Op.pass(total);
+    }
+
     private Op reply(ByteBuffer data) {
         if (!replyOps.isEmpty()) return replyOps.poll();
         if (data.remaining() < 8) return Op.more(8 - data.remaining());
@@ -122,30 +150,59 @@ final class KafkaParser implements L7Parser {
         int correlationId = data.getInt(p + 4);
         Sent sent = queue.find(s -> s.correlationId() == correlationId);
         if (sent == null) return Op.error("Kafka response for correlation id " + correlationId + ", which no request had");
-        if (sent.key() == ApiKeys.METADATA && length <= MAX_REQUEST) {
-            if (data.remaining() < 4 + length) return Op.more(4 + length - data.remaining());
-            learnTopicIds(data.duplicate().position(p + 4).limit(p + 4 + length).slice(), sent);
+        Op replace = null;
+        if (sent.key() == ApiKeys.METADATA) {
+            if (length > MAX_REQUEST && !sent.deniedTopics().isEmpty()) {
+                return Op.tooLarge("Kafka metadata reply of " + length + " bytes to filter (limit " + MAX_REQUEST + ")");
+            }
+            if (length <= MAX_REQUEST) {
+                if (data.remaining() < 4 + length) return Op.more(4 + length - data.remaining());
+                MetadataResponseData m = metadata(data.duplicate().position(p + 4).limit(p + 4 + length).slice(), sent);
+                if (m == null && !sent.deniedTopics().isEmpty()) return Op.error("unparsable Kafka metadata reply");
+                if (m != null) {
+                    for (MetadataResponseData.MetadataResponseTopic t : m.topics()) {
+                        if (sent.deniedTopics().contains(t.name())) {
+                            t.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setTopicId(org.apache.kafka.common.Uuid.ZERO_UUID)
+                                    .setPartitions(new java.util.ArrayList<>()).setIsInternal(false);
+                        } else {
+                            ids.learn(t.topicId(), t.name());
+                        }
+                    }
+                    if (!sent.deniedTopics().isEmpty()) {
+                        replace = Op.inject(Side.REPLY, frame(new ResponseHeader(correlationId,
+                                sent.key().responseHeaderVersion(sent.version())), m, sent.version()));
+                    }
+                }
+            }
         }
         queue.answered(s -> s == sent);
+        if (replace != null) {
+            replyOps.add(replace);
+            for (byte[] due : queue.due()) replyOps.add(Op.inject(Side.REPLY, due));
+            return Op.drop(4L + length);
+        }
         for (byte[] due : queue.due()) replyOps.add(Op.inject(Side.REPLY, due));
         return Op.pass(4L + length);
     }
 
-    private void learnTopicIds(ByteBuffer frame, Sent sent) {
+    private static MetadataResponseData metadata(ByteBuffer frame, Sent sent) {
         try {
             ResponseHeader.parse(frame, sent.key().responseHeaderVersion(sent.version()));
-            MetadataResponseData m = new MetadataResponseData(new ByteBufferAccessor(frame), sent.version());
-            for (MetadataResponseData.MetadataResponseTopic t : m.topics()) ids.learn(t.topicId(), t.name());
+            return new MetadataResponseData(new ByteBufferAccessor(frame), sent.version());
         } catch (RuntimeException e) {
-            // Not learning ids costs only a retry (UNKNOWN_TOPIC_ID); the reply still goes to the client as is.
+            // Not learning ids costs only a retry (UNKNOWN_TOPIC_ID); an unfiltered reply goes to the client as is.
+            return null;
         }
     }
 
     /** A response frame (length, header, body) for {@code header}'s request. */
     static byte[] response(RequestHeader header, AbstractResponse response) {
-        ResponseHeader rh = header.toResponseHeader();
+        return frame(header.toResponseHeader(), response.data(), header.apiVersion());
+    }
+
+    static byte[] frame(ResponseHeader rh, org.apache.kafka.common.protocol.ApiMessage body, short version) {
         ByteBuffer h = MessageUtil.toByteBufferAccessor(rh.data(), rh.headerVersion()).buffer();
-        ByteBuffer b = MessageUtil.toByteBufferAccessor(response.data(), header.apiVersion()).buffer();
+        ByteBuffer b = MessageUtil.toByteBufferAccessor(body, version).buffer();
         h.rewind();
         b.rewind();
         ByteBuffer out = ByteBuffer.allocate(4 + h.remaining() + b.remaining());

@@ -56,10 +56,15 @@ final class KafkaFrames {
         return frame(FetchRequest.Builder.forConsumer(version, 100, 1, parts).build(version), correlationId);
     }
 
-    /** A broker's metadata reply naming {@code topic} with {@code id}. */
-    static byte[] metadataReply(String topic, Uuid id, short version, int correlationId) {
-        MetadataResponseData d = new MetadataResponseData();
-        d.topics().add(new MetadataResponseData.MetadataResponseTopic().setName(topic).setTopicId(id));
+    /** A broker's metadata reply naming {@code topics}, the first with {@code id}, each with one partition. */
+    static byte[] metadataReply(List<String> topics, Uuid id, short version, int correlationId) {
+        MetadataResponseData d = new MetadataResponseData().setClusterId("c1").setControllerId(1);
+        d.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(1).setHost("10.2.0.9").setPort(9092));
+        for (String topic : topics) {
+            d.topics().add(new MetadataResponseData.MetadataResponseTopic().setName(topic)
+                    .setTopicId(topic.equals(topics.getFirst()) ? id : Uuid.randomUuid())
+                    .setPartitions(List.of(new MetadataResponseData.MetadataResponsePartition().setPartitionIndex(0).setLeaderId(1))));
+        }
         ResponseHeader h = new ResponseHeader(correlationId, ApiKeys.METADATA.responseHeaderVersion(version));
         ByteBuffer hb = MessageUtil.toByteBufferAccessor(h.data(), h.headerVersion()).buffer();
         ByteBuffer bb = MessageUtil.toByteBufferAccessor(d, version).buffer();

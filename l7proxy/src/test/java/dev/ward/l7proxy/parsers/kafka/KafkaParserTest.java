@@ -85,12 +85,29 @@ class KafkaParserTest {
     }
 
     @Test
-    void anOutpostMayFetchButNotProduceAndNotOtherTopics() {
-        byte[] meta = KafkaFrames.metadata("deathstar-plans", (short) 12, 7);
-        Result r = from(OUTPOST).assertSplitInvariant(List.of(request(meta)));
+    void metadataIsAskedOfTheBrokerAndTheDeniedTopicsPartReplaced() {
+        for (short v = 4; v <= ApiKeys.METADATA.latestVersion(); v++) {
+            byte[] meta = KafkaFrames.frame(new org.apache.kafka.common.requests.MetadataRequest.Builder(
+                    List.of("deathstar-plans", "empire-announce"), false).build(v), 7);
+            Uuid plans = Uuid.randomUuid();
+            byte[] brokerReply = KafkaFrames.metadataReply(List.of("deathstar-plans", "empire-announce"), plans, v, 7);
+            Result r = from(OUTPOST).assertSplitInvariant(List.of(request(meta), reply(brokerReply)));
+            assertArrayEquals(meta, r.toServerBytes(), "v" + v + ": the broker is asked (the client needs its brokers)");
+            MetadataResponse m = (MetadataResponse) KafkaFrames.parse(r.toClient(), 0, ApiKeys.METADATA, v);
+            assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED, m.errors().get("deathstar-plans"), "v" + v + ": " + m.data());
+            assertEquals(null, m.errors().get("empire-announce"), "v" + v + ": " + m.data());
+            assertEquals(1, m.brokers().size(), "v" + v + ": the broker list is the broker's");
+            assertEquals(r.toClient().length, 4 + java.nio.ByteBuffer.wrap(r.toClient()).getInt(), "v" + v + " frame length");
+        }
+    }
+
+    @Test
+    void anOutpostMayNotProduce() {
+        byte[] produce = KafkaFrames.produce("empire-announce", null, V12, (short) -1, 9);
+        Result r = from(OUTPOST).assertSplitInvariant(List.of(request(produce)));
         assertEquals(0, r.toServerBytes().length);
-        MetadataResponse m = (MetadataResponse) KafkaFrames.parse(r.toClient(), 0, ApiKeys.METADATA, (short) 12);
-        assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED, m.errors().get("deathstar-plans"));
+        ProduceResponse p = (ProduceResponse) KafkaFrames.parse(r.toClient(), 0, ApiKeys.PRODUCE, V12);
+        assertEquals(java.util.Set.of(Errors.TOPIC_AUTHORIZATION_FAILED), p.errorCounts().keySet());
     }
 
     @Test
@@ -98,7 +115,7 @@ class KafkaParserTest {
         Uuid id = Uuid.randomUuid();
         short fv = ApiKeys.FETCH.latestVersion();
         byte[] meta = KafkaFrames.metadata("empire-announce", (short) 12, 1);
-        byte[] metaReply = KafkaFrames.metadataReply("empire-announce", id, (short) 12, 1);
+        byte[] metaReply = KafkaFrames.metadataReply(List.of("empire-announce"), id, (short) 12, 1);
         byte[] fetch = KafkaFrames.fetch("empire-announce", id, fv, 2);
         byte[] unknown = KafkaFrames.fetch("x", Uuid.randomUuid(), fv, 3);
         ParserHarness h = new ParserHarness(new KafkaParserFactory(), LOOKUP, Direction.EGRESS, OUTPOST, BROKER, 9092);
