@@ -91,6 +91,11 @@ public final class ParserDriver {
         return stream(side).readable();
     }
 
+    /** Unparsed bytes held on both streams. */
+    public int bufferedTotal() {
+        return request.readable() + reply.readable();
+    }
+
     /** New bytes on stream {@code side}; the driver takes ownership of {@code in}. */
     public void received(Side side, ByteBuf in) {
         if (failed || closed) {

@@ -23,7 +23,7 @@ class HttpParserTest {
     static final String TIEFIGHTER = "10.1.0.1";
     static final String DEATHSTAR = "10.1.0.9";
     static final String FORBIDDEN = "HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: 15\r\n\r\nAccess denied\r\n";
-    static final String LANDING = "POST /v1/request-landing HTTP/1.1\r\nHost: deathstar\r\nContent-Length: 5\r\n\r\nhello";
+    static final String LANDING ="POST /v1/request-landing HTTP/1.1\r\nHost: deathstar\r\nContent-Length: 5\r\n\r\nhello";
     static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nShip landed\r\n";
 
     static EngineRedirectLookup lookup() {
