@@ -37,6 +37,13 @@ public final class ParserFuzzer {
     private final RedirectLookup lookup;
     private final RedirectedConnection connection;
     private java.util.function.Predicate<L7Request> exempt = r -> false;
+    private L7ParserFactory oracle;
+
+    /** The parser that reads forwarded bytes back (by default a fresh one of the parser under test). */
+    public ParserFuzzer oracle(L7ParserFactory oracle) {
+        this.oracle = oracle;
+        return this;
+    }
 
     /** Requests the check leaves out: those the parser forwards knowing it will filter their reply. */
     public ParserFuzzer exempt(java.util.function.Predicate<L7Request> exempt) {
@@ -47,6 +54,7 @@ public final class ParserFuzzer {
     public ParserFuzzer(L7ParserFactory factory, RedirectLookup lookup, Direction direction, String clientIp,
                         String serverIp, int port) {
         this.factory = factory;
+        this.oracle = factory;
         this.lookup = lookup;
         InetSocketAddress client = new InetSocketAddress(clientIp, 40000);
         InetSocketAddress server = new InetSocketAddress(serverIp, port);
@@ -60,9 +68,10 @@ public final class ParserFuzzer {
         int forwardedSome = 0;
         for (int i = 0; i < iterations; i++) {
             byte[] input = mutate(seeds, rnd);
-            byte[] forwarded = feed(input, rnd, i);
+            List<L7Request> allowed = new ArrayList<>();
+            byte[] forwarded = feed(input, rnd, i, allowed);
             if (forwarded.length > 0) forwardedSome++;
-            checkForwarded(forwarded, input, i);
+            checkForwarded(forwarded, input, i, allowed);
         }
         return forwardedSome;
     }
@@ -105,8 +114,8 @@ public final class ParserFuzzer {
     }
 
     /** Runs the real driver over {@code input} in random pieces; returns the bytes forwarded to the server. */
-    private byte[] feed(byte[] input, Random rnd, int iteration) {
-        ConnectionLogStub log = new ConnectionLogStub(new RequestPolicy(lookup, connection, factory.name()));
+    private byte[] feed(byte[] input, Random rnd, int iteration, List<L7Request> allowed) {
+        ConnectionLogStub log = new ConnectionLogStub(new RequestPolicy(lookup, connection, factory.name()), allowed);
         ByteArrayOutputStream toServer = new ByteArrayOutputStream();
         ErrorKind[] failure = new ErrorKind[1];
         String[] reason = new String[1];
@@ -155,7 +164,7 @@ public final class ParserFuzzer {
     }
 
     /** Reads the forwarded bytes back with a parser that admits everything, and checks each request. */
-    private void checkForwarded(byte[] forwarded, byte[] input, int iteration) {
+    private void checkForwarded(byte[] forwarded, byte[] input, int iteration, List<L7Request> allowed) {
         if (forwarded.length == 0) return;
         List<L7Request> seen = new ArrayList<>();
         ParserContext admitAll = new ParserContext() {
@@ -168,11 +177,11 @@ public final class ParserFuzzer {
             @Override
             public void reply(L7Request request, boolean denied, Map<String, String> fields) {}
         };
-        L7Parser oracle = factory.create(admitAll);
+        L7Parser reader = oracle.create(admitAll);
         ErrorKind[] failure = new ErrorKind[1];
         String[] reason = new String[1];
         ByteArrayOutputStream passed = new ByteArrayOutputStream();
-        ParserDriver d = new ParserDriver(oracle, factory.maxBufferedBytes(), new ParserDriver.Output() {
+        ParserDriver d = new ParserDriver(reader, factory.maxBufferedBytes(), new ParserDriver.Output() {
             @Override
             public void forward(Side side, ByteBuf bytes) {
                 byte[] b = new byte[bytes.readableBytes()];
@@ -206,11 +215,27 @@ public final class ParserFuzzer {
                 + reason[0] + "): " + hex(forwarded) + " from " + hex(input));
         assertEquals(forwarded.length, passed.size() + d.bufferedTotal(), "case " + iteration + ": every forwarded byte read back");
         RequestPolicy policy = new RequestPolicy(lookup, connection, factory.name());
+        List<L7Request> readBack = seen.stream().filter(r -> !exempt.test(r)).toList();
+        List<L7Request> decided = allowed.stream().filter(r -> !exempt.test(r)).toList();
+        // In order, each one decided and allowed (a multi-key command may have allowed keys and still be denied).
+        assertTrue(isSubsequence(readBack, decided),
+                () -> "case " + iteration + ": the server got requests " + readBack + " but the parser allowed " + decided
+                        + " from " + hex(input));
         for (L7Request r : seen) {
             if (exempt.test(r)) continue;
             assertTrue(policy.decide(r).allowed(), () -> "case " + iteration + ": forwarded a request the policy denies: " + r
                     + " from " + hex(input));
         }
+    }
+
+    private static boolean isSubsequence(List<L7Request> part, List<L7Request> whole) {
+        int j = 0;
+        for (L7Request r : part) {
+            while (j < whole.size() && !whole.get(j).equals(r)) j++;
+            if (j == whole.size()) return false;
+            j++;
+        }
+        return true;
     }
 
     static String hex(byte[] b) {
@@ -225,14 +250,18 @@ public final class ParserFuzzer {
     /** The real context's decisions, without events: the fuzz runs millions of requests. */
     private static final class ConnectionLogStub implements ParserContext {
         private final RequestPolicy policy;
+        private final List<L7Request> allowed;
 
-        ConnectionLogStub(RequestPolicy policy) {
+        ConnectionLogStub(RequestPolicy policy, List<L7Request> allowed) {
             this.policy = policy;
+            this.allowed = allowed;
         }
 
         @Override
         public Decision decide(L7Request request) {
-            return policy.decide(request);
+            Decision d = policy.decide(request);
+            if (d.allowed()) allowed.add(request);
+            return d;
         }
 
         @Override

@@ -39,7 +39,8 @@ class ParserFuzzerTest {
         List<byte[]> seeds = List.of("READ /public/a\r\n", "READ /secret\r\n").stream()
                 .map(s -> s.getBytes(StandardCharsets.US_ASCII)).toList();
         var lookup = dev.ward.l7proxy.parsers.r2d2.R2d2ParserTestAccess.lookup();
-        assertThrows(AssertionError.class, () -> new ParserFuzzer(new Sloppy(), lookup, Direction.INGRESS,
-                "10.1.0.1", "10.1.0.9", 4242).run(seeds, 2000, 3));
+        ParserFuzzer f = new ParserFuzzer(new Sloppy(), lookup, Direction.INGRESS, "10.1.0.1", "10.1.0.9", 4242)
+                .oracle(new R2d2ParserFactory());
+        assertThrows(AssertionError.class, () -> f.run(seeds, 2000, 3));
     }
 }
