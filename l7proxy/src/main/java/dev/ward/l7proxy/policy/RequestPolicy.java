@@ -12,7 +12,16 @@ import dev.ward.policy.model.RuleRef;
  * engine's ({@link L7RuleMatcher}); this only picks the verdict and names the rule that decided.
  */
 public final class RequestPolicy {
+    /** Decisions remembered per connection: clients repeat requests, and 100 regex rules cost more than a hash. */
+    static final int CACHED_DECISIONS = 128;
     private final RedirectLookup lookup;
+    private Verdict cachedFor;
+    private final java.util.LinkedHashMap<L7Request, Decision> cache = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<L7Request, Decision> eldest) {
+            return size() > CACHED_DECISIONS;
+        }
+    };
     private final RedirectedConnection connection;
     private final String parser;
 
@@ -28,8 +37,22 @@ public final class RequestPolicy {
                 connection.port());
     }
 
+    /**
+     * Decides against the current verdict. A decision is reused only while the verdict is the very same object:
+     * any policy change gives the endpoint a new verdict, and the cache starts over.
+     */
     public Decision decide(L7Request request) {
-        return decide(currentVerdict(), request);
+        Verdict v = currentVerdict();
+        if (v != cachedFor) {
+            cache.clear();
+            cachedFor = v;
+        }
+        Decision d = cache.get(request);
+        if (d == null) {
+            d = decide(v, request);
+            cache.put(request, d);
+        }
+        return d;
     }
 
     Decision decide(Verdict v, L7Request request) {

@@ -4,6 +4,7 @@ import dev.ward.l7proxy.policy.RedirectLookup;
 import dev.ward.policy.compute.LocalEndpoint;
 import dev.ward.policy.compute.PolicyEngine;
 import dev.ward.policy.compute.Verdict;
+import dev.ward.policy.compute.VerdictTable;
 import dev.ward.policy.identity.ClusterIdentityAllocator;
 import dev.ward.policy.identity.Identity;
 import dev.ward.policy.identity.IdentityLabelFilter;
@@ -25,7 +26,8 @@ import java.util.Map;
 /**
  * The proxy's rule lookup answered by a real policy engine with real policies, as the agent will answer it: pods
  * get cluster identities from their labels, local pods become endpoints, and verdicts come from the endpoints'
- * tables. Synchronized because the engine is single-threaded and the proxy asks from its event loops.
+ * tables. Changes are synchronized (the engine is single-threaded); lookups read published immutable table
+ * snapshots, as the proxy asks from its event loops on every request.
  */
 public final class EngineRedirectLookup implements RedirectLookup {
     private final PolicyEngine engine = new PolicyEngine("default");
@@ -33,6 +35,8 @@ public final class EngineRedirectLookup implements RedirectLookup {
             "l7-test", 0, IdentityLabelFilter.DEFAULT);
     private final Map<InetAddress, Identity> byAddress = new HashMap<>();
     private final Map<InetAddress, String> endpoints = new HashMap<>();
+    /** Tables as the agent would publish them: immutable snapshots, replaced on every change. */
+    private volatile Map<String, VerdictTable> tables = Map.of();
 
     /** A lookup with the policies of {@code yaml} (which must parse without errors). */
     public static EngineRedirectLookup withPolicies(String yaml) {
@@ -49,6 +53,13 @@ public final class EngineRedirectLookup implements RedirectLookup {
             var delta = engine.upsertPolicy(d.policy());
             if (!delta.rejected().isEmpty()) throw new IllegalArgumentException("rejected: " + delta.rejected());
         }
+        publish();
+    }
+
+    private void publish() {
+        Map<String, VerdictTable> t = new HashMap<>();
+        for (String name : engine.endpointNames()) t.put(name, engine.table(name));
+        tables = Map.copyOf(t);
     }
 
     /** A pod at {@code ip} with k8s labels like {@code app=memcached,role=x}; local pods are policy endpoints. */
@@ -64,12 +75,14 @@ public final class EngineRedirectLookup implements RedirectLookup {
             engine.upsertEndpoint(new LocalEndpoint(name, filtered));
             endpoints.put(a, name);
         }
+        publish();
         return id;
     }
 
     /** The DNS proxy saw {@code name} resolve to {@code ip}: toFQDNs selectors now match it. */
     public synchronized void learnFqdn(String name, String ip) {
         engine.learnFqdn(name, List.of(address(ip)));
+        publish();
     }
 
     @Override
@@ -80,10 +93,13 @@ public final class EngineRedirectLookup implements RedirectLookup {
     }
 
     @Override
-    public synchronized Verdict verdict(InetAddress endpoint, Direction direction, int remoteIdentity, int port) {
-        String name = endpoints.get(endpoint);
-        if (name == null) return null;
-        return engine.table(name).lookup(direction, remoteIdentity, Protocol.TCP, port).verdict();
+    public Verdict verdict(InetAddress endpoint, Direction direction, int remoteIdentity, int port) {
+        String name;
+        synchronized (this) {
+            name = endpoints.get(endpoint);
+        }
+        VerdictTable table = name == null ? null : tables.get(name);
+        return table == null ? null : table.lookup(direction, remoteIdentity, Protocol.TCP, port).verdict();
     }
 
     private static InetAddress address(String ip) {

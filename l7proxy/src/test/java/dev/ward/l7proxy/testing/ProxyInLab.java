@@ -21,29 +21,47 @@ public final class ProxyInLab implements AutoCloseable {
     public final L7Proxy proxy;
     public final PrometheusRegistry registry = new PrometheusRegistry();
     private final ConcurrentLinkedQueue<L7AccessEvent> events = new ConcurrentLinkedQueue<>();
+    /** Events seen when not recording them (a benchmark's millions would fill the heap). */
+    public final java.util.concurrent.atomic.LongAdder counted = new java.util.concurrent.atomic.LongAdder();
 
     private ProxyInLab(TransparentLab lab, RedirectLookup lookup, ParserRegistry parsers, Direction direction,
-                       int threads) throws InterruptedException {
+                       int threads, boolean record) throws InterruptedException {
         proxy = L7Proxy.builder()
                 .listen(direction, new InetSocketAddress("0.0.0.0", 0))
                 .lookup(lookup)
                 .parsers(parsers)
-                .accessListener(events::add)
+                .accessListener(record ? events::add : e -> counted.increment())
                 .metrics(registry)
                 .threads(threads)
                 .threadFactory(lab.nodeThreads())
                 .upstreamMark(identity -> TransparentLab.UPSTREAM_MARK)
                 .start();
-        lab.redirectPodsTo(proxy.address(direction).getPort());
+        this.lab = lab;
+        this.port = proxy.address(direction).getPort();
+    }
+
+    private final TransparentLab lab;
+    private final int port;
+
+    /** Sends every pod connection to this proxy (done by {@link #start}; again after a direct baseline). */
+    public ProxyInLab redirect() {
+        lab.redirectPodsTo(port);
+        return this;
     }
 
     public static ProxyInLab start(TransparentLab lab, RedirectLookup lookup, Direction direction) throws InterruptedException {
-        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, 2);
+        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, 2, true).redirect();
     }
 
     public static ProxyInLab start(TransparentLab lab, RedirectLookup lookup, ParserRegistry parsers, Direction direction,
                                    int threads) throws InterruptedException {
-        return new ProxyInLab(lab, lookup, parsers, direction, threads);
+        return new ProxyInLab(lab, lookup, parsers, direction, threads, true).redirect();
+    }
+
+    /** A proxy that counts its access events instead of keeping them. */
+    public static ProxyInLab startCounting(TransparentLab lab, RedirectLookup lookup, Direction direction, int threads)
+            throws InterruptedException {
+        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, threads, false).redirect();
     }
 
     public List<L7AccessEvent> events() {

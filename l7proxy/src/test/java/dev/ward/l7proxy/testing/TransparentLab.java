@@ -108,6 +108,16 @@ public final class TransparentLab implements AutoCloseable {
         run(List.of("ip", "netns", "exec", node, "nft", "-f", "-"), rules, 30);
     }
 
+    /** Stops redirecting: pod connections reach their destinations directly (a benchmark's baseline). */
+    public void stopRedirecting() {
+        exec(node, "nft", "delete", "table", "ip", "ward_l7_test");
+    }
+
+    /** The node's own address on every pod link: where a proxy listening in the node is reached directly. */
+    public static String nodeAddress() {
+        return NODE_GW;
+    }
+
     /** Packets the node sent with {@link #UPSTREAM_MARK}: those of the proxy's upstream sockets. */
     public long upstreamMarkedPackets() {
         Exec e = exec(node, "nft", "list", "chain", "ip", "ward_l7_test", "output");
