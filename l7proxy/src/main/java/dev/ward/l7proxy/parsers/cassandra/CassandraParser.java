@@ -1,0 +1,377 @@
+package dev.ward.l7proxy.parsers.cassandra;
+
+import dev.ward.l7proxy.parser.L7Parser;
+import dev.ward.l7proxy.parser.Op;
+import dev.ward.l7proxy.parser.ParserContext;
+import dev.ward.l7proxy.parser.Side;
+import dev.ward.policy.l7.L7Request;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Cassandra's native protocol, v3 to v5 (v5's segment framing included). QUERY, PREPARE, EXECUTE and BATCH are
+ * decided statement by statement on {@code query_action} and {@code query_table}; a denied envelope never
+ * reaches the server and is answered with an Unauthorized error on its stream. In a v5 segment holding several
+ * envelopes, the allowed ones are passed on in a rebuilt segment. The session keyspace is taken from the
+ * server's SetKeyspace results, never from the client's USE, and nothing is decided while a USE is in flight.
+ */
+final class CassandraParser implements L7Parser {
+    static final int MAX_ENVELOPE = 4 * 1024 * 1024;
+    static final int HEADER = 9;
+    static final int UNAUTHORIZED = 0x2100;
+    static final int UNPREPARED = 0x2500;
+    static final int PROTOCOL_ERROR = 0x000A;
+    private static final int ERROR = 0x00, STARTUP = 0x01, READY = 0x02, AUTHENTICATE = 0x03, OPTIONS = 0x05,
+            QUERY = 0x07, RESULT = 0x08, PREPARE = 0x09, EXECUTE = 0x0A, REGISTER = 0x0B, BATCH = 0x0D,
+            AUTH_RESPONSE = 0x0F;
+
+    private final ParserContext context;
+    private final CqlPrepared prepared;
+    private final ArrayDeque<Op> requestOps = new ArrayDeque<>();
+    private final ArrayDeque<Op> replyOps = new ArrayDeque<>();
+    private final Map<Integer, List<CqlStatement>> preparing = new HashMap<>();
+    private final Set<Integer> usesInFlight = new HashSet<>();
+    private String keyspace;
+    private boolean framed;
+
+    CassandraParser(ParserContext context, CqlPrepared prepared) {
+        this.context = context;
+        this.prepared = prepared;
+    }
+
+    /** Bad input the connection cannot survive. */
+    private static final class Refused extends Exception {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** An envelope's fate: forwarded (answer null), answered by the proxy, or held until a USE completes. */
+    private record Verdict(byte[] answer, boolean hold) {
+        static final Verdict PASS = new Verdict(null, false);
+        static final Verdict HOLD = new Verdict(null, true);
+    }
+
+    @Override
+    public Op onData(Side side, ByteBuffer data, boolean endStream) {
+        try {
+            if (side == Side.REQUEST) {
+                if (!requestOps.isEmpty()) return requestOps.poll();
+                return framed ? requestSegment(data) : requestEnvelope(data);
+            }
+            if (!replyOps.isEmpty()) return replyOps.poll();
+            return framed ? replySegment(data) : replyEnvelope(data);
+        } catch (Refused e) {
+            return Op.error(e.getMessage());
+        } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+            return Op.error("CQL envelope body shorter than its contents");
+        }
+    }
+
+    // ---- unframed envelopes (v3, v4, and v5 before READY) ---------------------------------------------------
+
+    private Op requestEnvelope(ByteBuffer data) throws Refused {
+        if (data.remaining() < HEADER) return Op.more(HEADER - data.remaining());
+        int p = data.position();
+        int length = envelopeLength(data, p, true);
+        if (data.remaining() < HEADER + length) return Op.more(HEADER + length - data.remaining());
+        Verdict v = decide(data, p);
+        if (v.hold()) return Op.nop();
+        if (v.answer() == null) return Op.pass(HEADER + length);
+        requestOps.add(Op.drop(HEADER + length));
+        return Op.inject(Side.REPLY, v.answer());
+    }
+
+    private Op replyEnvelope(ByteBuffer data) throws Refused {
+        if (data.remaining() < HEADER) return Op.more(HEADER - data.remaining());
+        int p = data.position();
+        int length = envelopeLength(data, p, false);
+        int opcode = data.get(p + 4) & 0xff;
+        int stream = data.getShort(p + 2);
+        if (needsReading(opcode, stream)) {
+            if (data.remaining() < HEADER + length) return Op.more(HEADER + length - data.remaining());
+            observeReply(data, p);
+        }
+        if ((opcode == READY || opcode == AUTHENTICATE) && (data.get(p) & 0x7f) == 5) framed = true;
+        return Op.pass(HEADER + length);
+    }
+
+    private static int envelopeLength(ByteBuffer b, int p, boolean request) throws Refused {
+        int version = b.get(p) & 0xff;
+        if (request && (version < 3 || version > 5)) throw new Refused("not a CQL v3-v5 request (version byte 0x" + Integer.toHexString(version) + ")");
+        if (!request && ((version & 0x80) == 0 || (version & 0x7f) < 3 || (version & 0x7f) > 5)) {
+            throw new Refused("not a CQL v3-v5 response (version byte 0x" + Integer.toHexString(version) + ")");
+        }
+        if ((b.get(p + 1) & 0x01) != 0) throw new Refused("compressed CQL envelopes are not parsed by the proxy");
+        int length = b.getInt(p + 5);
+        if (length < 0) throw new Refused("negative CQL body length " + length);
+        if (length > MAX_ENVELOPE) throw new Refused("CQL body of " + length + " bytes (limit " + MAX_ENVELOPE + ")");
+        return length;
+    }
+
+    // ---- v5 segments --------------------------------------------------------------------------------------
+
+    private Op requestSegment(ByteBuffer data) throws Refused {
+        int p = data.position();
+        CqlSegments.Header h = CqlSegments.header(data, p);
+        if (h == null) return Op.more(CqlSegments.HEADER - data.remaining());
+        if (!h.crcOk()) throw new Refused("CQL segment header CRC mismatch");
+        if (data.remaining() < h.segmentLength()) return Op.more(h.segmentLength() - data.remaining());
+        if (!CqlSegments.payloadCrcOk(data, p, h)) throw new Refused("CQL segment payload CRC mismatch");
+        if (!h.selfContained()) return requestSpanningEnvelope(data, p);
+        int at = p + CqlSegments.HEADER;
+        int end = at + h.payloadLength();
+        ByteArrayOutputStream allowed = new ByteArrayOutputStream();
+        ByteArrayOutputStream answers = new ByteArrayOutputStream();
+        boolean anyDenied = false;
+        while (at < end) {
+            if (end - at < HEADER) throw new Refused("CQL segment ends inside an envelope header");
+            int length = envelopeLength(data, at, true);
+            if (end - at < HEADER + length) throw new Refused("self-contained CQL segment ends inside an envelope");
+            Verdict v = decide(data, at);
+            if (v.hold()) return Op.nop();
+            if (v.answer() == null) {
+                allowed.write(bytes(data, at, HEADER + length), 0, HEADER + length);
+            } else {
+                anyDenied = true;
+                answers.writeBytes(v.answer());
+            }
+            at += HEADER + length;
+        }
+        if (!anyDenied) return Op.pass(h.segmentLength());
+        requestOps.add(Op.drop(h.segmentLength()));
+        if (allowed.size() > 0) requestOps.add(Op.inject(Side.REQUEST, CqlSegments.selfContained(allowed.toByteArray())));
+        return Op.inject(Side.REPLY, CqlSegments.selfContained(answers.toByteArray()));
+    }
+
+    /** An envelope too large for one segment: gather its segments, then decide it whole. */
+    private Op requestSpanningEnvelope(ByteBuffer data, int p) throws Refused {
+        ByteArrayOutputStream envelope = new ByteArrayOutputStream();
+        int at = p;
+        long total = -1;
+        while (total < 0 || envelope.size() < total) {
+            CqlSegments.Header h = CqlSegments.header(data, at);
+            if (h == null) return Op.more(CqlSegments.HEADER - (data.limit() - at));
+            if (data.limit() - at < h.segmentLength()) return Op.more(h.segmentLength() - (data.limit() - at));
+            if (!h.crcOk() || !CqlSegments.payloadCrcOk(data, at, h)) throw new Refused("CQL segment CRC mismatch");
+            if (h.selfContained()) throw new Refused("self-contained CQL segment inside a spanning envelope");
+            envelope.write(bytes(data, at + CqlSegments.HEADER, h.payloadLength()), 0, h.payloadLength());
+            at += h.segmentLength();
+            if (total < 0 && envelope.size() >= HEADER) {
+                ByteBuffer e = ByteBuffer.wrap(envelope.toByteArray());
+                total = HEADER + (long) envelopeLength(e, 0, true);
+            }
+            if (at - p > MAX_ENVELOPE + 64 * CqlSegments.HEADER) throw new Refused("CQL envelope over " + MAX_ENVELOPE + " bytes");
+        }
+        if (envelope.size() != total) throw new Refused("CQL segments carry more than their envelope");
+        Verdict v = decide(ByteBuffer.wrap(envelope.toByteArray()), 0);
+        if (v.hold()) return Op.nop();
+        if (v.answer() == null) return Op.pass(at - p);
+        requestOps.add(Op.drop(at - p));
+        return Op.inject(Side.REPLY, CqlSegments.selfContained(v.answer()));
+    }
+
+    private Op replySegment(ByteBuffer data) throws Refused {
+        int p = data.position();
+        CqlSegments.Header h = CqlSegments.header(data, p);
+        if (h == null) return Op.more(CqlSegments.HEADER - data.remaining());
+        if (!h.selfContained() || (preparing.isEmpty() && usesInFlight.isEmpty())) return Op.pass(h.segmentLength());
+        if (data.remaining() < h.segmentLength()) return Op.more(h.segmentLength() - data.remaining());
+        int at = p + CqlSegments.HEADER;
+        int end = at + h.payloadLength();
+        while (end - at >= HEADER) {
+            int length = envelopeLength(data, at, false);
+            if (end - at < HEADER + length) break;
+            if (needsReading(data.get(at + 4) & 0xff, data.getShort(at + 2))) observeReply(data, at);
+            at += HEADER + length;
+        }
+        return Op.pass(h.segmentLength());
+    }
+
+    // ---- decisions ----------------------------------------------------------------------------------------
+
+    private Verdict decide(ByteBuffer b, int p) throws Refused {
+        int version = b.get(p) & 0xff;
+        int stream = b.getShort(p + 2);
+        int opcode = b.get(p + 4) & 0xff;
+        ByteBuffer body = b.duplicate().position(p + HEADER).limit(p + HEADER + b.getInt(p + 5)).slice();
+        switch (opcode) {
+            case STARTUP -> {
+                Map<String, String> options = stringMap(body);
+                if (options.containsKey("COMPRESSION")) {
+                    return new Verdict(error(version, stream, PROTOCOL_ERROR,
+                            "compression is not supported through Ward's L7 proxy", null), false);
+                }
+                return Verdict.PASS;
+            }
+            case OPTIONS, REGISTER, AUTH_RESPONSE -> {
+                return Verdict.PASS;
+            }
+            case QUERY, PREPARE, BATCH, EXECUTE -> {
+                // A USE in flight may change how the server reads unqualified names: wait for its result.
+                if (!usesInFlight.isEmpty()) return Verdict.HOLD;
+            }
+            default -> throw new Refused("CQL request opcode 0x" + Integer.toHexString(opcode) + " is not a client request");
+        }
+        List<CqlStatement> statements = new ArrayList<>();
+        byte[] unprepared = null;
+        try {
+            switch (opcode) {
+                case QUERY -> {
+                    String cql = longString(body);
+                    statements.addAll(CqlStatement.parse(cql, queryKeyspace(body, version)));
+                }
+                case PREPARE -> {
+                    String cql = longString(body);
+                    String ks = keyspace;
+                    if (version >= 5 && body.remaining() >= 4 && (body.getInt() & 0x01) != 0) ks = string(body);
+                    statements.addAll(CqlStatement.parse(cql, ks));
+                }
+                case EXECUTE -> {
+                    byte[] id = shortBytes(body);
+                    List<CqlStatement> s = prepared.statements(id);
+                    if (s == null) unprepared = id;
+                    else statements.addAll(s);
+                }
+                default -> {
+                    body.get();
+                    int n = body.getShort() & 0xffff;
+                    for (int i = 0; i < n && unprepared == null; i++) {
+                        int kind = body.get();
+                        if (kind == 0) {
+                            statements.addAll(CqlStatement.parse(longString(body), keyspace));
+                        } else if (kind == 1) {
+                            byte[] id = shortBytes(body);
+                            List<CqlStatement> s = prepared.statements(id);
+                            if (s == null) unprepared = id;
+                            else statements.addAll(s);
+                        } else {
+                            throw new Refused("CQL batch entry of kind " + kind);
+                        }
+                        int values = body.getShort() & 0xffff;
+                        for (int v = 0; v < values; v++) skipValue(body);
+                    }
+                }
+            }
+        } catch (CqlStatement.Unreadable e) {
+            context.reply(request("unreadable", ""), true, Map.of("error", e.getMessage()));
+            return new Verdict(error(version, stream, UNAUTHORIZED, "statement not readable by the proxy: " + e.getMessage(), null), false);
+        }
+        if (unprepared != null) {
+            return new Verdict(error(version, stream, UNPREPARED, "statement not prepared through this proxy", unprepared), false);
+        }
+        for (CqlStatement s : statements) {
+            L7Request.Generic r = request(s.action(), s.table());
+            if (!context.decide(r).allowed()) {
+                context.reply(r, true, Map.of("error", "Unauthorized"));
+                return new Verdict(error(version, stream, UNAUTHORIZED,
+                        "Request Unauthorized: " + s.action() + " on " + (s.table().isEmpty() ? "-" : s.table())
+                                + " is denied by policy", null), false);
+            }
+        }
+        if (opcode == PREPARE) preparing.put(stream, statements);
+        if (statements.stream().anyMatch(s -> s.action().equals("use"))) usesInFlight.add(stream);
+        return Verdict.PASS;
+    }
+
+    private static L7Request.Generic request(String action, String table) {
+        return new L7Request.Generic("cassandra", Map.of("query_action", action, "query_table", table));
+    }
+
+    /** The keyspace a v5 QUERY names in its parameters, else the session's. */
+    private String queryKeyspace(ByteBuffer body, int version) {
+        if (version < 5) return keyspace;
+        ByteBuffer b = body.duplicate();
+        b.getShort();
+        int flags = b.getInt();
+        if ((flags & 0x80) == 0) return keyspace;
+        if ((flags & 0x01) != 0) {
+            int n = b.getShort() & 0xffff;
+            for (int i = 0; i < n; i++) {
+                if ((flags & 0x40) != 0) string(b);
+                skipValue(b);
+            }
+        }
+        if ((flags & 0x04) != 0) b.getInt();
+        if ((flags & 0x08) != 0) skipValue(b);
+        if ((flags & 0x10) != 0) b.getShort();
+        if ((flags & 0x20) != 0) b.getLong();
+        return string(b);
+    }
+
+    private boolean needsReading(int opcode, int stream) {
+        return (opcode == RESULT || opcode == ERROR) && (preparing.containsKey(stream) || usesInFlight.contains(stream));
+    }
+
+    /** Learns prepared ids and the session keyspace from the server's results. */
+    private void observeReply(ByteBuffer b, int p) {
+        int stream = b.getShort(p + 2);
+        int opcode = b.get(p + 4) & 0xff;
+        List<CqlStatement> statements = preparing.remove(stream);
+        usesInFlight.remove(stream);
+        if (opcode != RESULT) return;
+        ByteBuffer body = b.duplicate().position(p + HEADER).limit(p + HEADER + b.getInt(p + 5)).slice();
+        int kind = body.getInt();
+        if (kind == 3) keyspace = string(body).toLowerCase(java.util.Locale.ROOT);
+        if (kind == 4 && statements != null) prepared.learn(shortBytes(body), statements);
+    }
+
+    static byte[] error(int requestVersion, int stream, int code, String message, byte[] id) {
+        byte[] m = message.getBytes(StandardCharsets.UTF_8);
+        int body = 4 + 2 + m.length + (id == null ? 0 : 2 + id.length);
+        ByteBuffer b = ByteBuffer.allocate(HEADER + body);
+        b.put((byte) (0x80 | requestVersion)).put((byte) 0).putShort((short) stream).put((byte) ERROR).putInt(body);
+        b.putInt(code).putShort((short) m.length).put(m);
+        if (id != null) b.putShort((short) id.length).put(id);
+        return b.array();
+    }
+
+    // ---- protocol value readers ---------------------------------------------------------------------------
+
+    private static String longString(ByteBuffer b) throws Refused {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) throw new Refused("CQL long string of " + n + " bytes in a shorter body");
+        byte[] s = new byte[n];
+        b.get(s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+
+    private static String string(ByteBuffer b) {
+        byte[] s = new byte[b.getShort() & 0xffff];
+        b.get(s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] shortBytes(ByteBuffer b) {
+        byte[] s = new byte[b.getShort() & 0xffff];
+        b.get(s);
+        return s;
+    }
+
+    private static void skipValue(ByteBuffer b) {
+        int n = b.getInt();
+        if (n > 0) b.position(b.position() + n);
+    }
+
+    private static Map<String, String> stringMap(ByteBuffer b) {
+        Map<String, String> m = new HashMap<>();
+        int n = b.getShort() & 0xffff;
+        for (int i = 0; i < n; i++) m.put(string(b), string(b));
+        return m;
+    }
+
+    private static byte[] bytes(ByteBuffer b, int at, int n) {
+        byte[] out = new byte[n];
+        b.get(at, out);
+        return out;
+    }
+}
