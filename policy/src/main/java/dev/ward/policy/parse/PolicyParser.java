@@ -1,13 +1,8 @@
 package dev.ward.policy.parse;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.ward.policy.label.LabelSelector;
 import dev.ward.policy.label.LabelSet;
 import dev.ward.policy.label.LabelSource;
@@ -22,7 +17,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +25,6 @@ import java.util.regex.Pattern;
  * rules. Each document is parsed on its own, so a syntax error or an invalid policy stops only that document.
  */
 public final class PolicyParser {
-    private static final Pattern DOC_SEPARATOR = Pattern.compile("(?m)^---[ \\t]*(#.*)?$");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final Set<String> OBJECT_META = Set.of("name", "namespace", "labels", "annotations", "uid",
             "resourceVersion", "generation", "creationTimestamp", "managedFields", "ownerReferences", "finalizers",
@@ -39,7 +32,6 @@ public final class PolicyParser {
     private static final List<String> RULE_FIELDS = List.of("endpointSelector", "nodeSelector", "ingress",
             "ingressDeny", "egress", "egressDeny", "enableDefaultDeny", "labels");
 
-    private final ObjectMapper yaml;
     private final String defaultNamespace;
 
     public PolicyParser() {
@@ -48,55 +40,22 @@ public final class PolicyParser {
 
     /** @param defaultNamespace the namespace of namespaced objects that name none, as {@code kubectl apply} would use */
     public PolicyParser(String defaultNamespace) {
-        // `egress:` with nothing after it is YAML null, not an empty string (Cilium's examples rely on it).
-        YAMLFactory factory = YAMLFactory.builder().enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
-        factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        this.yaml = new ObjectMapper(factory);
         this.defaultNamespace = defaultNamespace;
     }
 
     public List<ParsedDocument> parse(String text, String sourceName) {
         List<ParsedDocument> out = new ArrayList<>();
-        Matcher m = DOC_SEPARATOR.matcher(text);
-        int start = 0;
-        int docIndex = 0;
-        List<int[]> spans = new ArrayList<>();
-        while (m.find()) {
-            spans.add(new int[] {start, m.start()});
-            start = m.end();
-        }
-        spans.add(new int[] {start, text.length()});
-        for (int[] span : spans) {
-            String chunk = text.substring(span[0], span[1]);
-            int firstLine = lineOf(text, span[0]);
-            String origin = sourceName + "#" + docIndex;
-            if (chunk.isBlank() || chunk.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
-                docIndex++;
-                continue;
-            }
-            JsonNode root;
-            try {
-                root = yaml.readTree(chunk);
-            } catch (JsonProcessingException e) {
-                String where = e.getLocation() == null ? "" : " at line " + (firstLine + e.getLocation().getLineNr() - 1);
+        for (YamlDocuments.Document doc : YamlDocuments.read(text)) {
+            String origin = sourceName + "#" + doc.index();
+            if (doc.error() != null) {
                 Problems p = new Problems();
-                p.error("", "not valid YAML" + where + ": " + e.getOriginalMessage());
-                out.add(new ParsedDocument(origin, "document " + docIndex, null, null, p.errors(), p.warnings()));
-                docIndex++;
-                continue;
+                p.error("", doc.error());
+                out.add(new ParsedDocument(origin, "document " + doc.index(), null, null, p.errors(), p.warnings()));
+            } else if (doc.root() != null) {
+                document(doc.root(), origin, "", out);
             }
-            if (root != null && !root.isMissingNode() && !root.isNull()) {
-                document(root, origin, "", out);
-            }
-            docIndex++;
         }
         return out;
-    }
-
-    private static int lineOf(String text, int offset) {
-        int line = 1;
-        for (int i = 0; i < offset; i++) if (text.charAt(i) == '\n') line++;
-        return line;
     }
 
     private void document(JsonNode root, String origin, String path, List<ParsedDocument> out) {
