@@ -6,18 +6,20 @@ import java.util.regex.Pattern;
 /**
  * A DNS name selector: {@code matchName} (exact) or {@code matchPattern}, where {@code *} matches any run of
  * name characters inside one label (never a dot) and a leading {@code **.} matches one or more whole labels.
- * Matching ignores case and a trailing root dot.
+ * Matching ignores case and a trailing root dot, and is linear in the name's length ({@link Re2Pattern}): the DNS
+ * proxy matches every answer against these.
  */
 public final class FqdnPattern {
     private static final Pattern NAME_CHARS = Pattern.compile("[-a-z0-9_.]+");
     private static final Pattern PATTERN_CHARS = Pattern.compile("[-a-z0-9_.*]+");
     private static final String LABEL_CHARS = "[-a-z0-9_]";
+    private static final int MAX_NAME_LENGTH = 253;
 
     private final boolean exact;
     private final String text;
-    private final Pattern regex;
+    private final Re2Pattern regex;
 
-    private FqdnPattern(boolean exact, String text, Pattern regex) {
+    private FqdnPattern(boolean exact, String text, Re2Pattern regex) {
         this.exact = exact;
         this.text = text;
         this.regex = regex;
@@ -36,10 +38,13 @@ public final class FqdnPattern {
         if (p.isEmpty() || !PATTERN_CHARS.matcher(p).matches() || p.contains("..")) {
             throw new IllegalArgumentException("'" + pattern + "' is not a DNS pattern (letters, digits, '-', '_', '.' and '*')");
         }
+        if (p.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("'" + pattern + "' is longer than a DNS name (" + MAX_NAME_LENGTH + " characters)");
+        }
         StringBuilder re = new StringBuilder();
         String rest = p;
         if (p.equals("*")) {
-            return new FqdnPattern(false, p, Pattern.compile("[-a-z0-9_.]+"));
+            return new FqdnPattern(false, p, Re2Pattern.compile("[-a-z0-9_.]+"));
         }
         if (p.startsWith("**.")) {
             re.append("(?:").append(LABEL_CHARS).append("+\\.)+");
@@ -55,7 +60,7 @@ public final class FqdnPattern {
                 default -> re.append(c);
             }
         }
-        return new FqdnPattern(false, p, Pattern.compile(re.toString()));
+        return new FqdnPattern(false, p, Re2Pattern.compile(re.toString()));
     }
 
     /** Lower case without the trailing root dot, the form names are compared in. */
@@ -66,7 +71,7 @@ public final class FqdnPattern {
 
     public boolean matches(String name) {
         String n = normalize(name);
-        return exact ? n.equals(text) : regex.matcher(n).matches();
+        return exact ? n.equals(text) : regex.matchesWhole(n);
     }
 
     public boolean isExact() {
