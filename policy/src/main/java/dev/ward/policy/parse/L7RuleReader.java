@@ -2,6 +2,7 @@ package dev.ward.policy.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ward.policy.model.FqdnPattern;
 import dev.ward.policy.model.KafkaApiKeys;
 import dev.ward.policy.model.L7Rules;
@@ -147,7 +148,13 @@ final class L7RuleReader {
                 continue;
             }
             if (role != null) {
-                role = role.toLowerCase();
+                String lower = role.toLowerCase(java.util.Locale.ROOT);
+                if (!lower.equals(role) && (lower.equals("produce") || lower.equals("consume"))) {
+                    JsonNode written = f.node().get("role");
+                    p.repair(f.child("role"), "'" + role + "' is not a role (produce or consume, in lower case)",
+                            "write " + lower, () -> p.replace(written, new TextNode(lower)));
+                }
+                role = lower;
                 try {
                     KafkaApiKeys.role(role);
                 } catch (IllegalArgumentException e) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -49,9 +48,13 @@ final class YamlDocuments {
 
     /**
      * One document: its text (from its {@code ---} line, if any), the 1-based line it starts on, and either the
-     * tree (null for an empty document) with its scalars' slots, or the reason it is not valid YAML.
+     * tree (null for an empty document) or the reason it is not valid YAML.
      */
-    record Document(int index, int firstLine, String text, JsonNode root, ScalarSlots scalars, String error) {}
+    record Document(int index, int firstLine, String text, YamlTree tree, String error) {
+        JsonNode root() {
+            return tree == null ? null : tree.root();
+        }
+    }
 
     private YamlDocuments() {}
 
@@ -88,20 +91,23 @@ final class YamlDocuments {
     private static Document document(Yaml yaml, int index, int firstLine, String chunk) {
         try {
             Node root = yaml.compose(new StringReader(chunk));
-            if (root == null) return new Document(index, firstLine, chunk, null, new ScalarSlots(), null);
+            if (root == null) return new Document(index, firstLine, chunk, null, null);
             Converter c = new Converter(BASE_NODE_BUDGET + (long) NODES_PER_CHARACTER * chunk.length());
-            JsonNode tree = c.convert(root, null, null, -1);
-            return new Document(index, firstLine, chunk, tree.isNull() ? null : tree, c.slots, null);
+            JsonNode tree = c.convert(root);
+            if (tree.isNull()) return new Document(index, firstLine, chunk, null, null);
+            YamlTree t = new YamlTree(tree);
+            c.written.forEach(t::written);
+            return new Document(index, firstLine, chunk, t, null);
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String where = m == null ? "" : " at line " + (firstLine + m.getLine());
-            return new Document(index, firstLine, chunk, null, null, "not valid YAML" + where + ": " + e.getProblem());
+            return new Document(index, firstLine, chunk, null, "not valid YAML" + where + ": " + e.getProblem());
         } catch (Refused e) {
             String where = e.mark == null ? "" : " at line " + (firstLine + e.mark.getLine());
             String what = e.invalid ? "not valid YAML" : "YAML not accepted in a policy";
-            return new Document(index, firstLine, chunk, null, null, what + where + ": " + e.getMessage());
+            return new Document(index, firstLine, chunk, null, what + where + ": " + e.getMessage());
         } catch (YAMLException e) {
-            return new Document(index, firstLine, chunk, null, null, "not valid YAML: " + e.getMessage());
+            return new Document(index, firstLine, chunk, null, "not valid YAML: " + e.getMessage());
         }
     }
 
@@ -124,7 +130,7 @@ final class YamlDocuments {
 
     /** Turns SnakeYAML's node graph (where an alias is the anchored node itself) into a tree of copies. */
     private static final class Converter {
-        private final ScalarSlots slots = new ScalarSlots();
+        private final Map<JsonNode, String> written = new IdentityHashMap<>();
         private final Map<Node, Boolean> open = new IdentityHashMap<>();
         private final long budget;
         private long made;
@@ -133,13 +139,13 @@ final class YamlDocuments {
             this.budget = budget;
         }
 
-        JsonNode convert(Node node, ContainerNode<?> parent, String field, int index) {
+        JsonNode convert(Node node) {
             if (++made > budget) {
                 throw new Refused("aliases expand this document beyond " + budget + " values (a limit against alias "
                         + "bombs); write the repeated parts out", node);
             }
             return switch (node) {
-                case ScalarNode s -> scalar(s, parent, field, index);
+                case ScalarNode s -> scalar(s);
                 case SequenceNode s -> sequence(s);
                 case MappingNode m -> mapping(m);
                 default -> throw new Refused("unsupported YAML node " + node.getNodeId(), node);
@@ -150,7 +156,7 @@ final class YamlDocuments {
             requireTag(s, Tag.SEQ);
             enter(s);
             ArrayNode out = JsonNodeFactory.instance.arrayNode();
-            for (Node item : s.getValue()) out.add(convert(item, out, null, out.size()));
+            for (Node item : s.getValue()) out.add(convert(item));
             open.remove(s);
             return out;
         }
@@ -168,7 +174,7 @@ final class YamlDocuments {
                 }
                 String key = k.getValue();
                 if (out.has(key)) throw new Refused("duplicate key '" + key + "'", k, true);
-                out.set(key, convert(t.getValueNode(), out, key, -1));
+                out.set(key, convert(t.getValueNode()));
             }
             open.remove(m);
             return out;
@@ -185,7 +191,7 @@ final class YamlDocuments {
             if (!n.getTag().equals(expected)) throw new Refused("YAML tag " + n.getTag() + " is not supported", n);
         }
 
-        private JsonNode scalar(ScalarNode s, ContainerNode<?> parent, String field, int index) {
+        private JsonNode scalar(ScalarNode s) {
             String v = s.getValue();
             Tag tag = s.getTag();
             JsonNode out;
@@ -209,8 +215,7 @@ final class YamlDocuments {
             } else {
                 throw new Refused("YAML tag " + tag + " is not supported", s);
             }
-            // Nulls are one shared node and have no slot: a reader replaces a null through its parent.
-            slots.add(out, out.isTextual() ? null : source, parent, field, index);
+            if (source != null && !out.isTextual()) written.put(out, source);
             return out;
         }
 
@@ -241,7 +246,7 @@ final class YamlDocuments {
         }
     }
 
-    /** A boolean of its own identity, so that each one can be found in {@link ScalarSlots}. */
+    /** A boolean of its own identity, so that each one's written text can be found in {@link YamlTree}. */
     private static final class YamlBoolean extends BooleanNode {
         YamlBoolean(boolean value) {
             super(value);
