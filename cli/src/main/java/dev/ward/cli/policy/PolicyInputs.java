@@ -4,6 +4,7 @@ import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.model.Policy;
 import dev.ward.policy.model.ServiceDefinition;
 import dev.ward.policy.parse.ParsedDocument;
+import dev.ward.policy.parse.PolicyFiles;
 import dev.ward.policy.parse.PolicyParser;
 import dev.ward.policy.parse.PolicyProblem;
 import dev.ward.policy.store.EtcdIdentityBackend;
@@ -19,7 +20,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +79,7 @@ public final class PolicyInputs {
         if (!files.isEmpty()) {
             for (Path f : files) {
                 try {
-                    docs.add(new PolicyDocument(f.toString(), Files.readString(f)));
+                    docs.add(new PolicyDocument(f.toString(), PolicyFiles.read(f)));
                 } catch (IOException e) {
                     throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage());
                 }
