@@ -10,18 +10,30 @@ import com.google.re2j.PatternSyntaxException;
  * with the compiled program, so programs above {@value #MAX_PROGRAM_SIZE} instructions are refused when the policy is
  * read (Envoy's default refuses above 100). RE2J itself sets no limit, and counted repetition multiplies, so a
  * pattern's size is bounded from its text before RE2J compiles it.
+ *
+ * <p>Most rules are a literal ({@code GET}, {@code /public}) or a literal followed by {@code .*} ({@code /v1/.*});
+ * those match without RE2J, exactly as RE2 would (its {@code .} excludes only a newline), at a fraction of the cost.
  */
 public final class Re2Pattern {
     public static final int MAX_PROGRAM_SIZE = 1_000;
     /** The bound from the text is an estimate: leave it room, it only has to keep compilation small. */
     private static final long MAX_ESTIMATE = 10L * MAX_PROGRAM_SIZE;
 
+    private static final String META = "\\.+*?()|[]{}^$";
+
     private final String pattern;
     private final Pattern compiled;
+    /** The pattern's literal text when it is a literal, or a literal followed by ".*"; else null. */
+    private final String literal;
+    private final boolean literalThenAnything;
 
     private Re2Pattern(String pattern, Pattern compiled) {
         this.pattern = pattern;
         this.compiled = compiled;
+        String head = pattern.endsWith(".*") ? pattern.substring(0, pattern.length() - 2) : pattern;
+        boolean plain = head.chars().noneMatch(c -> META.indexOf(c) >= 0);
+        this.literal = plain ? head : null;
+        this.literalThenAnything = plain && head.length() < pattern.length();
     }
 
     /** @throws IllegalArgumentException naming the pattern and what RE2 refuses in it, or that it is too large */
@@ -49,7 +61,10 @@ public final class Re2Pattern {
 
     /** Whether the whole of {@code value} matches (an HTTP path rule {@code /public} does not admit {@code /public/x}). */
     public boolean matchesWhole(CharSequence value) {
-        return compiled.matcher(value).matches();
+        if (literal == null) return compiled.matches(value.toString());
+        String v = value.toString();
+        if (!literalThenAnything) return v.equals(literal);
+        return v.startsWith(literal) && v.indexOf('\n', literal.length()) < 0;
     }
 
     public String pattern() {
