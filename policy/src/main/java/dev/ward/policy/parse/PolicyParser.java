@@ -188,7 +188,11 @@ public final class PolicyParser {
         JsonNode metaNode = obj.get("metadata");
         List<Label> labels = new ArrayList<>();
         if (metaNode instanceof ObjectNode mo && mo.get("labels") instanceof ObjectNode lo) {
-            lo.properties().forEach(e -> labels.add(Label.k8s(e.getKey(), e.getValue().asText())));
+            // toServices selects Services by these labels: a value YAML turned into a number is as wrong here.
+            for (var e : new ArrayList<>(lo.properties())) {
+                String v = Values.string(e.getValue(), f.child("metadata.labels." + e.getKey()), p);
+                if (v != null) labels.add(Label.k8s(e.getKey(), v));
+            }
         }
         ObjectMeta meta = ObjectMeta.read(f, p, false, defaultNamespace);
         JsonNode spec = f.take("spec");

@@ -113,6 +113,8 @@ class StrictReadingTest {
                 "metadata.description", "is not a metadata field");
         refusedThenFixed("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec: {podSelector: {matchLabels: {tier: 2}}}\n",
                 "spec.podSelector.matchLabels.tier", "must be a string, not the number 2");
+        refusedThenFixed("apiVersion: v1\nkind: Service\nmetadata: {name: api, labels: {tier: 1}}\nspec: {selector: {app: api}}\n",
+                "metadata.labels.tier", "must be a string, not the number 1");
         refusedThenFixed("apiVersion: v1\nkind: List\nItems:\n- apiVersion: cilium.io/v2\n  kind: CiliumNetworkPolicy\n  metadata: {name: p}\n  spec: {endpointSelector: {}}\n",
                 "Items", "field name 'Items' is not 'items'");
     }
