@@ -1,10 +1,10 @@
 package dev.ward.cli.policy;
 
+import dev.ward.cli.InputFile;
 import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.model.Policy;
 import dev.ward.policy.model.ServiceDefinition;
 import dev.ward.policy.parse.ParsedDocument;
-import dev.ward.policy.parse.PolicyFiles;
 import dev.ward.policy.parse.PolicyParser;
 import dev.ward.policy.parse.PolicyProblem;
 import dev.ward.policy.store.EtcdIdentityBackend;
@@ -79,7 +79,7 @@ public final class PolicyInputs {
         if (!files.isEmpty()) {
             for (Path f : files) {
                 try {
-                    docs.add(new PolicyDocument(f.toString(), PolicyFiles.read(f)));
+                    docs.add(new PolicyDocument(f.toString(), InputFile.read(f, "YAML or JSON")));
                 } catch (IOException e) {
                     throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage());
                 }

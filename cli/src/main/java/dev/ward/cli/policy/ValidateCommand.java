@@ -1,11 +1,11 @@
 package dev.ward.cli.policy;
 
 import dev.ward.cli.CommandFailure;
+import dev.ward.cli.InputFile;
 import dev.ward.cli.OutputOption;
 import dev.ward.policy.parse.DuplicateNames;
 import dev.ward.policy.parse.FixedPolicies;
 import dev.ward.policy.parse.ParsedDocument;
-import dev.ward.policy.parse.PolicyFiles;
 import dev.ward.policy.parse.PolicyParser;
 import dev.ward.policy.parse.PolicyProblem;
 import picocli.CommandLine;
@@ -66,7 +66,7 @@ public final class ValidateCommand implements Runnable {
         for (Path f : files) {
             String text;
             try {
-                text = PolicyFiles.read(f);
+                text = InputFile.read(f, "YAML or JSON");
             } catch (IOException e) {
                 unreadable.add(new Result(f.toString(), "file", false, List.of(new PolicyProblem("", "cannot read: " + e.getMessage())),
                         List.of(), List.of()));

@@ -109,7 +109,7 @@ class ValidateCommandTest {
         Files.write(binary, new byte[] {'a', 'p', 'i', (byte) 0xC3, 0x28, 0, 0});
         CliRun bin = wardctl("policy", "validate", binary.toString());
         assertEquals(CliExit.FAILURE, bin.exit());
-        assertTrue(bin.out().contains("error:   cannot read: not UTF-8 text (byte 0xc3 at offset 3): policy files are YAML or JSON"), bin.out());
+        assertTrue(bin.out().contains("error:   cannot read: not UTF-8 text (byte 0xc3 at offset 3): expected YAML or JSON"), bin.out());
 
         Path nul = dir.resolve("zeros.yaml");
         Files.write(nul, new byte[] {'a', ':', ' ', 0, '\n'});

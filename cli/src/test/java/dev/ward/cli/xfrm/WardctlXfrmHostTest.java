@@ -122,6 +122,18 @@ class WardctlXfrmHostTest {
     }
 
     @Test
+    void fileThatCannotBeReadSaysWhy() throws Exception {
+        Path missing = dir.resolve("nope.json");
+        WardctlRun r = WardctlRun.of("xfrm", "apply", "--netns", NS, missing.toString());
+        assertEquals(1, r.exit());
+        assertEquals("wardctl: cannot read " + missing + ": no such file", r.errorLine());
+        Path binary = dir.resolve("spec.bin");
+        Files.write(binary, new byte[] {'{', (byte) 0xff, '}'});
+        WardctlRun bin = WardctlRun.of("xfrm", "apply", "--netns", NS, binary.toString());
+        assertEquals("wardctl: cannot read " + binary + ": not UTF-8 text (byte 0xff at offset 1): expected JSON", bin.errorLine());
+    }
+
+    @Test
     void kernelWithoutEspIsNamedWithTheKernelsReason() throws Exception {
         WardctlRun r = WardctlRun.of("xfrm", "apply", "--netns", NS, file(gcmSa("0x1000", "0102030405060708090a0b0c0d0e0f1011121314")).toString());
         if (KernelEspSupport.ofRunningKernel().sufficient()) {

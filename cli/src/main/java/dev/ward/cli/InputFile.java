@@ -1,4 +1,4 @@
-package dev.ward.policy.parse;
+package dev.ward.cli;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,14 +14,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads a policy file as text, or says in words why it cannot: the JDK's own messages are the bare path (a
- * missing file) or "Input length = 1" (a byte that is not UTF-8).
+ * Reads a file an operator names (a policy, an xfrm spec) as UTF-8 text, or says in words why it cannot: the
+ * JDK's own messages are the bare path (a missing file) or "Input length = 1" (a byte that is not UTF-8).
  */
-public final class PolicyFiles {
-    private PolicyFiles() {}
+public final class InputFile {
+    private InputFile() {}
 
-    /** @throws IOException whose message is the reason alone ("no such file"), for "cannot read FILE: reason" */
-    public static String read(Path file) throws IOException {
+    /**
+     * @param format what the file should hold, for the message about a binary one ("YAML or JSON")
+     * @throws IOException whose message is the reason alone ("no such file"), for "cannot read FILE: reason"
+     */
+    public static String read(Path file, String format) throws IOException {
         byte[] bytes;
         try {
             if (Files.isDirectory(file)) throw new IOException("is a directory");
@@ -37,17 +40,17 @@ public final class PolicyFiles {
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult r = utf8.decode(in, out, true);
         if (r.isError()) {
-            throw new IOException(String.format("not UTF-8 text (byte 0x%02x at offset %d): policy files are YAML or JSON",
-                    bytes[in.position()] & 0xff, in.position()));
+            throw new IOException(String.format("not UTF-8 text (byte 0x%02x at offset %d): expected %s",
+                    bytes[in.position()] & 0xff, in.position(), format));
         }
         try {
             r = utf8.flush(out);
             if (r.isError()) r.throwException();
         } catch (CharacterCodingException e) {
-            throw new IOException("not UTF-8 text: policy files are YAML or JSON", e);
+            throw new IOException("not UTF-8 text: expected " + format, e);
         }
         for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == 0) throw new IOException("a NUL byte at offset " + i + ": a binary file, not YAML or JSON");
+            if (bytes[i] == 0) throw new IOException("a NUL byte at offset " + i + ": a binary file, not " + format);
         }
         String text = out.flip().toString();
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
