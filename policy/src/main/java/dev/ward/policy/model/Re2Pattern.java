@@ -6,10 +6,12 @@ import com.google.re2j.PatternSyntaxException;
 /**
  * A regular expression of a policy rule, in RE2 syntax (what Cilium, Envoy and Go accept: no backreferences, no
  * lookaround, POSIX classes like {@code [[:digit:]]}), matched against a whole value in time linear in the value's
- * length, whatever the pattern: the L7 and DNS proxies run these on every request. The cost per character grows
+ * * length, whatever the pattern: the L7 proxies run these on every request. The cost per character grows
  * with the compiled program, so programs above {@value #MAX_PROGRAM_SIZE} instructions are refused when the policy is
- * read (Envoy's default refuses above 100). RE2J itself sets no limit, and counted repetition multiplies, so a
+ * read (Envoy's default error level is 100). RE2J itself sets no limit, and counted repetition multiplies, so a
  * pattern's size is bounded from its text before RE2J compiles it.
+ *
+ * <p>Instances are immutable and safe to share between threads (RE2/J's matching state is per call).
  *
  * <p>Most rules are a literal ({@code GET}, {@code /public}) or a literal followed by {@code .*} ({@code /v1/.*});
  * those match without RE2J, exactly as RE2 would (its {@code .} excludes only a newline), at a fraction of the cost.
