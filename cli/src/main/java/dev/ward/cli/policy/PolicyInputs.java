@@ -1,5 +1,6 @@
 package dev.ward.cli.policy;
 
+import dev.ward.cli.InputFile;
 import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.load.PolicyDocument;
 import dev.ward.policy.load.PolicyLoader;
@@ -13,7 +14,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,7 +72,7 @@ public final class PolicyInputs {
         if (store == null) {
             for (Path f : files) {
                 try {
-                    docs.add(new PolicyDocument(f.toString(), Files.readString(f)));
+                    docs.add(new PolicyDocument(f.toString(), InputFile.read(f, "YAML or JSON")));
                 } catch (IOException e) {
                     throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage());
                 }

@@ -1,6 +1,7 @@
 package dev.ward.cli.xfrm;
 
 import dev.ward.cli.CommandFailure;
+import dev.ward.cli.InputFile;
 import dev.ward.xfrm.XfrmBatchResult;
 import dev.ward.xfrm.XfrmClient;
 import picocli.CommandLine.Command;
@@ -11,7 +12,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,7 +28,7 @@ final class XfrmApplyCommand implements Runnable {
     public void run() {
         String json;
         try {
-            json = Files.readString(file);
+            json = InputFile.read(file, "JSON");
         } catch (IOException e) {
             throw new CommandFailure("cannot read " + file + ": " + e.getMessage());
         }

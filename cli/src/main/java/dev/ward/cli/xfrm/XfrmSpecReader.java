@@ -1,5 +1,7 @@
 package dev.ward.cli.xfrm;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.netlink.IpPrefix;
@@ -21,32 +23,44 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads the JSON document {@code wardctl xfrm apply} installs: {@code {"states": [...], "policies": [...]}}.
- * Every error names the JSON path of the offending field. Algorithm names and key lengths are checked later,
- * by the same validation every SA gets, so the CLI cannot be more lenient than the API.
+ * Everything in it is read or refused: an unknown or misspelled field, a number out of its kernel field's range
+ * (the kernel's fields are unsigned 32 bits, Java's int would wrap), a duplicated key or trailing text. Every error
+ * names the JSON path of the offending field. Algorithm names and key lengths are checked later, by the same
+ * validation every SA gets, so the CLI cannot be more lenient than the API.
  */
 final class XfrmSpecReader {
     record Spec(List<SecurityAssociation> states, List<XfrmPolicy> policies) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private XfrmSpecReader() {}
 
     static Spec read(String json) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(json);
+            root = JSON.readTree(json);
         } catch (Exception e) {
             throw new IllegalArgumentException("not valid JSON: " + firstLine(e));
         }
-        if (root == null || !root.isObject()) throw new IllegalArgumentException("expected a JSON object with \"states\" and/or \"policies\"");
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object with \"states\" and/or \"policies\"");
+        }
+        JsonObject top = JsonObject.of(root, "");
+        List<JsonObject> s = top.objects("states");
+        List<JsonObject> p = top.objects("policies");
+        top.done("expected states or policies");
+        if (!top.has("states") && !top.has("policies")) {
+            throw new IllegalArgumentException("nothing to install: give \"states\" and/or \"policies\"");
+        }
         List<SecurityAssociation> states = new ArrayList<>();
+        for (JsonObject o : s) states.add(sa(o));
         List<XfrmPolicy> policies = new ArrayList<>();
-        JsonNode s = root.path("states");
-        for (int i = 0; i < s.size(); i++) states.add(sa(s.get(i), "states[" + i + "]"));
-        JsonNode p = root.path("policies");
-        for (int i = 0; i < p.size(); i++) policies.add(policy(p.get(i), "policies[" + i + "]"));
+        for (JsonObject o : p) policies.add(policy(o));
         return new Spec(states, policies);
     }
 
@@ -54,126 +68,114 @@ final class XfrmSpecReader {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
     }
 
-    private static SecurityAssociation sa(JsonNode n, String at) {
-        InetAddress src = address(n, "src", at), dst = address(n, "dst", at);
-        SecurityAssociation.Builder b = SecurityAssociation.esp(src, dst, (int) number(n, "spi", at), algorithm(n, at));
-        b.mode(enumOf(XfrmMode.class, text(n, "mode", at, "tunnel"), at + ".mode"));
-        b.reqid((int) optionalNumber(n, "reqid", at, 0));
-        b.replay(new ReplayProtection((int) optionalNumber(n, "replayWindow", at, 0), n.path("esn").asBoolean(false)));
-        if (n.has("mark")) b.mark(mark(n, "mark", at));
-        if (n.has("outputMark")) b.outputMark(mark(n, "outputMark", at));
-        b.ifId((int) optionalNumber(n, "ifId", at, 0));
-        if (n.has("selector")) b.selector(selector(n.get("selector"), at + ".selector"));
-        if (n.has("lifetime")) {
-            JsonNode l = n.get("lifetime");
-            String la = at + ".lifetime";
-            b.lifetime(new Lifetime(optionalNumber(l, "softBytes", la, Lifetime.NONE), optionalNumber(l, "hardBytes", la, Lifetime.NONE),
-                    optionalNumber(l, "softPackets", la, Lifetime.NONE), optionalNumber(l, "hardPackets", la, Lifetime.NONE),
-                    optionalNumber(l, "softSeconds", la, 0), optionalNumber(l, "hardSeconds", la, 0)));
+    private static SecurityAssociation sa(JsonObject n) {
+        InetAddress src = address(n, "src"), dst = address(n, "dst");
+        SecurityAssociation.Builder b = SecurityAssociation.esp(src, dst, (int) n.u32("spi", null), algorithm(n));
+        b.mode(n.choice("mode", XfrmMode.class, XfrmMode.TUNNEL));
+        b.reqid((int) n.u32("reqid", 0L));
+        b.replay(new ReplayProtection((int) n.integer("replayWindow", 0, ReplayProtection.MAX_WINDOW, 0L), n.bool("esn", false)));
+        if (n.has("mark")) b.mark(mark(n, "mark"));
+        if (n.has("outputMark")) b.outputMark(mark(n, "outputMark"));
+        b.ifId((int) n.u32("ifId", 0L));
+        JsonObject sel = n.object("selector");
+        if (sel != null) {
+            b.selector(selector(sel));
+            sel.done(null);
         }
-        if (n.has("offloadIfindex")) b.offload(new OffloadRequest((int) number(n, "offloadIfindex", at), n.path("offloadInbound").asBoolean(false)));
+        JsonObject l = n.object("lifetime");
+        if (l != null) {
+            b.lifetime(new Lifetime(l.integer("softBytes", 0, Long.MAX_VALUE, Lifetime.NONE), l.integer("hardBytes", 0, Long.MAX_VALUE, Lifetime.NONE),
+                    l.integer("softPackets", 0, Long.MAX_VALUE, Lifetime.NONE), l.integer("hardPackets", 0, Long.MAX_VALUE, Lifetime.NONE),
+                    l.integer("softSeconds", 0, Long.MAX_VALUE, 0L), l.integer("hardSeconds", 0, Long.MAX_VALUE, 0L)));
+            l.done(null);
+        }
+        if (n.has("offloadIfindex") || n.has("offloadInbound")) {
+            b.offload(new OffloadRequest((int) n.integer("offloadIfindex", 1, Integer.MAX_VALUE, null), n.bool("offloadInbound", false)));
+        }
+        n.done(null);
         return b.build();
     }
 
-    private static EspAlgorithm algorithm(JsonNode n, String at) {
-        if (n.has("aead")) {
-            JsonNode a = n.get("aead");
-            return new EspAlgorithm.Aead(text(a, "name", at + ".aead", null), key(a, at + ".aead"), (int) optionalNumber(a, "icvBits", at + ".aead", 128));
+    private static EspAlgorithm algorithm(JsonObject n) {
+        JsonObject aead = n.object("aead");
+        JsonObject enc = n.object("encryption");
+        JsonObject auth = n.object("authentication");
+        if (aead != null && (enc != null || auth != null)) {
+            throw new IllegalArgumentException(n.at() + ": give \"aead\", or \"encryption\" and \"authentication\", not both");
         }
-        if (n.has("encryption") && n.has("authentication")) {
-            JsonNode e = n.get("encryption"), a = n.get("authentication");
-            return new EspAlgorithm.CipherAndAuth(text(e, "name", at + ".encryption", null), key(e, at + ".encryption"),
-                    text(a, "name", at + ".authentication", null), key(a, at + ".authentication"),
-                    (int) optionalNumber(a, "truncationBits", at + ".authentication", 128));
+        if (aead != null) {
+            EspAlgorithm a = new EspAlgorithm.Aead(aead.text("name", null), key(aead), (int) aead.integer("icvBits", 0, Integer.MAX_VALUE, 128L));
+            aead.done(null);
+            return a;
         }
-        throw new IllegalArgumentException(at + ": needs \"aead\", or \"encryption\" and \"authentication\"");
+        if (enc != null && auth != null) {
+            EspAlgorithm a = new EspAlgorithm.CipherAndAuth(enc.text("name", null), key(enc), auth.text("name", null), key(auth),
+                    (int) auth.integer("truncationBits", 0, Integer.MAX_VALUE, 128L));
+            enc.done(null);
+            auth.done(null);
+            return a;
+        }
+        throw new IllegalArgumentException(n.at() + ": needs \"aead\", or \"encryption\" and \"authentication\"");
     }
 
-    private static XfrmPolicy policy(JsonNode n, String at) {
-        Selector sel = selector(n, at);
+    private static XfrmPolicy policy(JsonObject n) {
+        Selector sel = selector(n);
         List<PolicyTemplate> templates = new ArrayList<>();
-        JsonNode t = n.path("templates");
-        for (int i = 0; i < t.size(); i++) {
-            JsonNode x = t.get(i);
-            String ta = at + ".templates[" + i + "]";
-            templates.add(new PolicyTemplate(x.has("src") ? address(x, "src", ta) : null, x.has("dst") ? address(x, "dst", ta) : null,
-                    (int) optionalNumber(x, "spi", ta, 0), enumOf(XfrmMode.class, text(x, "mode", ta, "tunnel"), ta + ".mode"),
-                    (int) optionalNumber(x, "reqid", ta, 0), enumOf(TemplateLevel.class, text(x, "level", ta, "required"), ta + ".level")));
+        for (JsonObject t : n.objects("templates")) {
+            templates.add(new PolicyTemplate(t.has("src") ? address(t, "src") : null, t.has("dst") ? address(t, "dst") : null,
+                    (int) t.u32("spi", 0L), t.choice("mode", XfrmMode.class, XfrmMode.TUNNEL), (int) t.u32("reqid", 0L),
+                    t.choice("level", TemplateLevel.class, TemplateLevel.REQUIRED)));
+            t.done(null);
         }
-        return new XfrmPolicy(sel, enumOf(PolicyDirection.class, text(n, "dir", at, null), at + ".dir"),
-                enumOf(PolicyAction.class, text(n, "action", at, "allow"), at + ".action"), (int) optionalNumber(n, "priority", at, 0),
-                n.has("mark") ? mark(n, "mark", at) : null, (int) optionalNumber(n, "ifId", at, 0), templates);
+        XfrmPolicy p = new XfrmPolicy(sel, n.choice("dir", PolicyDirection.class, null), n.choice("action", PolicyAction.class, PolicyAction.ALLOW),
+                (int) n.u32("priority", 0L), n.has("mark") ? mark(n, "mark") : null, (int) n.u32("ifId", 0L), templates);
+        n.done(null);
+        return p;
     }
 
-    private static Selector selector(JsonNode n, String at) {
+    private static Selector selector(JsonObject n) {
+        IpPrefix src = prefix(n, "src"), dst = prefix(n, "dst");
+        int proto = (int) n.integer("proto", 0, 255, 0L);
+        int sport = (int) n.integer("sport", 0, 65535, 0L);
+        int dport = (int) n.integer("dport", 0, 65535, 0L);
         try {
-            return new Selector(IpPrefix.parse(text(n, "src", at, null)), IpPrefix.parse(text(n, "dst", at, null)),
-                    (int) optionalNumber(n, "proto", at, 0), (int) optionalNumber(n, "sport", at, 0), (int) optionalNumber(n, "dport", at, 0));
+            return new Selector(src, dst, proto, sport, dport);
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith(at) ? e : new IllegalArgumentException(at + ": " + e.getMessage());
+            throw new IllegalArgumentException(n.at() + ": " + e.getMessage());
         }
     }
 
-    private static Mark mark(JsonNode n, String field, String at) {
-        String v = text(n, field, at, null);
-        String[] parts = v.split("/");
+    private static IpPrefix prefix(JsonObject n, String field) {
         try {
-            return new Mark((int) Long.decode(parts[0]).longValue(), parts.length > 1 ? (int) Long.decode(parts[1]).longValue() : 0xffffffff);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(at + "." + field + ": '" + v + "' is not VALUE[/MASK]");
+            return IpPrefix.parse(n.text(field, null));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(n.path(field)) ? e : new IllegalArgumentException(n.path(field) + ": " + e.getMessage());
         }
     }
 
-    private static byte[] key(JsonNode n, String at) {
-        String hex = text(n, "key", at, null);
+    private static Mark mark(JsonObject n, String field) {
+        String v = n.text(field, null);
+        String[] parts = v.split("/", -1);
+        if (parts.length > 2) throw new IllegalArgumentException(n.path(field) + ": '" + v + "' is not VALUE[/MASK]");
+        long value = JsonObject.parseU32(parts[0], n.path(field));
+        long mask = parts.length > 1 ? JsonObject.parseU32(parts[1], n.path(field)) : 0xffff_ffffL;
+        return new Mark((int) value, (int) mask);
+    }
+
+    private static byte[] key(JsonObject n) {
+        String hex = n.text("key", null);
         try {
             return HexFormat.of().parseHex(hex.startsWith("0x") ? hex.substring(2) : hex);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(at + ".key: not a hex string");
+            throw new IllegalArgumentException(n.path("key") + ": not a hex string");
         }
     }
 
-    private static InetAddress address(JsonNode n, String field, String at) {
+    private static InetAddress address(JsonObject n, String field) {
         try {
-            return IpPrefix.address(text(n, field, at, null));
+            return IpPrefix.address(n.text(field, null));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(at + "." + field + ": " + e.getMessage());
-        }
-    }
-
-    private static String text(JsonNode n, String field, String at, String dflt) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            if (dflt != null) return dflt;
-            throw new IllegalArgumentException(at + "." + field + ": missing");
-        }
-        if (!v.isTextual()) throw new IllegalArgumentException(at + "." + field + ": expected a string");
-        return v.asText();
-    }
-
-    private static long number(JsonNode n, String field, String at) {
-        JsonNode v = n.get(field);
-        if (v == null) throw new IllegalArgumentException(at + "." + field + ": missing");
-        if (v.isIntegralNumber()) return v.asLong();
-        if (v.isTextual()) {
-            try {
-                return Long.decode(v.asText());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(at + "." + field + ": '" + v.asText() + "' is not a number");
-            }
-        }
-        throw new IllegalArgumentException(at + "." + field + ": expected a number");
-    }
-
-    private static long optionalNumber(JsonNode n, String field, String at, long dflt) {
-        return n.has(field) ? number(n, field, at) : dflt;
-    }
-
-    private static <E extends Enum<E>> E enumOf(Class<E> type, String v, String at) {
-        try {
-            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(at + ": '" + v + "' is not one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+            throw e.getMessage().startsWith(n.path(field)) ? e : new IllegalArgumentException(n.path(field) + ": " + e.getMessage());
         }
     }
 }

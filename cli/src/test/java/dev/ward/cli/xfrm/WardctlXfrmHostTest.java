@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** wardctl xfrm against the host kernel, in a namespace of the test's own: listings and every bad input. */
 class WardctlXfrmHostTest {
-    private static final String NS = "wx-cli";
+    private static final String NS = "wx-cli-" + ProcessHandle.current().pid();
     @TempDir Path dir;
 
     @BeforeEach
@@ -104,6 +104,33 @@ class WardctlXfrmHostTest {
         WardctlRun lowSpi = WardctlRun.of("xfrm", "apply", "--netns", NS, file(gcmSa("200", "0102030405060708090a0b0c0d0e0f1011121314")).toString());
         assertEquals("wardctl: SA spi 0x000000c8 10.0.0.1->10.0.0.2: SPI 200 is reserved (RFC 4303 reserves 0..255)", lowSpi.errorLine());
         assertEquals("", IpCommand.run("-n", NS, "xfrm", "state").strip());
+    }
+
+    @Test
+    void inputThatWouldBeTruncatedOrIgnoredInstallsNothing() throws Exception {
+        WardctlRun typo = WardctlRun.of("xfrm", "apply", "--netns", NS, file("""
+                {"policy": [{"dir": "out", "src": "10.1.0.0/24", "dst": "10.2.0.0/24"}]}
+                """).toString());
+        assertEquals(1, typo.exit(), typo.out());
+        assertTrue(typo.errorLine().endsWith(": policy: unknown field (expected states or policies)"), typo.err());
+        WardctlRun wrap = WardctlRun.of("xfrm", "apply", "--netns", NS, file("""
+                {"policies": [{"dir": "out", "src": "10.1.0.0/24", "dst": "10.2.0.0/24", "priority": 4294967297}]}
+                """).toString());
+        assertEquals(1, wrap.exit(), wrap.out());
+        assertTrue(wrap.errorLine().endsWith(": policies[0].priority: 4294967297 is out of range 0..4294967295"), wrap.err());
+        assertEquals("", IpCommand.run("-n", NS, "xfrm", "policy").strip());
+    }
+
+    @Test
+    void fileThatCannotBeReadSaysWhy() throws Exception {
+        Path missing = dir.resolve("nope.json");
+        WardctlRun r = WardctlRun.of("xfrm", "apply", "--netns", NS, missing.toString());
+        assertEquals(1, r.exit());
+        assertEquals("wardctl: cannot read " + missing + ": no such file", r.errorLine());
+        Path binary = dir.resolve("spec.bin");
+        Files.write(binary, new byte[] {'{', (byte) 0xff, '}'});
+        WardctlRun bin = WardctlRun.of("xfrm", "apply", "--netns", NS, binary.toString());
+        assertEquals("wardctl: cannot read " + binary + ": not UTF-8 text (byte 0xff at offset 1): expected JSON", bin.errorLine());
     }
 
     @Test

@@ -3,21 +3,19 @@ package dev.ward.policy.l7;
 import dev.ward.policy.model.FqdnPattern;
 import dev.ward.policy.model.KafkaApiKeys;
 import dev.ward.policy.model.L7Rules;
+import dev.ward.policy.model.Re2Pattern;
 
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
- * Whether one L7 rule admits a request, with each protocol's matching semantics: HTTP fields are regular
- * expressions over the whole value; Kafka roles stand for sets of API keys; DNS names follow toFQDNs patterns;
+ * Whether one L7 rule admits a request, with each protocol's matching semantics: HTTP fields are RE2 regular
+ * expressions over the whole value, matched in linear time ({@link Re2Pattern}); Kafka roles stand for sets of API keys; DNS names follow toFQDNs patterns;
  * generic rules compare key by key, an empty rule value matching anything, with the parser-specific forms the
  * memcache (key prefix, command groups) and cassandra (table regex) parsers define.
  */
 public final class L7RuleMatcher {
-    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
     private static final Map<String, Set<String>> MEMCACHE_GROUPS = Map.of(
             "writegroup", Set.of("set", "add", "replace", "append", "prepend", "cas", "incr", "decr", "delete", "touch"),
             "readgroup", Set.of("get", "gets", "gat", "gats"));
@@ -34,10 +32,10 @@ public final class L7RuleMatcher {
         };
     }
 
-    private static boolean full(String regex, String value) {
-        if (regex.isEmpty()) return true;
-        if (value == null) return false;
-        return PATTERNS.computeIfAbsent(regex, Pattern::compile).matcher(value).matches();
+    /** A null pattern matches anything, a missing value nothing else. */
+    private static boolean full(Re2Pattern regex, String value) {
+        if (regex == null) return true;
+        return value != null && regex.matchesWhole(value);
     }
 
     private static boolean http(L7Rules.HttpRule r, L7Request.Http h) {
@@ -73,12 +71,14 @@ public final class L7RuleMatcher {
             String want = e.getValue();
             if (want.isEmpty()) continue;
             String have = g.fields().get(e.getKey());
-            if (!genericField(g.proto(), e.getKey(), want, have, g.fields())) return false;
+            if (!genericField(g.proto(), e.getKey(), want, r.patterns().get(e.getKey()), have, g.fields())) return false;
         }
         return true;
     }
 
-    private static boolean genericField(String proto, String key, String want, String have, Map<String, String> all) {
+    /** @param regex {@code want} compiled, where the parser matches this field as a regular expression */
+    private static boolean genericField(String proto, String key, String want, Re2Pattern regex, String have,
+                                        Map<String, String> all) {
         switch (proto) {
             case "memcache" -> {
                 String k = all.get("key");
@@ -95,7 +95,7 @@ public final class L7RuleMatcher {
                         return k != null && k.startsWith(want);
                     }
                     case "keyRegex" -> {
-                        return full(want, k);
+                        return regex != null && full(regex, k);
                     }
                     default -> {
                         return want.equals(have);
@@ -104,11 +104,11 @@ public final class L7RuleMatcher {
             }
             case "cassandra" -> {
                 if (key.equals("query_action")) return have != null && want.equalsIgnoreCase(have);
-                if (key.equals("query_table")) return full(want, have);
+                if (key.equals("query_table")) return regex != null && full(regex, have);
                 return want.equals(have);
             }
             case "r2d2" -> {
-                if (key.equals("file")) return full(want, have);
+                if (key.equals("file")) return regex != null && full(regex, have);
                 return want.equals(have);
             }
             default -> {

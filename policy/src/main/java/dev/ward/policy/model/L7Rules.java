@@ -1,7 +1,9 @@
 package dev.ward.policy.model;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -61,20 +63,32 @@ public sealed interface L7Rules {
     }
 
     /**
-     * One HTTP rule. Method, path and host are regular expressions matched against the whole value; an empty field
-     * matches anything. Headers must all be present (and equal, when a value is given).
+     * One HTTP rule. Method, path and host are RE2 regular expressions matched against the whole value; a null
+     * field matches anything. Headers must all be present (and equal, when a value is given).
      */
-    record HttpRule(String method, String path, String host, List<HeaderMatch> headers) {
+    record HttpRule(Re2Pattern method, Re2Pattern path, Re2Pattern host, List<HeaderMatch> headers) {
         public HttpRule {
             headers = List.copyOf(headers);
+        }
+
+        /**
+         * @param method an RE2 pattern, or empty for any (likewise path and host)
+         * @throws IllegalArgumentException for a pattern RE2 refuses
+         */
+        public static HttpRule of(String method, String path, String host, List<HeaderMatch> headers) {
+            return new HttpRule(regex(method), regex(path), regex(host), headers);
+        }
+
+        private static Re2Pattern regex(String s) {
+            return s == null || s.isEmpty() ? null : Re2Pattern.compile(s);
         }
 
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder();
-            if (!method.isEmpty()) sb.append("method=").append(method);
-            if (!path.isEmpty()) sb.append(sb.isEmpty() ? "" : " ").append("path=").append(path);
-            if (!host.isEmpty()) sb.append(sb.isEmpty() ? "" : " ").append("host=").append(host);
+            if (method != null) sb.append("method=").append(method);
+            if (path != null) sb.append(sb.isEmpty() ? "" : " ").append("path=").append(path);
+            if (host != null) sb.append(sb.isEmpty() ? "" : " ").append("host=").append(host);
             for (HeaderMatch h : headers) sb.append(sb.isEmpty() ? "" : " ").append("header[").append(h).append(']');
             return sb.isEmpty() ? "any request" : sb.toString();
         }
@@ -105,10 +119,33 @@ public sealed interface L7Rules {
         }
     }
 
-    /** One generic rule: key-value pairs; an empty value matches anything for that key. */
-    record GenericRule(Map<String, String> fields) {
+    /**
+     * One generic rule: key-value pairs; an empty value matches anything for that key. The fields a parser matches
+     * as regular expressions ({@link #REGEX_FIELDS}) are compiled in {@code patterns}.
+     */
+    record GenericRule(Map<String, String> fields, Map<String, Re2Pattern> patterns) {
+        /** Per parser, the fields whose values are RE2 patterns over the whole request value. */
+        public static final Map<String, Set<String>> REGEX_FIELDS = Map.of(
+                "memcache", Set.of("keyRegex"), "cassandra", Set.of("query_table"), "r2d2", Set.of("file"));
+
         public GenericRule {
             fields = Map.copyOf(new TreeMap<>(fields));
+            patterns = Map.copyOf(patterns);
+        }
+
+        /** @throws IllegalArgumentException for a regex field RE2 refuses, naming the field */
+        public static GenericRule of(String proto, Map<String, String> fields) {
+            Map<String, Re2Pattern> patterns = new LinkedHashMap<>();
+            for (String f : REGEX_FIELDS.getOrDefault(proto, Set.of())) {
+                String v = fields.get(f);
+                if (v == null || v.isEmpty()) continue;
+                try {
+                    patterns.put(f, Re2Pattern.compile(v));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
+                }
+            }
+            return new GenericRule(fields, patterns);
         }
 
         @Override

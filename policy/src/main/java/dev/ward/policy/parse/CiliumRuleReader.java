@@ -99,19 +99,24 @@ final class CiliumRuleReader {
                 description == null ? "" : description, new RuleRef(key, path));
     }
 
-    /** {@code endpointSelector:} left empty with {@code matchLabels:} beside it: the labels lost one indentation level. */
+    /**
+     * {@code endpointSelector:} left empty with {@code matchLabels:} beside it: the labels lost one indentation level.
+     * The Kubernetes API would drop the null selector and the stray field, leaving no subject at all.
+     */
     private void foldFlattenedSelector(Fields f, String field) {
-        JsonNode sel = f.node().get(field);
-        boolean flattened = f.node().has(field) && (sel == null || sel.isNull())
-                && (f.node().has("matchLabels") || f.node().has("matchExpressions"));
+        ObjectNode node = f.node();
+        JsonNode sel = node.get(field);
+        boolean flattened = node.has(field) && (sel == null || sel.isNull())
+                && (node.has("matchLabels") || node.has("matchExpressions"));
         if (!flattened) return;
-        ObjectNode moved = f.node().objectNode();
-        for (String s : List.of("matchLabels", "matchExpressions")) {
-            if (f.node().has(s)) moved.set(s, f.node().remove(s));
-        }
-        f.node().set(field, moved);
-        p.warn(f.child(field), "is empty and followed by " + moved.properties().stream().map(e -> e.getKey()).toList()
-                + " at the same indentation; read them as its selector (indent them under " + field + ")");
+        List<String> stray = new ArrayList<>();
+        for (String s : List.of("matchLabels", "matchExpressions")) if (node.has(s)) stray.add(s);
+        p.repair(f.child(field), "is empty and followed by " + stray + " at the same indentation",
+                "indent " + String.join(" and ", stray) + " under " + field, () -> {
+                    ObjectNode moved = node.objectNode();
+                    for (String s : stray) moved.set(s, node.remove(s));
+                    node.set(field, moved);
+                });
     }
 
     private PeerRule peerRule(JsonNode node, String path, Direction d, Action a, boolean subjectSelectsInit) {

@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * Strict reading of one YAML mapping: each field a reader takes is marked, and {@link #rejectUnknown()} reports
- * every field nobody took, with its path. Field names match exactly; a name that differs only in case (Cilium's
- * examples write {@code HTTP:}, and Cilium's decoder accepts it) is taken with a warning.
+ * every field nobody took, with its path. Field names match exactly. A name that differs only in case (Cilium's
+ * examples write {@code HTTP:}) is a repair: the Kubernetes API matches names exactly and would drop the field, and
+ * with it the rules it holds.
  */
 final class Fields {
     private final ObjectNode node;
@@ -69,16 +70,25 @@ final class Fields {
         take(name);
     }
 
-    private String resolve(String name, boolean warn) {
+    private String resolve(String name, boolean take) {
         if (node.has(name)) return name;
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (f.equalsIgnoreCase(name) && !taken.contains(f)) {
-                if (warn) problems.warn(child(f), "field name '" + f + "' read as '" + name + "' (field names are case-sensitive)");
-                return f;
+                if (!take) return f;
+                problems.repair(child(f), "field name '" + f + "' is not '" + name + "' (field names are case-sensitive)",
+                        "rename it to '" + name + "'", () -> rename(node, f, name));
+                return name;
             }
         }
         return null;
+    }
+
+    /** Renames a field in place, keeping the order of the others (the corrected document reads like the original). */
+    static void rename(ObjectNode node, String from, String to) {
+        List<Map.Entry<String, JsonNode>> all = new ArrayList<>(node.properties());
+        node.removeAll();
+        for (Map.Entry<String, JsonNode> e : all) node.set(e.getKey().equals(from) ? to : e.getKey(), e.getValue());
     }
 
     /** Fields present but not taken. */

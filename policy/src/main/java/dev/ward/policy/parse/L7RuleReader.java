@@ -2,17 +2,19 @@ package dev.ward.policy.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ward.policy.model.FqdnPattern;
 import dev.ward.policy.model.KafkaApiKeys;
 import dev.ward.policy.model.L7Rules;
+import dev.ward.policy.model.Re2Pattern;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** Reads the {@code rules} of a port: exactly one of http, kafka, dns, or l7proto with l7. */
 final class L7RuleReader {
@@ -73,9 +75,9 @@ final class L7RuleReader {
             String ip = path + "[" + i + "]";
             Fields f = Fields.of(items.get(i), ip, p);
             if (f == null) continue;
-            String method = regex(f, "method", p);
-            String rpath = regex(f, "path", p);
-            String host = regex(f, "host", p);
+            Re2Pattern method = regex(f, "method", p);
+            Re2Pattern rpath = regex(f, "path", p);
+            Re2Pattern host = regex(f, "host", p);
             List<L7Rules.HeaderMatch> headers = new ArrayList<>();
             JsonNode h = f.take("headers");
             List<String> hs = h == null ? List.of() : Values.strings(h, f.child("headers"), p);
@@ -113,17 +115,18 @@ final class L7RuleReader {
         return p.errorCount() > before || out.isEmpty() ? null : new L7Rules.Http(out);
     }
 
-    private static String regex(Fields f, String field, Problems p) {
+    /** An RE2 pattern (Cilium's syntax, matched in linear time), or null for an absent or empty field. */
+    private static Re2Pattern regex(Fields f, String field, Problems p) {
         JsonNode v = f.takeValue(field);
-        if (v == null) return "";
+        if (v == null) return null;
         String s = Values.string(v, f.child(field), p);
-        if (s == null) return "";
+        if (s == null || s.isEmpty()) return null;
         try {
-            Pattern.compile(s);
-        } catch (PatternSyntaxException e) {
-            p.error(f.child(field), "invalid regular expression '" + s + "': " + e.getDescription());
+            return Re2Pattern.compile(s);
+        } catch (IllegalArgumentException e) {
+            p.error(f.child(field), e.getMessage());
+            return null;
         }
-        return s;
     }
 
     private static L7Rules kafka(JsonNode v, String path, Problems p) {
@@ -145,7 +148,13 @@ final class L7RuleReader {
                 continue;
             }
             if (role != null) {
-                role = role.toLowerCase();
+                String lower = role.toLowerCase(java.util.Locale.ROOT);
+                if (!lower.equals(role) && (lower.equals("produce") || lower.equals("consume"))) {
+                    JsonNode written = f.node().get("role");
+                    p.repair(f.child("role"), "'" + role + "' is not a role (produce or consume, in lower case)",
+                            "write " + lower, () -> p.replace(written, new TextNode(lower)));
+                }
+                role = lower;
                 try {
                     KafkaApiKeys.role(role);
                 } catch (IllegalArgumentException e) {
@@ -228,7 +237,17 @@ final class L7RuleReader {
                 String value = Values.stringOrEmpty(e.getValue(), ip + "." + e.getKey(), p);
                 if (value != null) fields.put(e.getKey(), value);
             }
-            out.add(new L7Rules.GenericRule(fields));
+            int itemErrors = p.errorCount();
+            for (String rf : L7Rules.GenericRule.REGEX_FIELDS.getOrDefault(proto, Set.of())) {
+                String regex = fields.get(rf);
+                if (regex == null || regex.isEmpty()) continue;
+                try {
+                    Re2Pattern.compile(regex);
+                } catch (IllegalArgumentException e) {
+                    p.error(ip + "." + rf, e.getMessage());
+                }
+            }
+            if (p.errorCount() == itemErrors) out.add(L7Rules.GenericRule.of(proto, fields));
         }
         return p.errorCount() > before || out.isEmpty() ? null : new L7Rules.Generic(proto, out);
     }

@@ -1,17 +1,12 @@
 package dev.ward.policy.parse;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.ward.policy.label.Label;
 import dev.ward.policy.label.LabelSelector;
 import dev.ward.policy.label.LabelSet;
 import dev.ward.policy.label.LabelSource;
-import dev.ward.policy.label.Label;
 import dev.ward.policy.model.Policy;
 import dev.ward.policy.model.PolicyKey;
 import dev.ward.policy.model.Rule;
@@ -20,26 +15,18 @@ import dev.ward.policy.model.ServiceDefinition;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Parses policy files: one or more YAML (or JSON) documents, each a CiliumNetworkPolicy,
  * CiliumClusterwideNetworkPolicy, NetworkPolicy, Service, a {@code v1 List} of those, or a bare list of Cilium
  * rules. Each document is parsed on its own, so a syntax error or an invalid policy stops only that document.
+ *
+ * <p>Reading is strict: a document that is not what the schema says is refused, even where its meaning is clear
+ * (a field name in the wrong case, a selector whose labels lost one indentation level), because the Kubernetes API
+ * would refuse it or drop the field and the cluster would enforce something else than Ward showed. {@link #fix}
+ * is the explicit way out: it corrects those forms and returns the corrected text.
  */
 public final class PolicyParser {
-    private static final Pattern DOC_SEPARATOR = Pattern.compile("(?m)^---[ \\t]*(#.*)?$");
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
-    private static final Set<String> OBJECT_META = Set.of("name", "namespace", "labels", "annotations", "uid",
-            "resourceVersion", "generation", "creationTimestamp", "managedFields", "ownerReferences", "finalizers",
-            "generateName", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink");
-    private static final List<String> RULE_FIELDS = List.of("endpointSelector", "nodeSelector", "ingress",
-            "ingressDeny", "egress", "egressDeny", "enableDefaultDeny", "labels");
-
-    private final ObjectMapper yaml;
     private final String defaultNamespace;
 
     public PolicyParser() {
@@ -48,69 +35,61 @@ public final class PolicyParser {
 
     /** @param defaultNamespace the namespace of namespaced objects that name none, as {@code kubectl apply} would use */
     public PolicyParser(String defaultNamespace) {
-        // `egress:` with nothing after it is YAML null, not an empty string (Cilium's examples rely on it).
-        YAMLFactory factory = YAMLFactory.builder().enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
-        factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        this.yaml = new ObjectMapper(factory);
         this.defaultNamespace = defaultNamespace;
     }
 
+    /** Every document of {@code text}, read strictly; a later document redefining an object gets a warning. */
     public List<ParsedDocument> parse(String text, String sourceName) {
         List<ParsedDocument> out = new ArrayList<>();
-        Matcher m = DOC_SEPARATOR.matcher(text);
-        int start = 0;
-        int docIndex = 0;
-        List<int[]> spans = new ArrayList<>();
-        while (m.find()) {
-            spans.add(new int[] {start, m.start()});
-            start = m.end();
+        for (YamlDocuments.Document doc : YamlDocuments.read(text)) out.addAll(read(doc, sourceName, PolicyReading.STRICT));
+        return DuplicateNames.mark(out);
+    }
+
+    /**
+     * The corrected text and how it reads: each document with a form {@link #parse} refuses but whose meaning is
+     * clear is rewritten corrected (its leading comments kept, the rest in Ward's YAML layout); every other
+     * document is kept as written. {@code documents} are the original's documents as repaired, with what was
+     * repaired; errors that no repair covers remain errors.
+     */
+    public FixedPolicies fix(String text, String sourceName) {
+        StringBuilder fixed = new StringBuilder();
+        List<ParsedDocument> out = new ArrayList<>();
+        for (YamlDocuments.Document doc : YamlDocuments.read(text)) {
+            List<ParsedDocument> docs = read(doc, sourceName, PolicyReading.REPAIR);
+            out.addAll(docs);
+            boolean repaired = docs.stream().anyMatch(d -> !d.repairs().isEmpty());
+            fixed.append(repaired ? CorrectedYaml.write(doc.text(), doc.root()) : doc.text());
         }
-        spans.add(new int[] {start, text.length()});
-        for (int[] span : spans) {
-            String chunk = text.substring(span[0], span[1]);
-            int firstLine = lineOf(text, span[0]);
-            String origin = sourceName + "#" + docIndex;
-            if (chunk.isBlank() || chunk.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
-                docIndex++;
-                continue;
-            }
-            JsonNode root;
-            try {
-                root = yaml.readTree(chunk);
-            } catch (JsonProcessingException e) {
-                String where = e.getLocation() == null ? "" : " at line " + (firstLine + e.getLocation().getLineNr() - 1);
-                Problems p = new Problems();
-                p.error("", "not valid YAML" + where + ": " + e.getOriginalMessage());
-                out.add(new ParsedDocument(origin, "document " + docIndex, null, null, p.errors(), p.warnings()));
-                docIndex++;
-                continue;
-            }
-            if (root != null && !root.isMissingNode() && !root.isNull()) {
-                document(root, origin, "", out);
-            }
-            docIndex++;
+        return new FixedPolicies(fixed.toString(), DuplicateNames.mark(out));
+    }
+
+    private List<ParsedDocument> read(YamlDocuments.Document doc, String sourceName, PolicyReading reading) {
+        String origin = sourceName + "#" + doc.index();
+        List<ParsedDocument> out = new ArrayList<>();
+        if (doc.error() != null) {
+            Problems p = new Problems();
+            p.error("", doc.error());
+            out.add(result(origin, "document " + doc.index(), null, null, p));
+        } else if (doc.root() != null) {
+            document(doc.root(), origin, "", new Problems(reading, doc.tree()), out);
         }
         return out;
     }
 
-    private static int lineOf(String text, int offset) {
-        int line = 1;
-        for (int i = 0; i < offset; i++) if (text.charAt(i) == '\n') line++;
-        return line;
+    private static ParsedDocument result(String origin, String describe, Policy policy, ServiceDefinition service, Problems p) {
+        return new ParsedDocument(origin, describe, policy, service, p.errors(), p.warnings(), p.repairs());
     }
 
-    private void document(JsonNode root, String origin, String path, List<ParsedDocument> out) {
-        Problems p = new Problems();
+    private void document(JsonNode root, String origin, String path, Problems p, List<ParsedDocument> out) {
         if (root instanceof ArrayNode rules) {
             out.add(ruleList(rules, origin, path, p));
             return;
         }
         if (!(root instanceof ObjectNode obj)) {
             p.error(path, "a policy document must be a mapping or a list of rules, not " + Fields.describe(root));
-            out.add(new ParsedDocument(origin, "document", null, null, p.errors(), p.warnings()));
+            out.add(result(origin, "document", null, null, p));
             return;
         }
-        String apiVersion = caseInsensitive(obj, "apiVersion");
         String kind = caseInsensitive(obj, "kind");
         String describe = kind.isEmpty() ? "document" : kind + " " + obj.path("metadata").path("name").asText("?");
         switch (kind) {
@@ -121,16 +100,17 @@ public final class PolicyParser {
                 f.ignore("metadata");
                 List<JsonNode> items = Values.list(f.take("items"), f.child("items"), p, true);
                 f.rejectUnknown();
-                if (p.hasErrors()) {
-                    out.add(new ParsedDocument(origin, describe, null, null, p.errors(), p.warnings()));
-                }
+                if (p.hasErrors() || !p.repairs().isEmpty()) out.add(result(origin, describe, null, null, p));
                 for (int i = 0; i < items.size(); i++) {
-                    document(items.get(i), origin + "/items[" + i + "]", f.child("items") + "[" + i + "]", out);
+                    document(items.get(i), origin + "/items[" + i + "]", f.child("items") + "[" + i + "]", p.item(), out);
                 }
             }
-            case PolicyKey.CNP, PolicyKey.CCNP -> out.add(cilium(obj, origin, path, kind, apiVersion, describe, p));
-            case PolicyKey.KNP -> out.add(kubernetes(obj, origin, path, apiVersion, describe, p));
-            case "Service" -> out.add(service(obj, origin, path, apiVersion, describe, p));
+            case PolicyKey.CNP, PolicyKey.CCNP -> {
+                CiliumPolicyReader.Read r = CiliumPolicyReader.read(obj, path, kind, p, defaultNamespace);
+                out.add(r.key() == null ? result(origin, describe, null, null, p) : finish(origin, describe, r.key(), r.rules(), p));
+            }
+            case PolicyKey.KNP -> out.add(kubernetes(obj, origin, path, describe, p));
+            case "Service" -> out.add(service(obj, origin, path, describe, p));
             default -> {
                 if (kind.isEmpty()) {
                     p.error(path, "missing apiVersion and kind (expected a CiliumNetworkPolicy, "
@@ -139,12 +119,12 @@ public final class PolicyParser {
                     p.error(path.isEmpty() ? "kind" : path + ".kind", "unsupported kind '" + kind + "' (expected CiliumNetworkPolicy, "
                             + "CiliumClusterwideNetworkPolicy, NetworkPolicy, Service or List)");
                 }
-                out.add(new ParsedDocument(origin, describe, null, null, p.errors(), p.warnings()));
+                out.add(result(origin, describe, null, null, p));
             }
         }
     }
 
-    /** A top-level string field, matched exactly or else ignoring case (the strict readers warn about the latter). */
+    /** The kind, to choose a reader: a field name in the wrong case is the reader's to refuse or repair. */
     private static String caseInsensitive(ObjectNode obj, String name) {
         if (obj.has(name)) return obj.get(name).asText("");
         for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
@@ -152,6 +132,12 @@ public final class PolicyParser {
             if (f.equalsIgnoreCase(name)) return obj.get(f).asText("");
         }
         return "";
+    }
+
+    private static String apiVersion(Fields f) {
+        f.take("kind");
+        JsonNode v = f.takeValue("apiVersion");
+        return v == null ? "" : v.asText();
     }
 
     private ParsedDocument ruleList(ArrayNode rules, String origin, String path, Problems p) {
@@ -166,162 +152,24 @@ public final class PolicyParser {
         return finish(origin, "rule list", key, out, p);
     }
 
-    private ParsedDocument finish(String origin, String describe, PolicyKey key, List<Rule> rules, Problems p) {
+    private static ParsedDocument finish(String origin, String describe, PolicyKey key, List<Rule> rules, Problems p) {
         List<String> warnings = p.warnings().stream().map(PolicyProblem::toString).toList();
         Policy policy = p.hasErrors() ? null : new Policy(key, rules, warnings);
-        return new ParsedDocument(origin, describe, policy, null, p.errors(), p.warnings());
+        return result(origin, describe, policy, null, p);
     }
 
-    private ParsedDocument cilium(ObjectNode obj, String origin, String path, String kind, String apiVersion,
-                                  String describe, Problems p) {
-        repairFlattenedTopLevel(obj, path, p);
+    private ParsedDocument kubernetes(ObjectNode obj, String origin, String path, String describe, Problems p) {
         Fields f = Fields.of(obj, path, p);
-        f.ignore("apiVersion");
-        f.ignore("kind");
-        if (apiVersion.equals("cilium.io/v1")) {
-            p.warn(f.child("apiVersion"), "cilium.io/v1 is long retired; read as cilium.io/v2 (same rule format)");
-        } else if (!apiVersion.equals("cilium.io/v2")) {
-            p.error(f.child("apiVersion"), "must be cilium.io/v2 for " + kind + ", not '" + apiVersion + "'");
-        }
-        boolean clusterwide = kind.equals(PolicyKey.CCNP);
-        Meta meta = metadata(f, p, clusterwide);
-        String legacyDescription = null;
-        JsonNode desc = f.takeValue("description");
-        if (desc != null) legacyDescription = Values.string(desc, f.child("description"), p);
-        f.ignore("status");
-        JsonNode spec = f.take("spec");
-        JsonNode specs = f.take("specs");
-        f.rejectUnknown();
-        if (meta == null) return new ParsedDocument(origin, describe, null, null, p.errors(), p.warnings());
-        PolicyKey key = new PolicyKey(kind, clusterwide ? "" : meta.namespace, meta.name);
-        NamespaceScope scope = clusterwide ? NamespaceScope.clusterwide() : NamespaceScope.namespaced(meta.namespace);
-        CiliumRuleReader reader = new CiliumRuleReader(key, scope, p);
-        List<Rule> rules = new ArrayList<>();
-        if (spec == null && specs == null) p.error(path, "needs spec or specs");
-        if (spec != null) {
-            if (spec.isNull()) p.error(f.child("spec"), "is null");
-            else {
-                Rule r = reader.read(spec, f.child("spec"));
-                if (r != null) rules.add(r);
-            }
-        }
-        if (specs != null) {
-            List<JsonNode> items = Values.list(specs, f.child("specs"), p, false);
-            if (items.isEmpty() && specs.isArray()) p.error(f.child("specs"), "is empty");
-            for (int i = 0; i < items.size(); i++) {
-                Rule r = reader.read(items.get(i), f.child("specs") + "[" + i + "]");
-                if (r != null) rules.add(r);
-            }
-        }
-        String d = legacyDescription != null ? legacyDescription : meta.description;
-        if (d != null && !rules.isEmpty()) {
-            List<Rule> withDesc = new ArrayList<>();
-            for (Rule r : rules) {
-                withDesc.add(r.description().isEmpty()
-                        ? new Rule(r.subject(), r.peerRules(), r.enforcesIngress(), r.enforcesEgress(), d, r.ref()) : r);
-            }
-            rules = withDesc;
-        }
-        return finish(origin, describe, key, rules, p);
-    }
-
-    /**
-     * Blog posts that lost one indentation level print {@code metadata:} empty with {@code name:} beside it, and
-     * a one-entry {@code specs} whose {@code ingress} ended up at the top. Those have one possible meaning; read
-     * them so, and say so.
-     */
-    private static void repairFlattenedTopLevel(ObjectNode obj, String path, Problems p) {
-        String prefix = path.isEmpty() ? "" : path + ".";
-        if (obj.has("metadata") && obj.get("metadata").isNull() && (obj.has("name") || obj.has("namespace"))) {
-            ObjectNode meta = obj.objectNode();
-            for (String k : List.of("name", "namespace")) {
-                if (obj.has(k)) meta.set(k, obj.remove(k));
-            }
-            obj.set("metadata", meta);
-            p.warn(prefix + "metadata", "is empty and followed by " + meta.properties().stream().map(Map.Entry::getKey).toList()
-                    + " at the same indentation; read them as metadata");
-        }
-        List<String> stray = new ArrayList<>();
-        for (String k : RULE_FIELDS) if (obj.has(k)) stray.add(k);
-        if (stray.isEmpty()) return;
-        ObjectNode target = null;
-        String targetPath = null;
-        if (obj.get("specs") instanceof ArrayNode specs && specs.size() == 1 && specs.get(0) instanceof ObjectNode s0
-                && !obj.has("spec")) {
-            target = s0;
-            targetPath = prefix + "specs[0]";
-        } else if (obj.has("spec") && obj.get("spec") instanceof ObjectNode s) {
-            target = s;
-            targetPath = prefix + "spec";
-        } else if (obj.has("spec") && obj.get("spec").isNull()) {
-            target = obj.objectNode();
-            obj.set("spec", target);
-            targetPath = prefix + "spec";
-        }
-        if (target == null) return;
-        for (String k : stray) {
-            if (target.has(k)) return;
-        }
-        for (String k : stray) target.set(k, obj.remove(k));
-        p.warn(targetPath, "fields " + stray + " appear at the top level of the document; read them as part of " + targetPath);
-    }
-
-    private record Meta(String name, String namespace, String description) {}
-
-    private Meta metadata(Fields f, Problems p, boolean clusterwide) {
-        JsonNode m = f.take("metadata");
-        if (m == null || m.isNull()) {
-            p.error(f.child("metadata"), "is required (with a name)");
-            return null;
-        }
-        Fields mf = Fields.of(m, f.child("metadata"), p);
-        if (mf == null) return null;
-        String name = null;
-        JsonNode nameNode = mf.takeValue("name");
-        if (nameNode == null) p.error(mf.child("name"), "is required");
-        else {
-            name = Values.string(nameNode, mf.child("name"), p);
-            if (name != null && !NAME.matcher(name).matches()) {
-                p.error(mf.child("name"), "'" + name + "' is not a valid object name (lower case letters, digits, '-' and '.')");
-                name = null;
-            }
-        }
-        String ns = defaultNamespace;
-        JsonNode nsNode = mf.takeValue("namespace");
-        if (nsNode != null) {
-            String s = Values.string(nsNode, mf.child("namespace"), p);
-            if (s != null) {
-                if (clusterwide) p.warn(mf.child("namespace"), "is ignored: the policy is cluster-wide");
-                else if (!NAME.matcher(s).matches() || s.contains(".")) {
-                    p.error(mf.child("namespace"), "'" + s + "' is not a valid namespace name");
-                } else ns = s;
-            }
-        }
-        String description = null;
-        JsonNode descNode = mf.takeValue("description");
-        if (descNode != null) {
-            description = descNode.asText();
-            p.warn(mf.child("description"), "is not a metadata field; read as the policy's description (put it in spec.description)");
-        }
-        for (String known : OBJECT_META) if (mf.has(known)) mf.ignore(known);
-        mf.rejectUnknown();
-        return name == null ? null : new Meta(name, ns, description);
-    }
-
-    private ParsedDocument kubernetes(ObjectNode obj, String origin, String path, String apiVersion, String describe,
-                                      Problems p) {
-        Fields f = Fields.of(obj, path, p);
-        f.ignore("apiVersion");
-        f.ignore("kind");
+        String apiVersion = apiVersion(f);
         if (!apiVersion.equals("networking.k8s.io/v1")) {
             p.error(f.child("apiVersion"), "must be networking.k8s.io/v1 for NetworkPolicy, not '" + apiVersion + "'");
         }
-        Meta meta = metadata(f, p, false);
+        ObjectMeta meta = ObjectMeta.read(f, p, false, defaultNamespace);
         JsonNode spec = f.take("spec");
         f.ignore("status");
         f.rejectUnknown();
-        if (meta == null) return new ParsedDocument(origin, describe, null, null, p.errors(), p.warnings());
-        PolicyKey key = new PolicyKey(PolicyKey.KNP, meta.namespace, meta.name);
+        if (meta == null) return result(origin, describe, null, null, p);
+        PolicyKey key = new PolicyKey(PolicyKey.KNP, meta.namespace(), meta.name());
         List<Rule> rules = new ArrayList<>();
         if (spec == null || spec.isNull()) {
             p.error(f.child("spec"), "is required");
@@ -332,33 +180,31 @@ public final class PolicyParser {
         return finish(origin, describe, key, rules, p);
     }
 
-    private ParsedDocument service(ObjectNode obj, String origin, String path, String apiVersion, String describe,
-                                   Problems p) {
+    /** A Service, for the selectors of toServices: only its name, labels and pod selector matter here. */
+    private ParsedDocument service(ObjectNode obj, String origin, String path, String describe, Problems p) {
         Fields f = Fields.of(obj, path, p);
-        f.ignore("apiVersion");
-        f.ignore("kind");
+        String apiVersion = apiVersion(f);
         if (!apiVersion.equals("v1")) p.error(f.child("apiVersion"), "must be v1 for Service, not '" + apiVersion + "'");
         JsonNode metaNode = obj.get("metadata");
         List<Label> labels = new ArrayList<>();
         if (metaNode instanceof ObjectNode mo && mo.get("labels") instanceof ObjectNode lo) {
-            lo.properties().forEach(e -> labels.add(Label.k8s(e.getKey(), e.getValue().asText())));
+            // toServices selects Services by these labels: a value YAML turned into a number is as wrong here.
+            for (var e : new ArrayList<>(lo.properties())) {
+                String v = Values.string(e.getValue(), f.child("metadata.labels." + e.getKey()), p);
+                if (v != null) labels.add(Label.k8s(e.getKey(), v));
+            }
         }
-        Meta meta = metadata(f, p, false);
+        ObjectMeta meta = ObjectMeta.read(f, p, false, defaultNamespace);
         JsonNode spec = f.take("spec");
         f.ignore("status");
         f.rejectUnknown();
         LabelSelector podSelector = null;
-        if (spec instanceof ObjectNode so) {
-            if (so.get("selector") instanceof ObjectNode sel) {
-                ObjectNode wrapped = so.objectNode();
-                wrapped.set("matchLabels", sel);
-                podSelector = SelectorReader.read(wrapped, f.child("spec.selector"), p, LabelSource.K8S);
-            }
+        if (spec instanceof ObjectNode so && so.get("selector") instanceof ObjectNode sel) {
+            ObjectNode wrapped = so.objectNode();
+            wrapped.set("matchLabels", sel);
+            podSelector = SelectorReader.read(wrapped, f.child("spec.selector"), p, LabelSource.K8S);
         }
-        if (p.hasErrors() || meta == null) {
-            return new ParsedDocument(origin, describe, null, null, p.errors(), p.warnings());
-        }
-        ServiceDefinition svc = new ServiceDefinition(meta.namespace, meta.name, LabelSet.of(labels), podSelector);
-        return new ParsedDocument(origin, describe, null, svc, p.errors(), p.warnings());
+        if (p.hasErrors() || meta == null) return result(origin, describe, null, null, p);
+        return result(origin, describe, null, new ServiceDefinition(meta.namespace(), meta.name(), LabelSet.of(labels), podSelector), p);
     }
 }

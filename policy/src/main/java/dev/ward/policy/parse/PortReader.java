@@ -1,6 +1,7 @@
 package dev.ward.policy.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ward.policy.model.IcmpField;
 import dev.ward.policy.model.L7Rules;
 import dev.ward.policy.model.PortProtocol;
@@ -9,32 +10,32 @@ import dev.ward.policy.model.Protocol;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Reads {@code toPorts} (ports, protocols, L7 rules) and {@code icmps} of a Cilium rule section. */
 final class PortReader {
 
+    /** Cilium's ICMP type names, as its CRD spells them. */
     private static final Map<String, Integer> ICMP4 = Map.ofEntries(
-            Map.entry("echoreply", 0), Map.entry("destinationunreachable", 3), Map.entry("redirect", 5),
-            Map.entry("echo", 8), Map.entry("echorequest", 8), Map.entry("routeradvertisement", 9),
-            Map.entry("routerselection", 10), Map.entry("timeexceeded", 11), Map.entry("parameterproblem", 12),
-            Map.entry("timestamp", 13), Map.entry("timestampreply", 14), Map.entry("photuris", 40),
-            Map.entry("extendedechorequest", 42), Map.entry("extendedechoreply", 43));
+            Map.entry("EchoReply", 0), Map.entry("DestinationUnreachable", 3), Map.entry("Redirect", 5),
+            Map.entry("Echo", 8), Map.entry("EchoRequest", 8), Map.entry("RouterAdvertisement", 9),
+            Map.entry("RouterSelection", 10), Map.entry("TimeExceeded", 11), Map.entry("ParameterProblem", 12),
+            Map.entry("Timestamp", 13), Map.entry("TimestampReply", 14), Map.entry("Photuris", 40),
+            Map.entry("ExtendedEchoRequest", 42), Map.entry("ExtendedEchoReply", 43));
     private static final Map<String, Integer> ICMP6 = Map.ofEntries(
-            Map.entry("destinationunreachable", 1), Map.entry("packettoobig", 2), Map.entry("timeexceeded", 3),
-            Map.entry("parameterproblem", 4), Map.entry("echorequest", 128), Map.entry("echoreply", 129),
-            Map.entry("multicastlistenerquery", 130), Map.entry("multicastlistenerreport", 131),
-            Map.entry("multicastlistenerdone", 132), Map.entry("routersolicitation", 133),
-            Map.entry("routeradvertisement", 134), Map.entry("neighborsolicitation", 135),
-            Map.entry("neighboradvertisement", 136), Map.entry("redirectmessage", 137),
-            Map.entry("routerrenumbering", 138), Map.entry("icmpnodeinformationquery", 139),
-            Map.entry("icmpnodeinformationresponse", 140), Map.entry("inverseneighbordiscoverysolicitation", 141),
-            Map.entry("inverseneighbordiscoveryadvertisement", 142), Map.entry("homeagentaddressdiscoveryrequest", 144),
-            Map.entry("homeagentaddressdiscoveryreply", 145), Map.entry("mobileprefixsolicitation", 146),
-            Map.entry("mobileprefixadvertisement", 147), Map.entry("duplicateaddressrequestcodesuffix", 157),
-            Map.entry("duplicateaddressconfirmationcodesuffix", 158), Map.entry("extendedechorequest", 160),
-            Map.entry("extendedechoreply", 161));
+            Map.entry("DestinationUnreachable", 1), Map.entry("PacketTooBig", 2), Map.entry("TimeExceeded", 3),
+            Map.entry("ParameterProblem", 4), Map.entry("EchoRequest", 128), Map.entry("EchoReply", 129),
+            Map.entry("MulticastListenerQuery", 130), Map.entry("MulticastListenerReport", 131),
+            Map.entry("MulticastListenerDone", 132), Map.entry("RouterSolicitation", 133),
+            Map.entry("RouterAdvertisement", 134), Map.entry("NeighborSolicitation", 135),
+            Map.entry("NeighborAdvertisement", 136), Map.entry("RedirectMessage", 137),
+            Map.entry("RouterRenumbering", 138), Map.entry("ICMPNodeInformationQuery", 139),
+            Map.entry("ICMPNodeInformationResponse", 140), Map.entry("InverseNeighborDiscoverySolicitation", 141),
+            Map.entry("InverseNeighborDiscoveryAdvertisement", 142), Map.entry("HomeAgentAddressDiscoveryRequest", 144),
+            Map.entry("HomeAgentAddressDiscoveryReply", 145), Map.entry("MobilePrefixSolicitation", 146),
+            Map.entry("MobilePrefixAdvertisement", 147), Map.entry("DuplicateAddressRequestCodeSuffix", 157),
+            Map.entry("DuplicateAddressConfirmationCodeSuffix", 158), Map.entry("ExtendedEchoRequest", 160),
+            Map.entry("ExtendedEchoReply", 161));
 
     private PortReader() {}
 
@@ -105,14 +106,25 @@ final class PortReader {
                 p.error(f.child("protocol"), e.getMessage());
                 return null;
             }
+            if (!proto.name().equals(s)) {
+                String canonical = proto.name();
+                JsonNode written = f.node().get("protocol");
+                p.repair(f.child("protocol"), "'" + s + "' is not a protocol (protocols are upper case)",
+                        "write " + canonical, () -> p.replace(written, new TextNode(canonical)));
+            }
         }
         if (portNode == null) {
             p.error(f.child("port"), "is required");
             return null;
         }
-        String text = Values.string(portNode, f.child("port"), p);
-        if (text == null) return null;
-        text = text.strip();
+        String written = Values.string(portNode, f.child("port"), p);
+        if (written == null) return null;
+        String text = written.strip();
+        if (!text.equals(written)) {
+            JsonNode portText = f.node().get("port");
+            p.repair(f.child("port"), "'" + written + "' has spaces around the port", "write \"" + text + "\"",
+                    () -> p.replace(portText, new TextNode(text)));
+        }
         Integer end = endNode == null ? 0 : Values.integer(endNode, f.child("endPort"), p, 0, 65535);
         if (end == null) return null;
         if (text.matches("\\d+")) {
@@ -176,10 +188,21 @@ final class PortReader {
                 p.error(f.child("family"), "must be IPv4 or IPv6, not '" + s + "'");
                 return null;
             }
+            String canonical = v6 ? "IPv6" : "IPv4";
+            if (!s.equals(canonical)) {
+                JsonNode written = f.node().get("family");
+                p.repair(f.child("family"), "'" + s + "' is not a family (IPv4 or IPv6, as written)", "write " + canonical,
+                        () -> p.replace(written, new TextNode(canonical)));
+            }
         }
         if (type == null || type.isNull()) {
             p.error(f.child("type"), "is required");
             return null;
+        }
+        // The type is an integer or a string (the CRD's int-or-string): "8" is as valid as 8.
+        if (type.isTextual() && type.asText().matches("\\d{1,3}")) {
+            int t = Integer.parseInt(type.asText());
+            if (t <= 255) return new IcmpField(v6, t);
         }
         if (type.isIntegralNumber() || (type.isTextual() && type.asText().matches("\\d+"))) {
             Integer t = Values.integer(type, f.child("type"), p, 0, 255);
@@ -187,10 +210,17 @@ final class PortReader {
         }
         String name = Values.string(type, f.child("type"), p);
         if (name == null) return null;
-        Integer t = (v6 ? ICMP6 : ICMP4).get(name.toLowerCase(Locale.ROOT));
+        Map<String, Integer> names = v6 ? ICMP6 : ICMP4;
+        Integer t = names.get(name);
         if (t == null) {
-            p.error(f.child("type"), "unknown " + (v6 ? "ICMPv6" : "ICMP") + " type name '" + name + "'");
-            return null;
+            String canonical = names.keySet().stream().filter(n -> n.equalsIgnoreCase(name)).findFirst().orElse(null);
+            if (canonical == null) {
+                p.error(f.child("type"), "unknown " + (v6 ? "ICMPv6" : "ICMP") + " type name '" + name + "'");
+                return null;
+            }
+            p.repair(f.child("type"), "'" + name + "' is not an ICMP type name (names are case-sensitive)",
+                    "write " + canonical, () -> p.replace(type, new TextNode(canonical)));
+            t = names.get(canonical);
         }
         return new IcmpField(v6, t);
     }

@@ -2,22 +2,23 @@ package dev.ward.policy.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ward.policy.label.LabelSelector;
 import dev.ward.policy.label.LabelSource;
 import dev.ward.policy.label.Requirement;
 import dev.ward.policy.label.SelectorKey;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code matchLabels}/{@code matchExpressions} selectors. Two forms that appear in published examples are
- * read as their authors meant, with a warning: {@code matchLabels: app=web} written as a string, and selectors
- * whose labels lost one indentation level ({@code matchLabels:} followed by sibling label keys).
+ * Reads {@code matchLabels}/{@code matchExpressions} selectors. Three forms in published examples are repairs, not
+ * selectors: {@code matchLabels: app=web} written as a string, {@code matchLabels:} empty with the labels beside it
+ * (they lost one indentation level), and {@code matchLabels:} empty alone. The Kubernetes API refuses the first and
+ * drops the others, and a dropped {@code matchLabels} selects every endpoint.
  */
 final class SelectorReader {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?");
@@ -39,41 +40,15 @@ final class SelectorReader {
         Fields f = Fields.of(value, path, p);
         if (f == null) return null;
         int errorsBefore = p.errorCount();
+        repairMatchLabels(f, p);
         List<Requirement> reqs = new ArrayList<>();
         JsonNode ml = f.take("matchLabels");
-        if (ml != null) {
-            if (ml.isNull()) {
-                List<String> siblings = new ArrayList<>(f.remaining());
-                siblings.removeIf(s -> SELECTOR_FIELDS.contains(s));
-                if (!siblings.isEmpty()) {
-                    p.warn(f.child("matchLabels"), "is empty and followed by " + siblings
-                            + " at the same indentation; read them as its labels (indent them under matchLabels)");
-                    for (String s : siblings) {
-                        readLabel(s, f.take(s), f.child(s), p, keySource, reqs);
-                    }
-                } else {
-                    p.warn(f.child("matchLabels"), "is null; read as {} (selects everything)");
-                }
-            } else if (ml.isTextual()) {
-                p.warn(f.child("matchLabels"), "written as the string '" + ml.asText() + "'; read as key=value labels");
-                for (String part : ml.asText().split(",")) {
-                    if (part.isBlank()) continue;
-                    int eq = part.indexOf('=');
-                    if (eq <= 0) {
-                        p.error(f.child("matchLabels"), "'" + part.strip() + "' is not key=value");
-                        continue;
-                    }
-                    readLabel(part.substring(0, eq).strip(), com.fasterxml.jackson.databind.node.TextNode.valueOf(
-                            part.substring(eq + 1).strip()), f.child("matchLabels"), p, keySource, reqs);
-                }
-            } else if (ml instanceof ObjectNode o) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    readLabel(e.getKey(), e.getValue(), f.child("matchLabels") + "." + e.getKey(), p, keySource, reqs);
-                }
-            } else {
-                p.error(f.child("matchLabels"), "must be a mapping of label keys to values, not " + Fields.describe(ml));
+        if (ml instanceof ObjectNode o) {
+            for (Map.Entry<String, JsonNode> e : new ArrayList<>(o.properties())) {
+                readLabel(e.getKey(), e.getValue(), o, f.child("matchLabels") + "." + e.getKey(), p, keySource, reqs);
             }
+        } else if (ml != null) {
+            p.error(f.child("matchLabels"), "must be a mapping of label keys to values, not " + Fields.describe(ml));
         }
         JsonNode me = f.take("matchExpressions");
         List<JsonNode> exprs = Values.list(me, f.child("matchExpressions"), p, true);
@@ -85,15 +60,54 @@ final class SelectorReader {
         return p.errorCount() > errorsBefore ? null : LabelSelector.of(reqs);
     }
 
-    private static void readLabel(String rawKey, JsonNode value, String path, Problems p, String keySource,
+    private static void repairMatchLabels(Fields f, Problems p) {
+        ObjectNode node = f.node();
+        JsonNode ml = node.get("matchLabels");
+        String at = f.child("matchLabels");
+        if (ml != null && ml.isNull()) {
+            List<String> siblings = new ArrayList<>(f.remaining());
+            siblings.removeIf(SELECTOR_FIELDS::contains);
+            if (siblings.isEmpty()) {
+                p.repair(at, "is null (the Kubernetes API drops it, and the selector then selects every endpoint)",
+                        "write {} if every endpoint is meant", () -> node.set("matchLabels", node.objectNode()));
+            } else {
+                p.repair(at, "is empty and followed by " + siblings + " at the same indentation",
+                        "indent them under matchLabels", () -> {
+                            ObjectNode labels = node.objectNode();
+                            for (String s : siblings) labels.set(s, node.remove(s));
+                            node.set("matchLabels", labels);
+                        });
+            }
+        } else if (ml != null && ml.isTextual()) {
+            ObjectNode labels = node.objectNode();
+            for (String part : ml.asText().split(",")) {
+                if (part.isBlank()) continue;
+                int eq = part.indexOf('=');
+                if (eq <= 0 || part.indexOf('=', eq + 1) >= 0 || part.charAt(eq - 1) == '!') {
+                    p.error(at, "is the string '" + ml.asText() + "', and '" + part.strip() + "' is not key=value; "
+                            + "write matchLabels as a mapping of keys to values");
+                    return;
+                }
+                labels.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
+            }
+            p.repair(at, "is the string '" + ml.asText() + "', not a mapping of label keys to values",
+                    "write it as " + labels, () -> node.set("matchLabels", labels));
+        }
+    }
+
+    /** @param in the matchLabels mapping holding {@code value}, for a repair of the value in place */
+    private static void readLabel(String rawKey, JsonNode value, ObjectNode in, String path, Problems p, String keySource,
                                   List<Requirement> out) {
         SelectorKey key = key(rawKey, path, p, keySource);
         if (key == null) return;
         String v;
         if (value == null || value.isNull()) {
+            p.repair(path, "label value is null (the Kubernetes API drops the label, widening the selector)",
+                    "write \"\" if the empty value is meant", () -> in.put(rawKey, ""));
             v = "";
         } else if (value.isValueNode()) {
-            v = value.asText();
+            v = Values.string(value, path, p);
+            if (v == null) return;
         } else {
             p.error(path, "label value must be a string, not " + Fields.describe(value));
             return;
@@ -118,7 +132,13 @@ final class SelectorReader {
         SelectorKey key = key(keyText, f.child("key"), p, keySource);
         if (key == null) return null;
         try {
-            return new Requirement(key, Requirement.Operator.parse(opText), Set.copyOf(values));
+            Requirement.Operator op = Requirement.Operator.parse(opText);
+            if (!op.yamlName().equals(opText)) {
+                JsonNode opNode = f.node().get("operator");
+                p.repair(f.child("operator"), "'" + opText + "' is not an operator (operators are case-sensitive)",
+                        "write " + op.yamlName(), () -> p.replace(opNode, new TextNode(op.yamlName())));
+            }
+            return new Requirement(key, op, Set.copyOf(values));
         } catch (IllegalArgumentException e) {
             p.error(f.child("operator"), e.getMessage());
             return null;

@@ -1,21 +1,37 @@
 package dev.ward.policy.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Scalar and list reading with errors that name the path and what was found instead. */
+/**
+ * Scalar and list reading with errors that name the path and what was found instead. A scalar of the wrong YAML
+ * type with one meaning ({@code port: 80} where the schema has a string, {@code endPort: "444"} where it has an
+ * integer) is a repair: the Kubernetes API refuses it, and for strings YAML may already have changed it
+ * ({@code 1.10} is read as 1.1, so the text as written is what is quoted).
+ */
 final class Values {
     private Values() {}
 
-    /** A string; numbers and booleans are taken as their text (YAML turns {@code port: 80} into a number). */
+    /** A string; an unquoted number or boolean is a repair to the string as written. */
     static String string(JsonNode v, String path, Problems p) {
         if (v == null || v.isNull()) {
             p.error(path, "must be a string, not null");
             return null;
         }
-        if (v.isTextual() || v.isNumber() || v.isBoolean()) return v.asText();
+        if (v.isTextual()) return v.asText();
+        if (v.isNumber() || v.isBoolean()) {
+            String written = p.writtenAs(v);
+            String what = (v.isBoolean() ? "boolean " : "number ") + v.asText();
+            String problem = written.equals(v.asText()) ? "must be a string, not the " + what
+                    : "must be a string; YAML reads the unquoted " + written + " as the " + what;
+            p.repair(path, problem, "quote it: \"" + written + "\"", () -> p.replace(v, new TextNode(written)));
+            return written;
+        }
         p.error(path, "must be a string, not " + Fields.describe(v));
         return null;
     }
@@ -26,12 +42,18 @@ final class Values {
         return string(v, path, p);
     }
 
+    /** An integer; one written as a quoted string of digits is a repair. */
     static Integer integer(JsonNode v, String path, Problems p, int min, int max) {
         String s;
         if (v != null && v.isIntegralNumber()) {
             s = v.asText();
         } else if (v != null && v.isTextual() && v.asText().strip().matches("\\d{1,10}")) {
             s = v.asText().strip();
+            long n = Long.parseLong(s);
+            if (n <= Integer.MAX_VALUE) {
+                p.repair(path, "must be an integer, not " + Fields.describe(v), "write it unquoted: " + n,
+                        () -> p.replace(v, new IntNode((int) n)));
+            }
         } else {
             p.error(path, "must be an integer, not " + Fields.describe(v));
             return null;
@@ -44,10 +66,14 @@ final class Values {
         return (int) n;
     }
 
+    /** A boolean; the quoted string "true" or "false" is a repair. */
     static Boolean bool(JsonNode v, String path, Problems p) {
         if (v != null && v.isBoolean()) return v.asBoolean();
         if (v != null && v.isTextual() && (v.asText().equals("true") || v.asText().equals("false"))) {
-            return Boolean.parseBoolean(v.asText());
+            boolean b = Boolean.parseBoolean(v.asText());
+            p.repair(path, "must be true or false, not " + Fields.describe(v), "write it unquoted: " + b,
+                    () -> p.replace(v, BooleanNode.valueOf(b)));
+            return b;
         }
         p.error(path, "must be true or false, not " + Fields.describe(v));
         return null;

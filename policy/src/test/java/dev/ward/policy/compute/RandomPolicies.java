@@ -105,7 +105,7 @@ final class RandomPolicies {
     }
 
     L7Rules http() {
-        return new L7Rules.Http(List.of(new L7Rules.HttpRule(pick(new String[] {"GET", "POST", ""}), "/" + pick(VALUES), "", List.of())));
+        return new L7Rules.Http(List.of(L7Rules.HttpRule.of(pick(new String[] {"GET", "POST", ""}), "/" + pick(VALUES), "", List.of())));
     }
 
     PeerRule peerRule(Direction d, Action a, PolicyKey key, String path, boolean allowL7) {

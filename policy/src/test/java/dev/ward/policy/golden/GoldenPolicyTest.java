@@ -4,6 +4,7 @@ import dev.ward.policy.compute.NamedPort;
 import dev.ward.policy.model.Policy;
 import dev.ward.policy.model.Protocol;
 import dev.ward.policy.model.ServiceDefinition;
+import dev.ward.policy.parse.FixedPolicies;
 import dev.ward.policy.parse.ParsedDocument;
 import dev.ward.policy.parse.PolicyParser;
 import dev.ward.policy.parse.PolicyProblem;
@@ -36,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * documentation examples and Kubernetes' documentation examples. Each {@code NAME.yaml} (the example, verbatim
  * below a source comment) has a {@code NAME.flows} file listing flows that must be allowed and flows that must be
  * denied, plus the warnings or errors the example must produce. See {@link FlowLine} for the flow syntax; other
- * directives: {@code warn TEXT}, {@code error TEXT}, {@code namedport NAME=PORT/PROTO}, {@code cluster NAME}.
+ * directives: {@code warn TEXT}, {@code error TEXT}, {@code namedport NAME=PORT/PROTO}, {@code cluster NAME}, and
+ * {@code fix TEXT}: the example as printed is refused, only for forms {@code wardctl policy validate --fix}
+ * corrects (one error contains TEXT); the corrected text is then read strictly, and the flows are checked on it.
  */
 class GoldenPolicyTest {
 
@@ -57,8 +60,26 @@ class GoldenPolicyTest {
         List<DynamicNode> tests = new ArrayList<>();
         try {
             List<String> lines = Files.readAllLines(flowsFile);
-            String text = Files.readString(yaml);
-            List<ParsedDocument> docs = new PolicyParser().parse(text, yaml.getFileName().toString());
+            String printed = Files.readString(yaml);
+            List<String> expectRepairs = lines.stream().map(String::strip).filter(l -> l.startsWith("fix "))
+                    .map(l -> l.substring(4)).toList();
+            PolicyParser parser = new PolicyParser();
+            String text = printed;
+            if (!expectRepairs.isEmpty()) {
+                List<PolicyProblem> refused = parser.parse(printed, yaml.getFileName().toString()).stream()
+                        .flatMap(d -> d.errors().stream()).toList();
+                FixedPolicies fixed = parser.fix(printed, yaml.getFileName().toString());
+                tests.add(DynamicTest.dynamicTest("refused as printed, for forms --fix corrects", () -> {
+                    for (String r : expectRepairs) {
+                        assertTrue(refused.stream().anyMatch(e -> e.toString().contains(r)), "expected an error containing '" + r + "', got " + refused);
+                    }
+                    assertTrue(refused.stream().allMatch(e -> e.message().endsWith("(wardctl policy validate --fix does this)")),
+                            "errors --fix does not correct: " + refused);
+                    assertTrue(fixed.ok(), fixed.documents().toString());
+                }));
+                text = fixed.text();
+            }
+            List<ParsedDocument> docs = parser.parse(text, yaml.getFileName().toString());
             List<PolicyProblem> errors = new ArrayList<>();
             List<PolicyProblem> warnings = new ArrayList<>();
             List<Policy> policies = new ArrayList<>();
@@ -76,7 +97,7 @@ class GoldenPolicyTest {
             List<FlowLine> flowLines = new ArrayList<>();
             for (String raw : lines) {
                 String line = raw.strip();
-                if (line.isEmpty() || line.startsWith("#")) continue;
+                if (line.isEmpty() || line.startsWith("#") || line.startsWith("fix ")) continue;
                 if (line.startsWith("warn ")) expectWarnings.add(line.substring(5));
                 else if (line.startsWith("error ")) expectErrors.add(line.substring(6));
                 else if (line.startsWith("cluster ")) cluster = line.substring(8).strip();

@@ -140,7 +140,7 @@ class PolicyParserTest {
                   endpointSelector: {}
                   endpointSelector: {matchLabels: {app: x}}
                 """);
-        assertTrue(errs.getFirst().message().contains("not valid YAML at line 6") && errs.getFirst().message().contains("Duplicate field"),
+        assertTrue(errs.getFirst().message().equals("not valid YAML at line 6: duplicate key 'endpointSelector'"),
                 errs.toString());
     }
 
@@ -232,5 +232,17 @@ class PolicyParserTest {
         assertNotNull(docs.getFirst().policy());
         assertEquals("spec.egress: has rules but policyTypes does not list Egress: the rules have no effect",
                 docs.getFirst().warnings().getFirst().toString());
+    }
+
+    @Test
+    void aSecondDocumentDefiningTheSameObjectWarnsThatItReplacesTheFirst() {
+        String one = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: same}\nspec: {endpointSelector: {}, ingress: [{}]}\n";
+        List<ParsedDocument> docs = parser.parse(one + "---\n" + one.replace("ingress: [{}]", "egress: [{}]")
+                + "---\n" + one.replace("same", "other"), "dup.yaml");
+        assertEquals(List.of(), docs.get(0).warnings());
+        assertEquals(List.of(new PolicyProblem("metadata.name", "CiliumNetworkPolicy/default/same is also defined at dup.yaml#0; "
+                + "applied together, this later definition replaces that one")), docs.get(1).warnings());
+        assertTrue(docs.get(1).policy().warnings().getFirst().contains("is also defined at dup.yaml#0"));
+        assertEquals(List.of(), docs.get(2).warnings());
     }
 }
