@@ -41,7 +41,7 @@ final class LoadedPrograms implements AutoCloseable {
                 "ward_endpoints", c.maxEndpoints(),
                 "ward_policy", c.maxEndpoints(),
                 "ward_ct", c.conntrackEntries(),
-                "ward_events", c.ringBufferBytes()), Map.of("ward_policy", c.policyEntries()), java.util.Set.of());
+                "ward_events", c.ringBufferBytes()), java.util.Set.of());
         Map<Direction, VerifierRejectedException> refusals = new EnumMap<>(Direction.class);
         for (int attempt = 0; ; attempt++) {
             try {

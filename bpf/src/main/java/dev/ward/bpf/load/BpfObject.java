@@ -26,21 +26,20 @@ public final class BpfObject implements AutoCloseable {
 
     /**
      * What to load: the ELF bytes, a name for messages, the pin root for maps declared with pinning, map sizes
-     * that override the object's ({@code innerMaxEntries} for the inner template of a map-in-map), and
-     * programs not to load at all.
+     * that override the object's, and programs not to load at all. (An inner map template's size cannot be
+     * set through libbpf 1.1, and need not be: the kernel does not compare an LPM trie's size with its
+     * template's.)
      */
-    public record Spec(byte[] elf, String name, Path pinRoot, Map<String, Integer> maxEntries,
-                       Map<String, Integer> innerMaxEntries, Set<String> skippedPrograms) {
+    public record Spec(byte[] elf, String name, Path pinRoot, Map<String, Integer> maxEntries, Set<String> skippedPrograms) {
         public Spec {
             maxEntries = Map.copyOf(maxEntries);
-            innerMaxEntries = Map.copyOf(innerMaxEntries);
             skippedPrograms = Set.copyOf(skippedPrograms);
         }
 
         public Spec skipping(String program) {
             java.util.HashSet<String> s = new java.util.HashSet<>(skippedPrograms);
             s.add(program);
-            return new Spec(elf, name, pinRoot, maxEntries, innerMaxEntries, s);
+            return new Spec(elf, name, pinRoot, maxEntries, s);
         }
     }
 
@@ -70,11 +69,6 @@ public final class BpfObject implements AutoCloseable {
             object = Libbpf.openObject(elf, spec.name(), spec.pinRoot().toString(), log, arena);
             for (Map.Entry<String, Integer> e : spec.maxEntries().entrySet()) {
                 Libbpf.setMaxEntries(requireMap(object, spec.name(), e.getKey()), e.getValue());
-            }
-            for (Map.Entry<String, Integer> e : spec.innerMaxEntries().entrySet()) {
-                MemorySegment inner = Libbpf.innerMap(requireMap(object, spec.name(), e.getKey()));
-                if (inner.equals(MemorySegment.NULL)) throw new IllegalArgumentException("map " + e.getKey() + " of " + spec.name() + " is not a map of maps");
-                Libbpf.setMaxEntries(inner, e.getValue());
             }
             for (String p : spec.skippedPrograms()) Libbpf.setAutoload(requireProgram(object, spec.name(), p), false);
             try {

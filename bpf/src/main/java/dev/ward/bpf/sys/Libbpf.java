@@ -45,7 +45,6 @@ public final class Libbpf {
     private static final MethodHandle FIND_PROGRAM = fn("bpf_object__find_program_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle MAP_FD = fn("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle MAP_SET_MAX_ENTRIES = fn("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle MAP_INNER = fn("bpf_map__inner_map", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle PROGRAM_FD = fn("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle PROGRAM_SET_AUTOLOAD = fn("bpf_program__set_autoload", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BYTE));
 
@@ -167,14 +166,6 @@ public final class Libbpf {
 
     public static void setMaxEntries(MemorySegment map, int maxEntries) {
         check("bpf_map__set_max_entries", call(() -> (int) MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries)));
-    }
-
-    public static MemorySegment innerMap(MemorySegment map) {
-        try {
-            return (MemorySegment) MAP_INNER.invokeExact(map);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
     }
 
     public static int programFd(MemorySegment program) {
