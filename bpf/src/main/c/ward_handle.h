@@ -20,7 +20,9 @@
 static __always_inline int drop(const struct flow *f, const struct endpoint_value *ep, __u32 ifindex, __u8 dir,
 				__u32 remote, struct decision *d, __u8 reason, __u8 state)
 {
-	d->verdict = WARD_VERDICT_DENY;
+	/* A redirect that found no proxy keeps its verdict: the event says where the flow was meant to go. */
+	if (reason != WARD_REASON_PROXY_UNAVAILABLE)
+		d->verdict = WARD_VERDICT_DENY;
 	d->reason = reason;
 	count_verdict(dir, reason, f->length);
 	emit(f, ep, ifindex, dir, remote, d, state);

@@ -48,6 +48,16 @@ public record ConntrackEntry(int endpointId, Direction direction, int protocol, 
         return out;
     }
 
+    /** The key of a flow as the datapath writes it (addresses v4-mapped, ports big-endian). */
+    static byte[] key(int endpointId, Direction direction, int protocol, InetAddress source, int sourcePort, InetAddress destination,
+                      int destinationPort) {
+        ByteBuffer k = ByteBuffer.allocate(KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        k.put(IpCacheKey.mapped(source.getAddress())).put(IpCacheKey.mapped(destination.getAddress()));
+        k.order(ByteOrder.BIG_ENDIAN).putShort((short) sourcePort).putShort((short) destinationPort);
+        k.order(ByteOrder.LITTLE_ENDIAN).putInt(endpointId).put((byte) protocol).put((byte) direction.ordinal());
+        return k.array();
+    }
+
     private static int endpointOf(byte[] key) {
         return ByteBuffer.wrap(key, 36, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }

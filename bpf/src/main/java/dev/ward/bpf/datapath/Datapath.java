@@ -18,6 +18,7 @@ import dev.ward.policy.compute.EngineDelta;
 import dev.ward.policy.compute.VerdictTable;
 import dev.ward.policy.model.Direction;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -146,9 +147,16 @@ public final class Datapath implements AutoCloseable {
         EndpointRecord existing = endpoints.get(name);
         int ifindex = hooks.ifindexOf(veth);
         if (ifindex < 0) throw new VethGoneException(name, veth, -1, config.netns(), Set.of());
+        for (EndpointRecord other : endpoints.all()) {
+            if (other.ifindex() == ifindex && !other.name().equals(name)) {
+                throw new EndpointDatapathException(name, Set.of(), "veth " + veth + " already carries endpoint " + other.name()
+                        + " (detach it first)", null);
+            }
+        }
         if (existing != null) {
             if (existing.ifindex() == ifindex && existing.veth().equals(veth)) {
-                reconcileEndpoint(existing, table).orThrow();
+                if (existing.identity() != identity) endpoints.put(existing.withIdentity(identity));
+                reconcileEndpoint(endpoints.get(name), table).orThrow();
                 return endpoints.get(name);
             }
             detach(name);
@@ -320,6 +328,20 @@ public final class Datapath implements AutoCloseable {
 
     public DatapathCounters counters() {
         return new DatapathCounters(programs.object.mapFd("ward_counters"));
+    }
+
+    /** Forgets every tracked flow: replies of flows opened before are then judged as new flows. */
+    public int flushConntrack() {
+        int n = 0;
+        for (byte[] k : conntrack.keys()) if (conntrack.delete(k)) n++;
+        return n;
+    }
+
+    /** Forgets one tracked flow, given as its first packet had it; true if it was tracked. */
+    public boolean forgetFlow(String endpoint, Direction openedIn, int protocol, InetAddress source, int sourcePort,
+                              InetAddress destination, int destinationPort) {
+        EndpointRecord r = requireEndpoint(endpoint);
+        return conntrack.delete(ConntrackEntry.key(r.endpointId(), openedIn, protocol, source, sourcePort, destination, destinationPort));
     }
 
     /** The conntrack entries the kernel holds (for inspection and tests; the LRU map may be large). */

@@ -22,6 +22,10 @@ public record EndpointRecord(String name, int endpointId, int ifindex, String ve
         return new EndpointValue(endpointId, identity, flags, veth, name);
     }
 
+    EndpointRecord withIdentity(int id) {
+        return new EndpointRecord(name, endpointId, ifindex, veth, id, flags);
+    }
+
     EndpointRecord withFlags(int f) {
         return new EndpointRecord(name, endpointId, ifindex, veth, identity, f);
     }
