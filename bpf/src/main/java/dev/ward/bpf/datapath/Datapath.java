@@ -11,6 +11,7 @@ import dev.ward.bpf.maps.IpCacheValue;
 import dev.ward.bpf.maps.PolicyKey;
 import dev.ward.bpf.maps.PolicyValue;
 import dev.ward.bpf.plan.RuleCookies;
+import dev.ward.bpf.proxy.ProxyRouting;
 import dev.ward.bpf.plan.WritePlan;
 import dev.ward.bpf.plan.WritePlanner;
 import dev.ward.netlink.IpPrefix;
@@ -87,7 +88,13 @@ public final class Datapath implements AutoCloseable {
             programs.close();
             throw e;
         }
-        dp.reattachKnownEndpoints();
+        try {
+            if (config.proxyRouteTable() > 0) ProxyRouting.install(config.netns(), config.proxyRouteTable(), config.proxyRulePriority());
+            dp.reattachKnownEndpoints();
+        } catch (RuntimeException e) {
+            dp.close();
+            throw e;
+        }
         return dp;
     }
 

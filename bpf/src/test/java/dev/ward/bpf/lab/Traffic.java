@@ -116,16 +116,19 @@ public final class Traffic {
 
     /** Sends {@code text} over an open connection and reads the echo, within {@code timeout}; null if none came. */
     public static String roundTrip(SocketChannel c, String text, Duration timeout) throws IOException {
-        byte[] out = text.getBytes(StandardCharsets.UTF_8);
-        c.write(ByteBuffer.wrap(out));
+        return request(c, text, text.getBytes(StandardCharsets.UTF_8).length, timeout);
+    }
+
+    /** Sends {@code text} and reads {@code replyLength} bytes back within {@code timeout}; null if they did not come. */
+    public static String request(SocketChannel c, String text, int replyLength, Duration timeout) throws IOException {
+        c.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
         c.socket().setSoTimeout((int) timeout.toMillis());
-        ByteBuffer in = ByteBuffer.allocate(out.length);
         try {
             var stream = c.socket().getInputStream();
             int got = 0;
-            byte[] buf = new byte[out.length];
-            while (got < out.length) {
-                int n = stream.read(buf, got, out.length - got);
+            byte[] buf = new byte[replyLength];
+            while (got < replyLength) {
+                int n = stream.read(buf, got, replyLength - got);
                 if (n < 0) return null;
                 got += n;
             }
