@@ -56,95 +56,89 @@ final class PlanExecutor {
         }
     }
 
+    /** One direction of one endpoint: the unit that fails closed. */
+    private record Target(String endpoint, Direction direction) {}
+
     /**
      * @param failed endpoints already known to fail (a veth that is gone): their writes are skipped
-     * @param unlockOnSuccess endpoints whose locks (other than a refused program's) are lifted when all their
-     *                        writes succeed (reconcile repairing an endpoint that failed earlier)
+     * @param unlockOnSuccess endpoints whose locks (other than a refused program's) are lifted in every direction
+     *                        whose writes all succeed (attach, and reconcile repairing an endpoint that failed)
      */
     ApplyResult execute(WritePlan plan, Map<String, EndpointDatapathException> failed, Set<String> unlockOnSuccess) {
         long start = System.nanoTime();
         writes = 0;
         syscalls = 0;
-        Map<String, EndpointDatapathException> failures = new LinkedHashMap<>(failed);
-        Map<String, List<MapWrite>> deferred = new LinkedHashMap<>();
-        Map<String, Set<Direction>> touched = directionsTouched(plan);
+        Map<Target, Integer> failedErrno = new LinkedHashMap<>();
+        Map<Target, List<MapWrite>> deferred = new LinkedHashMap<>();
         List<IpCacheFullException> ipcacheFailures = new ArrayList<>();
-        Set<String> okEndpoints = new HashSet<>();
 
         for (WritePhase phase : WritePhase.values()) {
             List<MapWrite> ws = plan.phase(phase);
             if (ws.isEmpty()) continue;
-            switch (phase) {
-                case IPCACHE_UPSERTS, IPCACHE_DELETES -> writeIpCache(ws, ipcacheFailures);
-                case ENFORCEMENT -> {
-                    for (Map.Entry<String, List<MapWrite>> g : byEndpoint(ws).entrySet()) {
-                        String ep = g.getKey();
-                        if (failures.containsKey(ep)) {
-                            if (deferred.containsKey(ep)) deferred.get(ep).addAll(g.getValue());
-                            continue;
-                        }
-                        EndpointRecord r = endpoints.get(ep);
-                        endpoints.put(r.withFlags(withEnforcement(r.flags(), g.getValue())));
-                        writes++;
-                        syscalls++;
-                    }
+            if (phase == WritePhase.IPCACHE_UPSERTS || phase == WritePhase.IPCACHE_DELETES) {
+                writeIpCache(ws, ipcacheFailures);
+                continue;
+            }
+            for (Map.Entry<Target, List<MapWrite>> g : byTarget(ws).entrySet()) {
+                Target t = g.getKey();
+                if (failed.containsKey(t.endpoint())) continue;
+                if (deferred.containsKey(t)) {
+                    deferred.get(t).addAll(g.getValue());
+                    continue;
                 }
-                default -> {
-                    for (Map.Entry<String, List<MapWrite>> g : byEndpoint(ws).entrySet()) {
-                        String ep = g.getKey();
-                        if (failures.containsKey(ep)) {
-                            if (deferred.containsKey(ep)) deferred.get(ep).addAll(g.getValue());
-                            continue;
-                        }
-                        EndpointRecord r = endpoints.get(ep);
-                        BpfMap m = policies.get(r.endpointId());
-                        Outcome o = writePolicy(m, g.getValue());
-                        if (o.failed()) {
-                            lock(r, touched.get(ep));
-                            failures.put(ep, mapFailure(r, touched.get(ep), o.errno(), plan));
-                            deferred.put(ep, new ArrayList<>(g.getValue().subList(o.failedAt(), g.getValue().size())));
-                        }
-                    }
+                EndpointRecord r = endpoints.get(t.endpoint());
+                if (phase == WritePhase.ENFORCEMENT) {
+                    endpoints.put(r.withFlags(withEnforcement(r.flags(), g.getValue())));
+                    writes++;
+                    syscalls++;
+                    continue;
+                }
+                Outcome o = writePolicy(policies.get(r.endpointId()), g.getValue());
+                if (o.failed()) {
+                    lock(r, t.direction());
+                    failedErrno.put(t, o.errno());
+                    deferred.put(t, new ArrayList<>(g.getValue().subList(o.failedAt(), g.getValue().size())));
                 }
             }
         }
+        Map<String, EndpointDatapathException> failures = new LinkedHashMap<>(failed);
         Set<String> recovered = new HashSet<>();
-        for (Map.Entry<String, List<MapWrite>> e : deferred.entrySet()) {
-            if (recoverUnderLock(endpoints.get(e.getKey()), e.getValue())) {
-                failures.remove(e.getKey());
-                recovered.add(e.getKey());
+        Map<String, Set<Direction>> stillLocked = new LinkedHashMap<>();
+        Map<String, Integer> errnoOf = new LinkedHashMap<>();
+        Map<String, Integer> unwrittenOf = new LinkedHashMap<>();
+        for (Map.Entry<Target, List<MapWrite>> e : deferred.entrySet()) {
+            Target t = e.getKey();
+            int unwritten = recoverUnderLock(endpoints.get(t.endpoint()), t.direction(), e.getValue());
+            if (unwritten == 0) {
+                recovered.add(t.endpoint());
+            } else {
+                stillLocked.computeIfAbsent(t.endpoint(), k -> EnumSet.noneOf(Direction.class)).add(t.direction());
+                errnoOf.putIfAbsent(t.endpoint(), failedErrno.get(t));
+                unwrittenOf.merge(t.endpoint(), unwritten, Integer::sum);
             }
+        }
+        for (Map.Entry<String, Set<Direction>> e : stillLocked.entrySet()) {
+            failures.put(e.getKey(), mapFailure(endpoints.get(e.getKey()), e.getValue(), errnoOf.get(e.getKey()), unwrittenOf.get(e.getKey())));
+            recovered.remove(e.getKey());
         }
         for (String ep : unlockOnSuccess) {
-            if (!failures.containsKey(ep) && endpoints.get(ep) != null) okEndpoints.add(ep);
+            EndpointRecord r = endpoints.get(ep);
+            if (r == null || failed.containsKey(ep)) continue;
+            unlock(r, stillLocked.getOrDefault(ep, Set.of()));
         }
-        for (String ep : okEndpoints) unlock(endpoints.get(ep));
         return new ApplyResult(writes, syscalls, System.nanoTime() - start, List.copyOf(failures.values()), ipcacheFailures, recovered);
     }
 
-    private static Map<String, Set<Direction>> directionsTouched(WritePlan plan) {
-        Map<String, Set<Direction>> out = new LinkedHashMap<>();
-        for (MapWrite w : plan.writes()) {
-            switch (w) {
-                case MapWrite.PolicyUpsert u -> out.computeIfAbsent(u.endpoint(), k -> EnumSet.noneOf(Direction.class)).add(u.key().direction());
-                case MapWrite.PolicyDelete d -> out.computeIfAbsent(d.endpoint(), k -> EnumSet.noneOf(Direction.class)).add(d.key().direction());
-                case MapWrite.Enforcement f -> out.computeIfAbsent(f.endpoint(), k -> EnumSet.noneOf(Direction.class)).add(f.direction());
-                default -> { }
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, List<MapWrite>> byEndpoint(List<MapWrite> ws) {
-        Map<String, List<MapWrite>> out = new LinkedHashMap<>();
+    private static Map<Target, List<MapWrite>> byTarget(List<MapWrite> ws) {
+        Map<Target, List<MapWrite>> out = new LinkedHashMap<>();
         for (MapWrite w : ws) {
-            String ep = switch (w) {
-                case MapWrite.PolicyUpsert u -> u.endpoint();
-                case MapWrite.PolicyDelete d -> d.endpoint();
-                case MapWrite.Enforcement f -> f.endpoint();
+            Target t = switch (w) {
+                case MapWrite.PolicyUpsert u -> new Target(u.endpoint(), u.key().direction());
+                case MapWrite.PolicyDelete d -> new Target(d.endpoint(), d.key().direction());
+                case MapWrite.Enforcement f -> new Target(f.endpoint(), f.direction());
                 default -> throw new IllegalArgumentException("not an endpoint write: " + w);
             };
-            out.computeIfAbsent(ep, k -> new ArrayList<>()).add(w);
+            out.computeIfAbsent(t, k -> new ArrayList<>()).add(w);
         }
         return out;
     }
@@ -159,43 +153,40 @@ final class PlanExecutor {
         return flags;
     }
 
-    private void lock(EndpointRecord r, Set<Direction> dirs) {
-        int flags = r.flags();
-        for (Direction d : dirs) flags |= EndpointValue.lockFlag(d);
-        endpoints.put(r.withFlags(flags));
+    private void lock(EndpointRecord r, Direction d) {
+        endpoints.put(r.withFlags(r.flags() | EndpointValue.lockFlag(d)));
         syscalls++;
     }
 
-    /** Lifts the locks of {@code r}, except where its program was refused (that direction stays closed). */
-    private void unlock(EndpointRecord r) {
+    /**
+     * Lifts the locks of {@code r} except in {@code keep} and where its program was refused (that direction
+     * stays closed for good).
+     */
+    private void unlock(EndpointRecord r, Set<Direction> keep) {
         int flags = r.flags();
-        for (Direction d : Direction.values()) if (!programRefused.apply(d)) flags &= ~EndpointValue.lockFlag(d);
+        for (Direction d : Direction.values()) {
+            if (!programRefused.apply(d) && !keep.contains(d)) flags &= ~EndpointValue.lockFlag(d);
+        }
         if (flags != r.flags()) {
             endpoints.put(r.withFlags(flags));
             syscalls++;
         }
     }
 
-    private EndpointDatapathException mapFailure(EndpointRecord r, Set<Direction> dirs, int errno, WritePlan plan) {
+    /** {@code unwritten}: the entries still missing once the map had room for nothing more. */
+    private EndpointDatapathException mapFailure(EndpointRecord r, Set<Direction> dirs, int errno, int unwritten) {
         if (errno == Errno.ENOSPC || errno == 7 /* E2BIG */) {
-            int upserts = 0;
-            int deletes = 0;
-            for (MapWrite w : plan.writes()) {
-                if (w instanceof MapWrite.PolicyUpsert u && u.endpoint().equals(r.name())) upserts++;
-                if (w instanceof MapWrite.PolicyDelete d && d.endpoint().equals(r.name())) deletes++;
-            }
             int held = policies.read(r.endpointId()).size();
-            return new PolicyMapFullException(r.name(), dirs, policies.capacity(), Math.max(held + 1, held + upserts - deletes),
-                    Errno.describe(errno));
+            return new PolicyMapFullException(r.name(), dirs, policies.capacity(), held + unwritten, Errno.describe(errno));
         }
         return new EndpointDatapathException(r.name(), dirs, "writing its policy map failed: " + Errno.describe(errno), null);
     }
 
     /**
      * Under the lock the order no longer matters to packets (they are all dropped), so deletions go first and
-     * make room. True if every remaining write succeeded and the lock is lifted.
+     * make room. Returns how many writes could not be made (0: all were, and the lock is lifted).
      */
-    private boolean recoverUnderLock(EndpointRecord r, List<MapWrite> rest) {
+    private int recoverUnderLock(EndpointRecord r, Direction d, List<MapWrite> rest) {
         BpfMap m = policies.get(r.endpointId());
         List<MapWrite> deletes = new ArrayList<>();
         List<MapWrite> upserts = new ArrayList<>();
@@ -205,11 +196,16 @@ final class PlanExecutor {
             else if (w instanceof MapWrite.PolicyUpsert) upserts.add(w);
             else flags.add(w);
         }
-        if (writePolicy(m, deletes).failed() || writePolicy(m, upserts).failed()) return false;
+        Outcome o = writePolicy(m, deletes);
+        if (o.failed()) return deletes.size() - o.failedAt() + upserts.size();
+        o = writePolicy(m, upserts);
+        if (o.failed()) return upserts.size() - o.failedAt();
         EndpointRecord now = endpoints.get(r.name());
-        endpoints.put(now.withFlags(withEnforcement(now.flags(), flags)));
-        unlock(endpoints.get(r.name()));
-        return true;
+        int f = withEnforcement(now.flags(), flags);
+        if (!programRefused.apply(d)) f &= ~EndpointValue.lockFlag(d);
+        endpoints.put(now.withFlags(f));
+        syscalls++;
+        return 0;
     }
 
     /** One group of upserts or deletes to one map. */
