@@ -294,10 +294,13 @@ public final class Datapath implements AutoCloseable {
         }
         Map<String, EndpointDatapathException> out = new HashMap<>();
         if (names.isEmpty()) return out;
-        Map<Integer, String> links = hooks.links();
+        // A few endpoints (a rule change): one query each; many (a reconcile): one dump.
+        Map<Integer, String> links = names.size() > 8 ? hooks.links() : null;
         for (String n : names) {
             EndpointRecord r = endpoints.get(n);
-            if (r != null && !r.veth().equals(links.get(r.ifindex()))) {
+            if (r == null) continue;
+            String name = links != null ? links.get(r.ifindex()) : hooks.linkName(r.ifindex());
+            if (!r.veth().equals(name)) {
                 lockAll(r);
                 out.put(n, new VethGoneException(n, r.veth(), r.ifindex(), config.netns(), EnumSet.allOf(Direction.class)));
             }
@@ -368,6 +371,7 @@ public final class Datapath implements AutoCloseable {
     /** Closes this process's handles; programs, filters and pinned maps stay in the kernel. */
     @Override
     public void close() {
+        hooks.close();
         policies.close();
         programs.close();
     }

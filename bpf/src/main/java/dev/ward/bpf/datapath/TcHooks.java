@@ -16,14 +16,21 @@ import java.util.concurrent.Callable;
  * ingress its tc egress. Ward's filter has its own handle and priority, and attaching replaces it atomically,
  * so a newer program takes over with no packet unfiltered.
  */
-final class TcHooks {
+final class TcHooks implements AutoCloseable {
     static final int HANDLE = 0x5744;
     static final int PRIORITY = 1;
 
     private final String netns;
+    private RouteNetlink rtnl;
 
     TcHooks(String netns) {
         this.netns = netns;
+    }
+
+    /** One rtnetlink socket in the namespace for the datapath's life: link checks run on every apply. */
+    private RouteNetlink rtnl() {
+        if (rtnl == null) rtnl = RouteNetlink.open(netns);
+        return rtnl;
     }
 
     static int attachPoint(Direction d) {
@@ -50,10 +57,20 @@ final class TcHooks {
 
     /** The ifindex of {@code veth}, or -1 if the namespace has no such link. */
     int ifindexOf(String veth) {
-        try (RouteNetlink rt = RouteNetlink.open(netns)) {
-            return rt.indexOf(veth);
+        try {
+            return rtnl().indexOf(veth);
         } catch (NetlinkException e) {
             if (RouteNetlink.isNoSuchLink(e)) return -1;
+            throw e;
+        }
+    }
+
+    /** The name of link {@code ifindex}, or null if there is none. */
+    String linkName(int ifindex) {
+        try {
+            return rtnl().link(ifindex).name();
+        } catch (NetlinkException e) {
+            if (RouteNetlink.isNoSuchLink(e)) return null;
             throw e;
         }
     }
@@ -61,10 +78,14 @@ final class TcHooks {
     /** Every link of the namespace by ifindex, with its name: one dump to check many endpoints at once. */
     Map<Integer, String> links() {
         Map<Integer, String> out = new HashMap<>();
-        try (RouteNetlink rt = RouteNetlink.open(netns)) {
-            for (Link l : rt.links()) out.put(l.index(), l.name());
-        }
+        for (Link l : rtnl().links()) out.put(l.index(), l.name());
         return out;
+    }
+
+    @Override
+    public void close() {
+        if (rtnl != null) rtnl.close();
+        rtnl = null;
     }
 
     <T> T inNetns(Callable<T> work) {

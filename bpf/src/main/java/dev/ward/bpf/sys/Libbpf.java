@@ -73,6 +73,7 @@ public final class Libbpf {
     private static final MethodHandle RING_BUFFER_POLL = fn("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RING_BUFFER_CONSUME = fn("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle RING_BUFFER_FREE = fn("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle ENABLE_STATS = fn("bpf_enable_stats", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle NUM_POSSIBLE_CPUS = fn("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SET_PRINT = fn("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
 
@@ -285,6 +286,24 @@ public final class Libbpf {
     }
 
     public record MapInfo(int type, int id, int keySize, int valueSize, int maxEntries, int flags, String name) {}
+
+    /**
+     * Turns on the kernel's per-program run-time statistics (BPF_STATS_RUN_TIME) for as long as the returned fd
+     * stays open; they cost two clock reads per program run, so only measurements turn them on.
+     */
+    public static int enableRunTimeStats() {
+        return check("bpf_enable_stats", call(() -> (int) ENABLE_STATS.invokeExact(0)));
+    }
+
+    /** Total run time (ns) and run count of a program since statistics were turned on. */
+    public static long[] programRunStats(int progFd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment info = a.allocate(232, 8);
+            MemorySegment len = a.allocateFrom(JAVA_INT, 232);
+            check("bpf_obj_get_info_by_fd", call(() -> (int) OBJ_INFO.invokeExact(progFd, info, len)));
+            return new long[] {info.get(JAVA_LONG, 192), info.get(JAVA_LONG, 200)};
+        }
+    }
 
     public static int possibleCpus() {
         return check("libbpf_num_possible_cpus", call(() -> (int) NUM_POSSIBLE_CPUS.invokeExact()));

@@ -76,14 +76,21 @@ public final class DatapathBenchmark {
                 configs.add(config("nft set " + label(n), () -> Nftables.set(lab.node(), server.veth(), pairs)));
             }
             Map<String, List<Load.Sample>> samples = new LinkedHashMap<>();
+            Map<String, List<Double>> nsPerPacket = new LinkedHashMap<>();
+            int statsFd = dev.ward.bpf.sys.Libbpf.enableRunTimeStats();
             try (AutoCloseable servers = load.servers(server)) {
                 for (int round = 1; round <= rounds; round++) {
                     System.out.println("round " + round + ":");
                     for (Config c : configs) {
                         try (AutoCloseable applied = c.setUp()) {
+                            long[] before = programStats(lab.datapath());
                             Load.Sample x = load.sample(client, server);
-                            System.out.printf(Locale.ROOT, "  %-16s %8.2f Gbit/s %10.0f RR/s %8.0f conn/s%n", c.name(), x.gbps(), x.rr(), x.crr());
+                            long[] after = programStats(lab.datapath());
+                            double ns = after[1] == before[1] ? 0 : (double) (after[0] - before[0]) / (after[1] - before[1]);
+                            System.out.printf(Locale.ROOT, "  %-16s %8.2f Gbit/s %10.0f RR/s %8.0f conn/s%s%n", c.name(), x.gbps(), x.rr(), x.crr(),
+                                    c.name().startsWith("ward") ? String.format(Locale.ROOT, "   %.0f ns per packet in Ward's programs (%d runs)", ns, after[1] - before[1]) : "");
                             samples.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(x);
+                            if (c.name().startsWith("ward")) nsPerPacket.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(ns);
                         }
                     }
                 }
@@ -94,9 +101,26 @@ public final class DatapathBenchmark {
                 results.add(new Figures(e.getKey(), Load.median(xs.stream().mapToDouble(Load.Sample::gbps).toArray()),
                         Load.median(xs.stream().mapToDouble(Load.Sample::rr).toArray()), Load.median(xs.stream().mapToDouble(Load.Sample::crr).toArray())));
             }
+            dev.ward.netlink.sys.LinuxSyscalls.close(statsFd);
             print(results, sizes);
+            System.out.println();
+            for (Map.Entry<String, List<Double>> e : nsPerPacket.entrySet()) {
+                System.out.printf(Locale.ROOT, "%-10s programs' own cost (kernel run-time stats, both directions): median %.0f ns per packet%n",
+                        e.getKey(), Load.median(e.getValue().stream().mapToDouble(Double::doubleValue).toArray()));
+            }
             changeLatency(lab, changes);
         }
+    }
+
+    /** Run time and runs of both directions' programs, summed. */
+    static long[] programStats(Datapath dp) {
+        long[] out = new long[2];
+        for (dev.ward.policy.model.Direction d : dev.ward.policy.model.Direction.values()) {
+            long[] s = dev.ward.bpf.sys.Libbpf.programRunStats(dp.programFd(d));
+            out[0] += s[0];
+            out[1] += s[1];
+        }
+        return out;
     }
 
     static Config config(String name, java.util.concurrent.Callable<AutoCloseable> setUp) {

@@ -129,6 +129,12 @@ public final class RouteNetlink implements AutoCloseable {
         return RouteMessages.decodeLink(m);
     }
 
+    /** The link with ifindex {@code index}; {@link NetlinkException} (see {@link #isNoSuchLink}) if there is none. */
+    public Link link(int index) {
+        NetlinkMessage m = channel.query(new NetlinkRequest(RouteMessages.RTM_GETLINK, 0, RouteMessages.linkByIndex(index), "link " + index));
+        return RouteMessages.decodeLink(m);
+    }
+
     public int indexOf(String name) {
         return link(name).index();
     }
