@@ -78,6 +78,7 @@ public final class Datapath implements AutoCloseable {
      * endpoints map knows to the loaded programs.
      */
     public static Datapath open(DatapathConfig config) {
+        if (config.pinRoot().startsWith(BpfFilesystem.DEFAULT_MOUNT)) BpfFilesystem.mount(BpfFilesystem.DEFAULT_MOUNT);
         BpfFilesystem.pinRoot(config.pinRoot());
         LoadedPrograms programs = LoadedPrograms.load(config);
         Datapath dp;

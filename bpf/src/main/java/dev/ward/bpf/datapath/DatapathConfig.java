@@ -14,6 +14,8 @@ public record DatapathConfig(Path pinRoot, String netns, int maxEndpoints, int p
                              int conntrackEntries, int ringBufferBytes, ProxyPorts proxyPorts, int proxyRouteTable,
                              int proxyRulePriority, byte[] program) {
     public static final int DEFAULT_POLICY_ENTRIES = 16384;
+    /** Where an agent pins by default; the BPF filesystem is mounted at /sys/fs/bpf if it is not there yet. */
+    public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/ward");
 
     public DatapathConfig {
         if (pinRoot == null) throw new IllegalArgumentException("pin root is required");
