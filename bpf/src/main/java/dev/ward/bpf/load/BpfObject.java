@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -121,14 +120,6 @@ public final class BpfObject implements AutoCloseable {
 
     public int programFd(String program) {
         return programFds.computeIfAbsent(program, p -> Libbpf.programFd(requireProgram(object, name, p)));
-    }
-
-    public boolean hasProgram(String program) {
-        return !Libbpf.findProgram(object, program).equals(MemorySegment.NULL);
-    }
-
-    public List<String> mapNames(List<String> candidates) {
-        return candidates.stream().filter(m -> !Libbpf.findMap(object, m).equals(MemorySegment.NULL)).toList();
     }
 
     @Override

@@ -61,7 +61,6 @@ public final class Libbpf {
     private static final MethodHandle OBJ_PIN = fn("bpf_obj_pin", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle OBJ_GET = fn("bpf_obj_get", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle OBJ_INFO = fn("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle MAP_FD_BY_ID = fn("bpf_map_get_fd_by_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PROG_LOAD = fn("bpf_prog_load",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle PROG_TEST_RUN = fn("bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -268,10 +267,6 @@ public final class Libbpf {
             MemorySegment p = a.allocateFrom(path);
             return check("bpf_obj_get " + path, call(() -> (int) OBJ_GET.invokeExact(p)));
         }
-    }
-
-    public static int mapFdById(int id) {
-        return check("bpf_map_get_fd_by_id " + id, call(() -> (int) MAP_FD_BY_ID.invokeExact(id)));
     }
 
     /** {@code bpf_map_info} of a map fd: type, id, key size, value size, max entries, flags, name. */
