@@ -70,11 +70,11 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 		return forward(&f, WARD_DIR_INGRESS);
 	}
 
-	__u32 remote = ipcache_identity(dir == WARD_DIR_EGRESS ? f.daddr : f.saddr);
 	__u64 now = bpf_ktime_get_ns();
 	__u8 state = WARD_EVENT_UNTRACKED;
 	struct ct_value *ct = 0;
 
+	/* Replies and related errors need no identity: they pass before the ipcache lookup. */
 	if (f.kind == FLOW_ICMP_ERROR) {
 		if (ct_related(&f, ep->endpoint_id, dir, now))
 			return forward(&f, dir);
@@ -86,6 +86,7 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 		}
 		state = found == CT_ESTABLISHED ? WARD_EVENT_ESTABLISHED : WARD_EVENT_NEW;
 	}
+	__u32 remote = ipcache_identity(dir == WARD_DIR_EGRESS ? f.daddr : f.saddr);
 
 	/* Every forward packet is judged, so a policy change applies to established flows at once. */
 	policy_decide(ep, dir, remote, f.protocol, f.policy_port, &d);

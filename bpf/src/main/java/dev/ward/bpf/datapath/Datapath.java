@@ -332,6 +332,20 @@ public final class Datapath implements AutoCloseable {
 
     // ---- visibility -----------------------------------------------------------------------------------------
 
+    /**
+     * Fill levels for metrics: the ipcache, the endpoints map and each endpoint's policy map (counted key by key
+     * in the kernel, so this reads every policy map once).
+     */
+    public List<MapFill> fill() {
+        List<MapFill> out = new ArrayList<>();
+        out.add(new MapFill("ward_ipcache", ipcache.entries().size(), config.ipcacheEntries()));
+        out.add(new MapFill("ward_endpoints", endpoints.all().size(), config.maxEndpoints()));
+        for (EndpointRecord r : endpoints.all()) {
+            out.add(new MapFill(PolicyMaps.pinName(r.endpointId()), policies.count(r.endpointId()), config.policyEntries()));
+        }
+        return out;
+    }
+
     /** A reader of the flow event ring buffer (one reader per datapath at a time). */
     public FlowEventReader openEventReader() {
         return FlowEventReader.open(programs.object.mapFd("ward_events"));

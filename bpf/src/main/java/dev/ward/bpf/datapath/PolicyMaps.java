@@ -87,6 +87,11 @@ final class PolicyMaps implements AutoCloseable {
         }
     }
 
+    int count(int endpointId) {
+        BpfMap m = get(endpointId);
+        return m == null ? 0 : m.keys().size();
+    }
+
     /** Everything the endpoint's map holds, decoded. */
     Map<PolicyKey, PolicyValue> read(int endpointId) {
         Map<PolicyKey, PolicyValue> out = new LinkedHashMap<>();

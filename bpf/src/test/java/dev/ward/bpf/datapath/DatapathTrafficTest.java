@@ -105,6 +105,10 @@ class DatapathTrafficTest {
             assertEquals("CiliumNetworkPolicy/default/server-in spec.ingress[0]",
                     lab.datapath().cookies().rulesOf(allowed.cookie()).iterator().next().getFirst().toString());
         }
+        List<MapFill> fill = lab.datapath().fill();
+        assertEquals(new MapFill("ward_ipcache", 4, 65536), fill.get(0), "both pods' addresses, v4 and v6");
+        assertEquals(new MapFill("ward_endpoints", 2, 1024), fill.get(1));
+        assertTrue(fill.contains(new MapFill("ward_pol_" + lab.datapath().endpoint(server.name()).endpointId(), 2, 16384)), fill.toString());
         var counters = lab.datapath().counters();
         assertTrue(counters.get(Direction.INGRESS, FlowReason.POLICY_DEFAULT_DENY).packets() >= 2);
         assertTrue(counters.get(Direction.INGRESS, FlowReason.FORWARDED).packets() >= 4);
