@@ -86,8 +86,52 @@ public final class RouteNetlink implements AutoCloseable {
         channel.execute(new NetlinkRequest(RouteMessages.RTM_DELROUTE, 0, RouteMessages.route(route), describe(route)));
     }
 
+    /** Adds a policy routing rule; one that exists already is left as it is. */
+    public void addRule(FibRule rule) {
+        try {
+            channel.execute(new NetlinkRequest(RuleMessages.RTM_NEWRULE, CREATE_NEW, RuleMessages.rule(rule), describe(rule)));
+        } catch (NetlinkException e) {
+            if (e.errno() != Errno.EEXIST) throw e;
+        }
+    }
+
+    public void deleteRule(FibRule rule) {
+        channel.execute(new NetlinkRequest(RuleMessages.RTM_DELRULE, 0, RuleMessages.rule(rule), describe(rule)));
+    }
+
+    /** The rules of {@code family} that match a mark. */
+    public List<FibRule> rules(int family) {
+        List<FibRule> out = new ArrayList<>();
+        for (NetlinkMessage m : channel.dump(new NetlinkRequest(RuleMessages.RTM_GETRULE, 0, RuleMessages.ruleDump(family), "rule dump"))) {
+            FibRule r = RuleMessages.decodeRule(m);
+            if (r != null) out.add(r);
+        }
+        return out;
+    }
+
+    /** Adds {@code local DST dev LINK table TABLE}; an existing one is left as it is. */
+    public void addLocalRoute(IpPrefix destination, String link, int table) {
+        try {
+            channel.execute(new NetlinkRequest(RouteMessages.RTM_NEWROUTE, CREATE_NEW,
+                    RuleMessages.localRoute(destination, indexOf(link), table), "local route " + destination + " table " + table));
+        } catch (NetlinkException e) {
+            if (e.errno() != Errno.EEXIST) throw e;
+        }
+    }
+
+    private static String describe(FibRule r) {
+        return "rule fwmark 0x" + Integer.toHexString(r.mark()) + "/0x" + Integer.toHexString(r.mask()) + " lookup " + r.table()
+                + " pref " + r.priority();
+    }
+
     public Link link(String name) {
         NetlinkMessage m = channel.query(new NetlinkRequest(RouteMessages.RTM_GETLINK, 0, RouteMessages.linkByName(name), "link " + name));
+        return RouteMessages.decodeLink(m);
+    }
+
+    /** The link with ifindex {@code index}; {@link NetlinkException} (see {@link #isNoSuchLink}) if there is none. */
+    public Link link(int index) {
+        NetlinkMessage m = channel.query(new NetlinkRequest(RouteMessages.RTM_GETLINK, 0, RouteMessages.linkByIndex(index), "link " + index));
         return RouteMessages.decodeLink(m);
     }
 
