@@ -19,6 +19,7 @@ import java.util.List;
  * pod is reported so its endpoint gets the identity of its new labels.
  */
 public final class KubernetesPodLabels implements PodLabelSource {
+    private final String node;
     private final String cluster;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final InformedObjects<Namespace> namespaces;
@@ -26,6 +27,7 @@ public final class KubernetesPodLabels implements PodLabelSource {
     private final Object arrivals = new Object();
 
     public KubernetesPodLabels(KubernetesClient client, String node, String cluster) {
+        this.node = node;
         this.cluster = cluster;
         this.namespaces = InformedObjects.start("Namespaces", client.namespaces().runnableInformer(0), this::namespaceChanged, false);
         try {
@@ -41,14 +43,14 @@ public final class KubernetesPodLabels implements PodLabelSource {
         synchronized (arrivals) {
             arrivals.notifyAll();
         }
-        if (pod == null) return;
+        if (pod == null || !onThisNode(pod)) return;
         for (Listener l : listeners) l.relabelled(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
     }
 
     private void namespaceChanged(String key, long sequence, Namespace ns) {
         if (ns == null) return;
         for (Pod p : pods == null ? List.<Pod>of() : pods.current()) {
-            if (Objects.equals(p.getMetadata().getNamespace(), ns.getMetadata().getName())) {
+            if (onThisNode(p) && Objects.equals(p.getMetadata().getNamespace(), ns.getMetadata().getName())) {
                 for (Listener l : listeners) l.relabelled(p.getMetadata().getNamespace(), p.getMetadata().getName());
             }
         }
@@ -79,12 +81,17 @@ public final class KubernetesPodLabels implements PodLabelSource {
 
     private Optional<LabelSet> now(String namespace, String pod) {
         Pod p = pods.get(namespace + "/" + pod);
-        if (p == null) return Optional.empty();
+        if (p == null || !onThisNode(p)) return Optional.empty();
         Namespace ns = namespaces.get(namespace);
         Map<String, String> nsLabels = ns == null || ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
         Map<String, String> podLabels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
         String sa = p.getSpec() == null ? null : p.getSpec().getServiceAccountName();
         return Optional.of(PodLabels.of(namespace, podLabels, sa, nsLabels, cluster));
+    }
+
+    /** The API server selects by node already; checked again, as a pod's labels must never come from another node's pod. */
+    private boolean onThisNode(Pod p) {
+        return p.getSpec() != null && node.equals(p.getSpec().getNodeName());
     }
 
     @Override
