@@ -20,8 +20,9 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>What each call means.</b>
  * <ul>
  * <li>{@link #reconcile}: once at start, before any other call, and again after a call failed: make the kernel hold
- *     exactly {@code desired} (write what is missing or different, delete what is stale), without a moment in which
- *     an endpoint's traffic is judged by anything but its old or its new table.</li>
+ *     exactly {@code desired} (attach endpoints it lacks, detach those it has and {@code desired} does not, write
+ *     rows and ipcache entries that are missing or different, delete stale ones), without a moment in which an
+ *     endpoint's traffic is judged by anything but its old or its new table.</li>
  * <li>{@link #apply}: one engine change, table rows of endpoints already put, and node-local identities (the
  *     delta's new identities go into the ipcache before rows that name them, its removed ones after). Tables of
  *     endpoints not (yet) put are skipped: {@link #putEndpoint} writes their whole table.</li>

@@ -84,11 +84,6 @@ public final class ClusterIpcache {
         return Map.copyOf(effective);
     }
 
-    /** The nodes with a record, other than this one. */
-    public Set<String> remoteNodes() {
-        return Set.copyOf(remote.keySet());
-    }
-
     private IpcacheDelta recompute(Set<IpPrefix> touched) {
         Map<IpPrefix, IpcacheEntry> upserts = new HashMap<>();
         Set<IpPrefix> removals = new HashSet<>();

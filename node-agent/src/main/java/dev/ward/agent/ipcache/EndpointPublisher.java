@@ -24,7 +24,6 @@ public final class EndpointPublisher implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private boolean pending;
     private long retryMillis = FIRST_RETRY_MILLIS;
-    private volatile long published;
 
     /** @param current this node's record as it should be now */
     public EndpointPublisher(String node, EndpointRecords records, Supplier<NodeEndpoints> current) {
@@ -48,11 +47,6 @@ public final class EndpointPublisher implements AutoCloseable {
         }
     }
 
-    /** Writes completed so far (tests wait on it). */
-    public long published() {
-        return published;
-    }
-
     private void publish() {
         synchronized (this) {
             pending = false;
@@ -61,7 +55,6 @@ public final class EndpointPublisher implements AutoCloseable {
         try {
             if (record.endpoints().isEmpty()) records.withdraw(node);
             else records.publish(record);
-            published++;
             retryMillis = FIRST_RETRY_MILLIS;
         } catch (RuntimeException e) {
             LOG.warn("node {}: cannot publish its {} endpoints to {} ({}); retrying in {} ms", node, record.endpoints().size(),

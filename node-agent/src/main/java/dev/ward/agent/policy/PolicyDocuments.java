@@ -11,7 +11,6 @@ import dev.ward.policy.model.ServiceDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,11 +71,6 @@ final class PolicyDocuments {
         for (PolicyKey k : before.policies()) if (!policies.contains(k)) deltas.accept(engine.deletePolicy(k));
         for (String s : before.services()) if (!services.contains(s)) deltas.accept(removeService(engine, s));
         byObject.put(change.key(), new Defined(policies, services, change.value()));
-    }
-
-    /** Objects currently defining something. */
-    List<String> objects() {
-        return new ArrayList<>(byObject.keySet());
     }
 
     private static EngineDelta removeService(PolicyEngine engine, String namespacedName) {

@@ -13,7 +13,6 @@ import dev.ward.policy.identity.Identity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,12 +192,6 @@ public final class PolicyEngineLoop implements AutoCloseable {
         // A pod's address keeps its pod's identity even when a rule's CIDR or a DNS answer names the same address.
         ipcache.putAll(clusterIpcache);
         return new DatapathState(eps, ipcache);
-    }
-
-    /** Engine thread: the endpoints the datapath was given, by name. */
-    public List<DatapathEndpoint> attachedEndpoints() {
-        requireLoop();
-        return new ArrayList<>(attached.values());
     }
 
     private CompletableFuture<Void> watch(String what, CompletableFuture<Void> call) {
