@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.dns.FqdnCommand.class,
                 dev.ward.cli.encryption.KeysCommand.class,
                 dev.ward.cli.encryption.EncryptionCommand.class,
+                dev.ward.cli.endpoints.EndpointCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

@@ -41,6 +41,10 @@ class HelmChartTest {
         VALUE_FLAGS.put("--rotate-every", "6h");                       // agent.encryption.rotateEvery
         VALUE_FLAGS.put("--drain", "10s");                             // agent.encryption.drain
         VALUE_FLAGS.put("--offload-dev", "eth9");                      // agent.encryption.offloadDevice
+        VALUE_FLAGS.put("--api-socket", "/run/ward/agent-test.sock");  // agent.apiSocket
+        VALUE_FLAGS.put("--cluster-name", "test-cluster");             // agent.clusterName
+        VALUE_FLAGS.put("--cluster-id", "7");                          // agent.clusterId
+        VALUE_FLAGS.put("--datapath", "none");                         // agent.datapath
     }
 
     /** Agent flags the chart sets itself, and from what. */
@@ -126,6 +130,14 @@ class HelmChartTest {
                 "--set", "agent.encryption.aeadKeyBits=192"));
         assertNotEquals(0, keyBits.exit());
         assertTrue(keyBits.stderr().contains("agent.encryption.aeadKeyBits must be 128 or 256, not 192"), keyBits.stderr());
+        Helm.Result socket = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.apiSocket=/var/run/agent.sock"));
+        assertNotEquals(0, socket.exit());
+        assertTrue(socket.stderr().contains("agent.apiSocket must be under /run/ward/"), socket.stderr());
+        Helm.Result clusterId = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.clusterId=256"));
+        assertNotEquals(0, clusterId.exit());
+        assertTrue(clusterId.stderr().contains("agent.clusterId must be 0-255, not 256"), clusterId.stderr());
         Helm.Result noCidr = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
                 "--set", "agent.encryption.clusterCidrs=null"));
         assertNotEquals(0, noCidr.exit());

@@ -1,6 +1,9 @@
 package dev.ward.deploy;
 
 import dev.ward.agent.encryption.store.k8s.EncryptionResources;
+import dev.ward.agent.ipcache.KubernetesEndpointRecords;
+import dev.ward.policy.store.KubernetesIdentityBackend;
+import dev.ward.policy.store.KubernetesPolicyStore;
 import dev.ward.trust.k8s.WardKubernetes;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -173,7 +176,8 @@ class ManifestsTest {
                 .map(ValidatingAdmissionPolicy.class::cast).findFirst().orElseThrow(() -> new AssertionError("no ValidatingAdmissionPolicy"));
         var rule = policy.getSpec().getMatchConstraints().getResourceRules().getFirst();
         assertEquals(List.of(EncryptionResources.GROUP), rule.getApiGroups());
-        assertEquals(Set.of(EncryptionResources.ANNOUNCEMENT.getPlural(), EncryptionResources.STATUS.getPlural()), Set.copyOf(rule.getResources()));
+        assertEquals(Set.of(EncryptionResources.ANNOUNCEMENT.getPlural(), EncryptionResources.STATUS.getPlural(),
+                KubernetesEndpointRecords.NODE_ENDPOINTS.getPlural()), Set.copyOf(rule.getResources()));
         assertTrue(rule.getOperations().containsAll(List.of("CREATE", "UPDATE", "DELETE")));
         assertTrue(policy.getSpec().getMatchConditions().getFirst().getExpression().contains("'" + WardKubernetes.agentUsername(WardKubernetes.NAMESPACE) + "'"),
                 "the policy must apply to the agent's ServiceAccount");
@@ -183,6 +187,48 @@ class ManifestsTest {
         ValidatingAdmissionPolicyBinding binding = find(install.objects(), ValidatingAdmissionPolicyBinding.class, policy.getMetadata().getName(), null);
         assertEquals(policy.getMetadata().getName(), binding.getSpec().getPolicyName());
         assertEquals(List.of("Deny"), binding.getSpec().getValidationActions());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theCrdsDeclareTheEndpointRecordsAndThePolicyKindsTheAgentFollows(Installation install) {
+        for (ResourceDefinitionContext kind : List.of(KubernetesEndpointRecords.NODE_ENDPOINTS, KubernetesPolicyStore.CNP, KubernetesPolicyStore.CCNP,
+                KubernetesIdentityBackend.IDENTITY, KubernetesIdentityBackend.KEY)) {
+            CustomResourceDefinition crd = find(install.objects(), CustomResourceDefinition.class, kind.getPlural() + "." + kind.getGroup(), null);
+            assertEquals(kind.getKind(), crd.getSpec().getNames().getKind());
+            assertEquals(kind.isNamespaceScoped() ? "Namespaced" : "Cluster", crd.getSpec().getScope());
+            assertTrue(crd.getSpec().getVersions().stream().anyMatch(v -> v.getName().equals(kind.getVersion()) && v.getServed() && v.getStorage()),
+                    crd.getMetadata().getName() + " does not serve and store " + kind.getVersion());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theAgentFollowsPodsAndPoliciesAllocatesIdentitiesAndPublishesItsEndpoints(Installation install) {
+        List<PolicyRule> rules = rulesBoundTo(install.objects(), WardKubernetes.AGENT_SERVICE_ACCOUNT);
+        for (String r : List.of("pods", "namespaces", "services")) assertAllowed(rules, "", r, null, "get", "list", "watch");
+        assertAllowed(rules, "networking.k8s.io", "networkpolicies", null, "get", "list", "watch");
+        assertAllowed(rules, "cilium.io", KubernetesPolicyStore.CNP.getPlural(), null, "get", "list", "watch");
+        assertAllowed(rules, "cilium.io", KubernetesPolicyStore.CCNP.getPlural(), null, "get", "list", "watch");
+        assertAllowed(rules, "ward.dev", KubernetesIdentityBackend.IDENTITY.getPlural(), null, "get", "list", "watch", "create", "update", "delete");
+        assertAllowed(rules, "ward.dev", KubernetesIdentityBackend.KEY.getPlural(), null, "get", "list", "watch", "create", "update", "delete");
+        assertAllowed(rules, "ward.dev", KubernetesEndpointRecords.NODE_ENDPOINTS.getPlural(), null, "get", "list", "watch", "create", "update", "delete");
+        assertFalse(allows(rules, "", "pods", null, "update"), "the agent reads pods, never writes them");
+        assertFalse(allows(rules, "cilium.io", KubernetesPolicyStore.CNP.getPlural(), null, "create"), "the agent reads policies, never writes them");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theAgentsApiSocketIsInTheNodesRunWard(Installation install) {
+        PodSpec pod = agentDaemonSet(install).getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().getFirst();
+        List<String> args = c.getArgs();
+        String socket = args.get(args.indexOf("--api-socket") + 1);
+        VolumeMount mount = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/run/ward")).findFirst()
+                .orElseThrow(() -> new AssertionError("the agent does not mount /run/ward"));
+        assertTrue(socket.startsWith("/run/ward/"), socket);
+        Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertEquals("/run/ward", v.getHostPath().getPath(), "the CNI plugin on the node reaches the socket in the node's /run/ward");
     }
 
     @ParameterizedTest(name = "{0}")

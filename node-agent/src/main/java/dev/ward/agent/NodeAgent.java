@@ -1,7 +1,10 @@
 package dev.ward.agent;
 
+import dev.ward.agent.datapath.DatapathSubsystem;
 import dev.ward.agent.encryption.EncryptionSubsystem;
+import dev.ward.agent.endpoints.EndpointsSubsystem;
 import dev.ward.agent.identity.IdentitySubsystem;
+import dev.ward.agent.policy.PolicySubsystem;
 import dev.ward.store.ClusterStore;
 import dev.ward.store.StoreAccess;
 import org.slf4j.Logger;
@@ -35,6 +38,11 @@ public final class NodeAgent implements AutoCloseable {
         List<Subsystem> subsystems = new ArrayList<>();
         subsystems.add(new IdentitySubsystem(config.identity()));
         config.encryption().ifPresent(e -> subsystems.add(new EncryptionSubsystem(e)));
+        config.endpoints().ifPresent(e -> {
+            subsystems.add(new DatapathSubsystem(context -> e.datapath().open(e.netns())));
+            subsystems.add(new PolicySubsystem(e.policy()));
+            subsystems.add(new EndpointsSubsystem(e));
+        });
         return subsystems;
     }
 
@@ -46,8 +54,11 @@ public final class NodeAgent implements AutoCloseable {
         return start(config, ClusterStore.open(config.store(), StoreAccess.EXISTING), subsystemsFor(config));
     }
 
-    /** Starts {@code subsystems} on an open store, which the agent then owns (closes on {@link #close()}). */
-    static NodeAgent start(NodeAgentConfig config, ClusterStore store, List<Subsystem> subsystems) {
+    /**
+     * Starts {@code subsystems} on an open store, which the agent then owns (closes on {@link #close()}): for tests
+     * and embedders that run a part of the agent, or one with another datapath.
+     */
+    public static NodeAgent start(NodeAgentConfig config, ClusterStore store, List<Subsystem> subsystems) {
         AgentContext context = new AgentContext(config.node(), config.stateDir(), store, config.clock());
         List<Subsystem> started = new ArrayList<>();
         NodeAgent agent = new NodeAgent(context, started);

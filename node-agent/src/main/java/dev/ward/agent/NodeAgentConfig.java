@@ -1,6 +1,7 @@
 package dev.ward.agent;
 
 import dev.ward.agent.encryption.EncryptionConfig;
+import dev.ward.agent.endpoints.EndpointsConfig;
 import dev.ward.agent.identity.IdentityConfig;
 import dev.ward.store.StoreLocation;
 
@@ -14,9 +15,14 @@ import java.util.Optional;
  * @param store      where the cluster's shared state is ({@code --store})
  * @param stateDir   the node's own files (SVID, key, bundle, CRL, the encryption keyring)
  * @param encryption present when the node encrypts pod traffic between nodes
+ * @param endpoints  present when the agent manages the node's pods: endpoints, their identities and policy
  */
 public record NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
-                              Clock clock) {
+                              Optional<EndpointsConfig> endpoints, Clock clock) {
+    public NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption, Clock clock) {
+        this(store, stateDir, identity, encryption, Optional.empty(), clock);
+    }
+
     public NodeAgentConfig {
         encryption.ifPresent(e -> {
             if (!e.agent().local().name().equals(identity.settings().node())) {

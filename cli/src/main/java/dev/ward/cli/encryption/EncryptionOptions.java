@@ -31,7 +31,7 @@ public final class EncryptionOptions {
             description = "The cluster's pod CIDR (repeatable): plaintext between these and local pods is blocked.")
     List<String> clusterCidrs = new ArrayList<>();
 
-    @Option(names = "--netns", paramLabel = "NAME", description = "The node's network namespace (as in 'ip netns'); default: the agent's own.")
+    @Option(names = "--netns", paramLabel = "NAME", description = "The node's network namespace (as in 'ip netns'), for xfrm and pods' veths; default: the agent's own.")
     String netns;
 
     @Option(names = "--aead-key-bits", defaultValue = "128", paramLabel = "BITS",
@@ -54,6 +54,11 @@ public final class EncryptionOptions {
         return !underlayIps.isEmpty();
     }
 
+    /** The node's network namespace, which encryption and the endpoints both work in; null: the agent's own. */
+    public String netns() {
+        return netns;
+    }
+
     /** Checks the options before anything starts; a mistake is named in the error. Empty without --underlay-ip. */
     public Optional<EncryptionConfig> config(String node, Clock clock) {
         if (!enabled()) {
@@ -61,7 +66,6 @@ public final class EncryptionOptions {
             if (!podCidrs.isEmpty()) given.add("--pod-cidr");
             if (!clusterCidrs.isEmpty()) given.add("--cluster-cidr");
             if (offloadDevice != null) given.add("--offload-dev");
-            if (netns != null) given.add("--netns");
             if (!given.isEmpty()) {
                 throw new CommandFailure(String.join(", ", given) + " configure encryption, which runs only with --underlay-ip");
             }

@@ -7,6 +7,8 @@ import dev.ward.agent.encryption.agent.EncryptionAgent;
 import dev.ward.agent.identity.NodeIdentityAgent;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.encryption.EncryptionOptions;
+import dev.ward.cli.endpoints.EndpointOptions;
+import dev.ward.agent.endpoints.EndpointManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,19 +21,24 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "agent", description = {
         "Run the node agent: bootstrap this node's SVID into --state-dir and keep it renewed.",
-        "With --underlay-ip, --pod-cidr and --cluster-cidr it also encrypts pod traffic between nodes (IPsec ESP)."})
+        "With --underlay-ip, --pod-cidr and --cluster-cidr it also encrypts pod traffic between nodes (IPsec ESP).",
+        "With --api-socket it manages the node's pods (registered by Ward's CNI plugin) and their policy."})
 public final class AgentCommand implements Runnable {
     @Mixin StoreOptions store;
     @Mixin IdentityOptions identity;
     @Mixin EncryptionOptions encryption;
+    @Mixin EndpointOptions endpoints;
 
     @Override
     public void run() {
         Clock clock = Clock.systemUTC();
         NodeAgentConfig config;
         try {
+            if (encryption.netns() != null && !encryption.enabled() && !endpoints.enabled()) {
+                throw new CommandFailure("--netns names the node's namespace for encryption and endpoints, which run only with --underlay-ip or --api-socket");
+            }
             config = new NodeAgentConfig(store.location(), identity.stateDir(), identity.config(),
-                    encryption.config(identity.node(), clock), clock);
+                    encryption.config(identity.node(), clock), endpoints.config(encryption.netns()), clock);
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid agent options: " + e.getMessage());
         }
@@ -45,6 +52,10 @@ public final class AgentCommand implements Runnable {
         System.out.println("node " + id.identity() + " has SVID " + id.current() + " in its state directory");
         if (agent.subsystems().contains("encryption")) {
             System.out.println("node " + config.node() + " encrypts pod traffic at epoch " + agent.service(EncryptionAgent.class).currentEpoch());
+        }
+        if (agent.subsystems().contains("endpoints")) {
+            System.out.println("node " + config.node() + " manages " + agent.service(EndpointManager.class).list().size()
+                    + " endpoints; its API is on " + config.endpoints().orElseThrow().apiSocket());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -15,11 +15,11 @@ import java.util.List;
  * {@code policyTypes: []} would change what a NetworkPolicy means.
  */
 public final class KubernetesPolicyStore {
-    static final ResourceDefinitionContext CNP = context("cilium.io", "v2", "CiliumNetworkPolicy", "ciliumnetworkpolicies", true);
-    static final ResourceDefinitionContext CCNP = context("cilium.io", "v2", "CiliumClusterwideNetworkPolicy",
+    public static final ResourceDefinitionContext CNP = context("cilium.io", "v2", "CiliumNetworkPolicy", "ciliumnetworkpolicies", true);
+    public static final ResourceDefinitionContext CCNP = context("cilium.io", "v2", "CiliumClusterwideNetworkPolicy",
             "ciliumclusterwidenetworkpolicies", false);
-    static final ResourceDefinitionContext KNP = context("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true);
-    static final ResourceDefinitionContext SERVICE = context("", "v1", "Service", "services", true);
+    public static final ResourceDefinitionContext KNP = context("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true);
+    public static final ResourceDefinitionContext SERVICE = context("", "v1", "Service", "services", true);
 
     private final KubernetesClient client;
 

@@ -1,0 +1,89 @@
+package dev.ward.agentapi;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a client asks the agent on its socket; one request per connection. */
+public sealed interface ApiRequest {
+    /** The name of the operation on the wire ({@code "op"}). */
+    String op();
+
+    /**
+     * CNI ADD: register the pod's attachment, then program it. The agent answers {@link ApiResponse.Accepted} once the
+     * endpoint is in its registry, and {@link ApiResponse.Ready} once the datapath enforces its full policy table, so
+     * the pod is enforced from its first packet; or {@link ApiResponse.Failure}.
+     *
+     * @param netns        the pod's network namespace as the runtime named it (CNI_NETNS)
+     * @param podNamespace the pod's namespace and name (CNI_ARGS K8S_POD_NAMESPACE, K8S_POD_NAME); may be null
+     *                     outside Kubernetes
+     * @param labels       labels the runtime gave the attachment (network config {@code args.cni.labels}): the
+     *                     pod's labels outside Kubernetes; in Kubernetes the agent takes them from the Pod
+     * @param veth         the host side of the pod's veth, found in the main plugin's result, and its ifindex as the
+     *                     plugin saw it in the node's network namespace
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AddEndpoint(String containerId, String ifname, String netns, String podNamespace, String podName,
+                       Map<String, String> labels, List<IpConfig> ips, String veth, int vethIfindex,
+                       String containerMac) implements ApiRequest {
+        public AddEndpoint {
+            require(containerId, "containerId");
+            require(ifname, "ifname");
+            require(netns, "netns");
+            require(veth, "veth");
+            if (vethIfindex <= 0) throw new IllegalArgumentException("vethIfindex must be positive, not " + vethIfindex);
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+            ips = ips == null ? List.of() : List.copyOf(ips);
+            if (ips.isEmpty()) throw new IllegalArgumentException("ips is empty: the pod has no address to enforce policy on");
+        }
+
+        @Override
+        public String op() {
+            return "endpoint-add";
+        }
+    }
+
+    /** CNI DEL: forget the attachment; answered {@link ApiResponse.Ok} with what was removed (nothing is no error). */
+    record DeleteEndpoint(String containerId, String ifname) implements ApiRequest {
+        public DeleteEndpoint {
+            require(containerId, "containerId");
+            require(ifname, "ifname");
+        }
+
+        @Override
+        public String op() {
+            return "endpoint-delete";
+        }
+    }
+
+    /**
+     * CNI CHECK: is the attachment registered and ready, on this veth with these addresses? {@link ApiResponse.Ok}
+     * with the endpoint, or {@link ApiResponse.Failure} saying what differs.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CheckEndpoint(String containerId, String ifname, String veth, List<String> ips) implements ApiRequest {
+        public CheckEndpoint {
+            require(containerId, "containerId");
+            require(ifname, "ifname");
+            ips = ips == null ? List.of() : List.copyOf(ips);
+        }
+
+        @Override
+        public String op() {
+            return "endpoint-check";
+        }
+    }
+
+    /** Every endpoint of the node ({@code wardctl endpoint list}); answered {@link ApiResponse.Ok}. */
+    record ListEndpoints() implements ApiRequest {
+        @Override
+        public String op() {
+            return "endpoint-list";
+        }
+    }
+
+    private static void require(String value, String field) {
+        if (value == null || value.isBlank()) throw new IllegalArgumentException(field + " is missing");
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ward.agentapi;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+
+/** What the agent answers: zero or more interim responses, then one final one, then it closes the connection. */
+public sealed interface ApiResponse {
+    /** The name of the outcome on the wire ({@code "status"}). */
+    String status();
+
+    /** Whether this is the last response to its request. */
+    default boolean isFinal() {
+        return true;
+    }
+
+    /** Interim answer to an ADD: the endpoint is in the registry (persisted); its programming follows. */
+    record Accepted(EndpointInfo endpoint) implements ApiResponse {
+        @Override
+        public String status() {
+            return "accepted";
+        }
+
+        @Override
+        public boolean isFinal() {
+            return false;
+        }
+    }
+
+    /** Final answer to an ADD: the datapath enforces the endpoint's full policy table. */
+    record Ready(EndpointInfo endpoint) implements ApiResponse {
+        @Override
+        public String status() {
+            return "ready";
+        }
+    }
+
+    /** Final answer to DEL (what was removed), CHECK (the endpoint) and LIST (every endpoint). */
+    record Ok(List<EndpointInfo> endpoints) implements ApiResponse {
+        public Ok {
+            endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+        }
+
+        @Override
+        public String status() {
+            return "ok";
+        }
+    }
+
+    /**
+     * The request failed.
+     *
+     * @param code              one of {@link ApiError}'s codes, for the client to act on
+     * @param message           for the operator: names the pod or endpoint and the reason
+     * @param supportedVersions set when the request's protocol version is not one the agent speaks
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Failure(String code, String message, List<Integer> supportedVersions) implements ApiResponse {
+        public Failure(String code, String message) {
+            this(code, message, null);
+        }
+
+        @Override
+        public String status() {
+            return "error";
+        }
+    }
+}

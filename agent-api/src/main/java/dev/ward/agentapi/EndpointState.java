@@ -1,0 +1,20 @@
+package dev.ward.agentapi;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
+/** Where an endpoint is in its life on the node. */
+public enum EndpointState {
+    /** Known to the registry; its identity or its datapath programming is not done yet. Its traffic is dropped. */
+    REGISTERING,
+    /** Its identity is allocated and the datapath enforces its full policy table. */
+    READY,
+    /** Its identity or datapath programming failed; it stays default-deny until the cause is repaired. */
+    FAILED;
+
+    @JsonValue
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

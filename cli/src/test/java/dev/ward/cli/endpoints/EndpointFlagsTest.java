@@ -1,0 +1,43 @@
+package dev.ward.cli.endpoints;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code ward agent}'s endpoint flags are checked before anything starts, each mistake named (a real process). */
+class EndpointFlagsTest {
+    @TempDir
+    Path tmp;
+
+    private String run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ward.cli.Ward", "agent",
+                "--node", "n1", "--store", "dir:" + tmp, "--state-dir", tmp.resolve("state").toString(), "--token", "x"));
+        cmd.addAll(List.of(args));
+        Path log = tmp.resolve("agent-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fail("ward agent kept running instead of refusing its flags:\n" + Files.readString(log));
+        }
+        assertEquals(1, p.exitValue(), Files.readString(log));
+        assertFalse(Files.exists(tmp.resolve("state")), "nothing was started");
+        return Files.readString(log);
+    }
+
+    @Test
+    void mistakesInTheEndpointFlagsAreNamedBeforeAnythingStarts() throws Exception {
+        assertTrue(run("--api-socket", "agent.sock").contains("--api-socket agent.sock must be an absolute path"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--cluster-id", "300").contains("cluster id must be 0-255, not 300"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--cluster-name", "Not_A_Name").contains("cluster name 'Not_A_Name'"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--datapath", "bpf").contains("unknown datapath 'bpf' (known: [none])"));
+        assertTrue(run("--netns", "n1").contains("--netns names the node's namespace for encryption and endpoints"));
+    }
+}

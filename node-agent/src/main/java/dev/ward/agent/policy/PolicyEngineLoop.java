@@ -1,0 +1,261 @@
+package dev.ward.agent.policy;
+
+import dev.ward.agent.datapath.DatapathEndpoint;
+import dev.ward.agent.datapath.DatapathState;
+import dev.ward.agent.datapath.InMemoryDatapath;
+import dev.ward.agent.datapath.IpcacheDelta;
+import dev.ward.agent.datapath.IpcacheEntry;
+import dev.ward.agent.datapath.PolicyDatapath;
+import dev.ward.netlink.IpPrefix;
+import dev.ward.policy.compute.EngineDelta;
+import dev.ward.policy.compute.PolicyEngine;
+import dev.ward.policy.identity.Identity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The node's one policy engine on its one thread, and the only caller of the {@link PolicyDatapath}. Every change
+ * to the engine (a policy, an identity, an endpoint; the DNS proxy's learned names) runs on this thread, and its
+ * delta goes to the datapath from here, so the datapath sees every delta exactly once and in the order the engine
+ * made them. Other subsystems submit work with {@link #change} or {@link #call}; the DNS proxy's
+ * {@code EnginePolicyHost} takes {@link #executor()} as its engine loop and {@link #toDatapath} as its datapath.
+ *
+ * <p>It keeps what the datapath was told (the endpoints put, the cluster's ipcache), so it can give the datapath the
+ * whole state it should hold: at start, and after a datapath call failed ({@link #reconcile}).
+ */
+public final class PolicyEngineLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyEngineLoop.class);
+    private static final long REPAIR_DELAY_MILLIS = 1000;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final PolicyEngine engine;
+    private final PolicyDatapath datapath;
+    private final ScheduledExecutorService loop;
+    private final Thread thread;
+    private final List<Consumer<EngineDelta>> observers = new CopyOnWriteArrayList<>();
+    private final Map<String, DatapathEndpoint> attached = new TreeMap<>();
+    private final Map<IpPrefix, IpcacheEntry> clusterIpcache = new HashMap<>();
+    private volatile long revision;
+    private boolean repairScheduled;
+    /**
+     * Until the first {@link #reconcile}, changes only update the engine and this loop's record: the datapath keeps
+     * enforcing what it held (pinned by an earlier agent) until it is given the whole state at once.
+     */
+    private boolean reconciled;
+
+    public PolicyEngineLoop(PolicyEngine engine, PolicyDatapath datapath) {
+        this.engine = engine;
+        this.datapath = datapath;
+        Thread[] t = new Thread[1];
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            t[0] = Thread.ofPlatform().daemon().name("ward-policy-engine").unstarted(r);
+            return t[0];
+        });
+        // Start the thread now so onLoop() can compare against it from the first call.
+        CompletableFuture.runAsync(() -> { }, loop).join();
+        this.thread = t[0];
+    }
+
+    /** The engine's thread, for work that must run there (the DNS proxy's learner). */
+    public Executor executor() {
+        return loop;
+    }
+
+    /** The engine itself: touch it only on the engine's thread ({@link #executor()}). */
+    public PolicyEngine engine() {
+        requireLoop();
+        return engine;
+    }
+
+    public boolean onLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Engine deltas handed to the datapath so far: the node's policy revision. */
+    public long revision() {
+        return revision;
+    }
+
+    /** Told of every delta the agent's own changes make, on the engine's thread, before the datapath gets it. */
+    public void addObserver(Consumer<EngineDelta> observer) {
+        observers.add(observer);
+    }
+
+    /**
+     * Runs {@code change} on the engine's thread, tells the observers, and hands its delta to the datapath; completes
+     * when the datapath holds it. Rejected parts (an L7 conflict) are logged, naming {@code what}.
+     */
+    public CompletableFuture<Void> change(String what, Function<PolicyEngine, EngineDelta> change) {
+        return onLoop(() -> {
+            EngineDelta d = change.apply(engine);
+            if (!d.accepted()) LOG.warn("{}: {}", what, String.join("; ", d.rejected()));
+            return deliver(d);
+        });
+    }
+
+    /** Engine thread: a delta the agent made there goes to the observers, then to the datapath. */
+    public CompletableFuture<Void> deliver(EngineDelta delta) {
+        requireLoop();
+        for (Consumer<EngineDelta> o : observers) o.accept(delta);
+        return toDatapath(delta);
+    }
+
+    /** Runs {@code work} on the engine's thread (it may call this loop's methods, which then run at once). */
+    public <T> CompletableFuture<T> call(Callable<T> work) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        Runnable r = () -> {
+            try {
+                out.complete(work.call());
+            } catch (Throwable e) {
+                out.completeExceptionally(e);
+            }
+        };
+        if (onLoop()) r.run();
+        else submit(r, out);
+        return out;
+    }
+
+    /**
+     * Engine thread: hands a delta made there to the datapath (no observers: whoever made it told its own views).
+     * This is the DNS proxy's {@code PolicyDatapath}.
+     */
+    public CompletableFuture<Void> toDatapath(EngineDelta delta) {
+        requireLoop();
+        revision++;
+        if (!reconciled) return DONE;
+        return watch("engine delta " + revision, datapath.apply(delta));
+    }
+
+    /** Attaches or updates a local endpoint with its full table as the engine computes it now. */
+    public CompletableFuture<Void> putEndpoint(DatapathEndpoint endpoint) {
+        return onLoop(() -> {
+            attached.put(endpoint.name(), endpoint);
+            if (!reconciled) return DONE;
+            return watch("endpoint " + endpoint.name(), datapath.putEndpoint(endpoint, engine.table(endpoint.name())));
+        });
+    }
+
+    public CompletableFuture<Void> removeEndpoint(String name) {
+        return onLoop(() -> {
+            if (attached.remove(name) == null || !reconciled) return DONE;
+            return watch("removing endpoint " + name, datapath.removeEndpoint(name));
+        });
+    }
+
+    public CompletableFuture<Void> applyIpcache(IpcacheDelta delta) {
+        return onLoop(() -> {
+            if (delta.isEmpty()) return DONE;
+            delta.removals().forEach(clusterIpcache::remove);
+            clusterIpcache.putAll(delta.upserts());
+            if (!reconciled) return DONE;
+            return watch("ipcache change (" + delta.upserts().size() + " written, " + delta.removals().size() + " removed)",
+                    datapath.applyIpcache(delta));
+        });
+    }
+
+    /**
+     * Gives the datapath the whole state it should hold: at start, once the engine knows the store's policies and
+     * identities and the registry's endpoints (before, nothing reaches the datapath); after a failed call.
+     */
+    public CompletableFuture<Void> reconcile() {
+        return onLoop(() -> {
+            reconciled = true;
+            return watch("reconcile", datapath.reconcile(desiredState()));
+        });
+    }
+
+    /** Engine thread: what the datapath should hold now. */
+    public DatapathState desiredState() {
+        requireLoop();
+        Map<String, DatapathState.Endpoint> eps = new LinkedHashMap<>();
+        for (DatapathEndpoint e : attached.values()) eps.put(e.name(), new DatapathState.Endpoint(e, engine.table(e.name())));
+        Map<IpPrefix, IpcacheEntry> ipcache = new HashMap<>();
+        for (Identity id : engine.identities()) {
+            if (id.prefix() != null) ipcache.put(InMemoryDatapath.prefix(id.prefix()), new IpcacheEntry(id.id(), null));
+        }
+        // A pod's address keeps its pod's identity even when a rule's CIDR or a DNS answer names the same address.
+        ipcache.putAll(clusterIpcache);
+        return new DatapathState(eps, ipcache);
+    }
+
+    private CompletableFuture<Void> watch(String what, CompletableFuture<Void> call) {
+        call.whenComplete((v, e) -> {
+            if (e == null) return;
+            LOG.warn("the datapath failed {}: {}; reconciling in {} ms", what, e.getMessage(), REPAIR_DELAY_MILLIS);
+            scheduleRepair();
+        });
+        return call;
+    }
+
+    private void scheduleRepair() {
+        try {
+            loop.execute(() -> {
+                if (repairScheduled) return;
+                repairScheduled = true;
+                loop.schedule(() -> {
+                    repairScheduled = false;
+                    datapath.reconcile(desiredState()).whenComplete((v, e) -> {
+                        if (e != null) LOG.warn("reconciling the datapath failed: {}", e.getMessage());
+                    });
+                }, REPAIR_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the agent is stopping: the next one reconciles at its start
+        }
+    }
+
+    private <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> work) {
+        if (onLoop()) return work.get();
+        CompletableFuture<T> out = new CompletableFuture<>();
+        submit(() -> {
+            try {
+                work.get().whenComplete((v, e) -> {
+                    if (e != null) out.completeExceptionally(e);
+                    else out.complete(v);
+                });
+            } catch (Throwable e) {
+                out.completeExceptionally(e);
+            }
+        }, out);
+        return out;
+    }
+
+    private void submit(Runnable r, CompletableFuture<?> out) {
+        try {
+            loop.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.completeExceptionally(new IllegalStateException("the policy engine loop has stopped"));
+        }
+    }
+
+    private void requireLoop() {
+        if (!onLoop()) throw new IllegalStateException("the policy engine is used off its thread (" + Thread.currentThread().getName() + ")");
+    }
+
+    @Override
+    public void close() {
+        loop.shutdown();
+        try {
+            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) loop.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            loop.shutdownNow();
+        }
+    }
+}
