@@ -1,5 +1,6 @@
 package dev.ward.cli.dns;
 
+import dev.ward.cli.Examples;
 import dev.ward.dnsproxy.DnsProxy;
 import dev.ward.dnsproxy.event.DnsEventListener;
 import dev.ward.dnsproxy.event.JsonLinesEventLog;
@@ -26,7 +27,10 @@ import java.util.concurrent.CountDownLatch;
  * by the agent's snapshot file, so DNS rules stay enforced and toFQDNs addresses keep being learned while the agent is
  * down or restarting.
  */
-@Command(name = "dnsproxy", mixinStandardHelpOptions = true, description = {
+@Command(name = "dnsproxy", footerHeading = Examples.HEADING, footer = {
+                "  ward dnsproxy --snapshot /var/lib/ward/agent/dns-snapshot.json \\",
+                "      --state-dir /var/lib/ward/dnsproxy --log-format json"},
+        mixinStandardHelpOptions = true, description = {
         "Run the DNS proxy as its own process beside the agent (high availability).",
         "It serves the agent's transparent DNS port through SO_REUSEPORT with the rules of the agent's snapshot file,",
         "and keeps refusing, resolving and learning toFQDNs addresses while the agent is down."})

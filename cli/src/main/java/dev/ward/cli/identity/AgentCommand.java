@@ -1,5 +1,6 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
 import dev.ward.agent.AgentStartException;
 import dev.ward.agent.NodeAgent;
 import dev.ward.agent.NodeAgentConfig;
@@ -17,7 +18,14 @@ import java.util.concurrent.CountDownLatch;
  * {@code ward agent}: parses the node agent's flags into a {@link NodeAgentConfig} and runs {@link NodeAgent} until
  * stopped. Which subsystems run, and how, is the agent's business, not the command line's.
  */
-@Command(name = "agent", description = {
+@Command(name = "agent", footerHeading = Examples.HEADING, footer = {
+                "  # Kubernetes (the chart runs this): the pod CIDR comes from the Node object",
+                "  ward agent --node \"$NODE_NAME\" --store k8s --underlay-ip 192.168.0.11 \\",
+                "      --cluster-cidr 10.244.0.0/16 --log-format json",
+                "  # without Kubernetes: a join token and the pod CIDR given here",
+                "  ward agent --node worker-1 --store etcd://10.0.0.1:2379 --token-file /root/worker-1.token \\",
+                "      --underlay-ip 192.168.0.11 --pod-cidr 10.244.1.0/24 --cluster-cidr 10.244.0.0/16"},
+        description = {
         "Run the node agent: bootstrap this node's SVID into --state-dir and keep it renewed.",
         "With --underlay-ip, --pod-cidr and --cluster-cidr it also encrypts pod traffic between nodes (IPsec ESP)."})
 public final class AgentCommand implements Runnable {

@@ -1,5 +1,6 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
 import dev.ward.keyd.KeydSettings;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
@@ -13,7 +14,10 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code ward keyd}: runs the key daemon until stopped. */
-@Command(name = "keyd", description = "Run the key daemon: attest nodes, issue and renew SVIDs, keep the bundle and CRL current.")
+@Command(name = "keyd", footerHeading = Examples.HEADING, footer = {
+                "  ward keyd --store k8s --log-format json",
+                "  ward keyd --store etcd://10.0.0.1:2379 --ca-key-file /var/lib/ward/keyd/ca-keyring.pem"},
+        description = "Run the key daemon: attest nodes, issue and renew SVIDs, keep the bundle and CRL current.")
 public final class KeydCommand implements Runnable {
     @Mixin StoreOptions store;
 

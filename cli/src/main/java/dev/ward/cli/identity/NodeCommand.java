@@ -1,5 +1,6 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.OutputOption;
 import dev.ward.keyd.store.NodeListing;
@@ -37,7 +38,10 @@ public final class NodeCommand {
                 current == null ? null : current.notAfter(), r.live(now).size());
     }
 
-    @Command(name = "list", description = "List the nodes keyd knows: state, current SVID, its CA and expiry.")
+    @Command(name = "list", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node list --store k8s",
+                "  wardctl node list -o json --store etcd://10.0.0.1:2379"},
+        description = "List the nodes keyd knows: state, current SVID, its CA and expiry.")
     static final class ListNodes implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;
@@ -64,7 +68,9 @@ public final class NodeCommand {
 
     @Command(name = "token", description = "Join tokens for clusters without Kubernetes.", subcommands = {Token.Create.class})
     static final class Token {
-        @Command(name = "create", description = "Create a one-time join token bound to NODE (shown once; only its hash is stored).")
+        @Command(name = "create", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node token create worker-1 --ttl 1h --store etcd://10.0.0.1:2379 > worker-1.token"},
+        description = "Create a one-time join token bound to NODE (shown once; only its hash is stored).")
         static final class Create implements Runnable {
             @Mixin StoreOptions store;
             @Mixin OutputOption out;
@@ -86,7 +92,10 @@ public final class NodeCommand {
         }
     }
 
-    @Command(name = "revoke", description = "Revoke NODE: no more SVIDs, unused tokens die, its live SVIDs go into the CRL.")
+    @Command(name = "revoke", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node revoke worker-1 --store k8s",
+                "  wardctl node revoke worker-1 -o json --store etcd://10.0.0.1:2379"},
+        description = "Revoke NODE: no more SVIDs, unused tokens die, its live SVIDs go into the CRL.")
     static final class Revoke implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;
@@ -108,7 +117,10 @@ public final class NodeCommand {
         }
     }
 
-    @Command(name = "readmit", description = "Let a revoked NODE enrol again (its revoked SVIDs stay in the CRL until they expire).")
+    @Command(name = "readmit", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node readmit worker-1 --store etcd://10.0.0.1:2379",
+                "  wardctl node token create worker-1 --store etcd://10.0.0.1:2379   # it needs a new token"},
+        description = "Let a revoked NODE enrol again (its revoked SVIDs stay in the CRL until they expire).")
     static final class Readmit implements Runnable {
         @Mixin StoreOptions store;
 
