@@ -34,6 +34,8 @@ public final class CliExit {
 
     /** The launcher's command line, configured as {@link #execute} runs it (tests walk its command tree). */
     public static CommandLine commandLine(Object command, java.io.PrintWriter out, java.io.PrintWriter err) {
+        // Configures logging (DefaultLogging) before any library can write to java.util.logging's own console handler.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         CommandLine cl = new CommandLine(command);
         if (out != null) cl.setOut(out);
         if (err != null) cl.setErr(err);

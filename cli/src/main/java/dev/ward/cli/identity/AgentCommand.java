@@ -8,6 +8,9 @@ import dev.ward.agent.encryption.agent.EncryptionAgent;
 import dev.ward.agent.identity.NodeIdentityAgent;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.encryption.EncryptionOptions;
+import dev.ward.cli.logging.LogOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -29,12 +32,16 @@ import java.util.concurrent.CountDownLatch;
         "Run the node agent: bootstrap this node's SVID into --state-dir and keep it renewed.",
         "With --underlay-ip, --pod-cidr and --cluster-cidr it also encrypts pod traffic between nodes (IPsec ESP)."})
 public final class AgentCommand implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+
     @Mixin StoreOptions store;
     @Mixin IdentityOptions identity;
     @Mixin EncryptionOptions encryption;
+    @Mixin LogOptions logging;
 
     @Override
     public void run() {
+        logging.apply();
         Clock clock = Clock.systemUTC();
         NodeAgentConfig config;
         try {
@@ -50,9 +57,9 @@ public final class AgentCommand implements Runnable {
             throw new CommandFailure(e.getMessage());
         }
         NodeIdentityAgent id = agent.service(NodeIdentityAgent.class);
-        System.out.println("node " + id.identity() + " has SVID " + id.current() + " in its state directory");
+        LOG.info("node {} has SVID {} in its state directory", id.identity(), id.current());
         if (agent.subsystems().contains("encryption")) {
-            System.out.println("node " + config.node() + " encrypts pod traffic at epoch " + agent.service(EncryptionAgent.class).currentEpoch());
+            LOG.info("node {} encrypts pod traffic at epoch {}", config.node(), agent.service(EncryptionAgent.class).currentEpoch());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

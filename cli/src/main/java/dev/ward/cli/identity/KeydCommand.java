@@ -1,6 +1,7 @@
 package dev.ward.cli.identity;
 
 import dev.ward.cli.Examples;
+import dev.ward.cli.logging.LogOptions;
 import dev.ward.keyd.KeydSettings;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
         description = "Run the key daemon: attest nodes, issue and renew SVIDs, keep the bundle and CRL current.")
 public final class KeydCommand implements Runnable {
     @Mixin StoreOptions store;
+    @Mixin LogOptions logging;
 
     @Option(names = "--svid-ttl", defaultValue = "24h", converter = Durations.class, description = "Lifetime of issued SVIDs (default: ${DEFAULT-VALUE}).")
     Duration svidTtl;
@@ -32,6 +34,7 @@ public final class KeydCommand implements Runnable {
 
     @Override
     public void run() {
+        logging.apply();
         KeydSettings defaults = KeydSettings.defaults();
         KeydSettings settings = new KeydSettings(svidTtl, crlValidity, defaults.maintenanceInterval(), defaults.requestRetention());
         IdentityStore s = store.open();
