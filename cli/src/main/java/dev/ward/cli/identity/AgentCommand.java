@@ -9,6 +9,7 @@ import dev.ward.agent.identity.NodeIdentityAgent;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.encryption.EncryptionOptions;
 import dev.ward.cli.logging.LogOptions;
+import dev.ward.store.StoreLocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ public final class AgentCommand implements Runnable {
         NodeAgentConfig config;
         try {
             config = new NodeAgentConfig(store.location(), identity.stateDir(), identity.config(),
-                    encryption.config(identity.node(), clock), clock);
+                    encryption.config(identity.node(), clock, store.location() instanceof StoreLocation.Kubernetes), clock);
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid agent options: " + e.getMessage());
         }

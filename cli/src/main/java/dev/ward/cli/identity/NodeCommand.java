@@ -2,6 +2,9 @@ package dev.ward.cli.identity;
 
 import dev.ward.cli.Examples;
 import dev.ward.cli.CommandFailure;
+import dev.ward.pki.NodeNames;
+import dev.ward.store.ClusterStore;
+import dev.ward.store.NodeRemoval;
 import dev.ward.cli.OutputOption;
 import dev.ward.keyd.store.NodeListing;
 import dev.ward.keyd.IssuedSvid;
@@ -19,8 +22,9 @@ import java.time.Instant;
 import java.util.List;
 
 /** {@code wardctl node}: node identities, join tokens and revocation. */
-@Command(name = "node", description = "List node identities, create join tokens, revoke and readmit nodes.",
-        subcommands = {NodeCommand.ListNodes.class, NodeCommand.Token.class, NodeCommand.Revoke.class, NodeCommand.Readmit.class})
+@Command(name = "node", description = "List node identities, create join tokens, revoke, readmit and remove nodes.",
+        subcommands = {NodeCommand.ListNodes.class, NodeCommand.Token.class, NodeCommand.Revoke.class, NodeCommand.Readmit.class,
+                NodeCommand.Remove.class})
 public final class NodeCommand {
     private static final Clock CLOCK = Clock.systemUTC();
 
@@ -132,6 +136,44 @@ public final class NodeCommand {
             try (IdentityStore s = store.open()) {
                 admin(s).readmit(node);
                 System.out.println("node " + node + " readmitted");
+            }
+        }
+    }
+
+    /** What {@code node remove} removed. */
+    public record RemovedRow(String node, List<String> removed) {}
+
+    @Command(name = "remove", description = {
+            "Remove what the store keeps per node for NODE, which left the cluster: its encryption announcement and status,",
+            "and every other per-node record kind; every peer drops its SAs with NODE. On Kubernetes keyd does this when",
+            "the Node is deleted. Stop NODE's agent first (a running agent publishes itself again); this does not revoke",
+            "NODE's identity (see `node revoke`)."},
+            footerHeading = Examples.HEADING, footer = {
+                "  wardctl node remove worker-3 --store etcd://10.0.0.1:2379",
+                "  wardctl node remove worker-3 -o json --store dir:/var/lib/ward/store"})
+    static final class Remove implements Runnable {
+        @Mixin StoreOptions store;
+        @Mixin OutputOption out;
+
+        @Parameters(paramLabel = "NODE", description = "The node that left.")
+        String node;
+
+        @Override
+        public void run() {
+            String name;
+            try {
+                name = NodeNames.require(node, "node name");
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(e.getMessage());
+            }
+            try (ClusterStore s = store.connect()) {
+                List<String> removed = NodeRemoval.registered().remove(s, name);
+                if (removed.isEmpty()) {
+                    throw new CommandFailure("node " + name + " has no per-node records in " + s.describe() + " (a typo?); nothing removed");
+                }
+                RemovedRow row = new RemovedRow(name, removed);
+                if (out.json()) System.out.println(OutputOption.toJson(row));
+                else System.out.println("node " + name + ": removed its " + String.join(", ", removed));
             }
         }
     }
