@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.dns.FqdnCommand.class,
                 dev.ward.cli.encryption.KeysCommand.class,
                 dev.ward.cli.encryption.EncryptionCommand.class,
+                dev.ward.cli.status.StatusCommand.class,
                 CompletionCommand.class,
         })
 public final class Wardctl implements Runnable {
