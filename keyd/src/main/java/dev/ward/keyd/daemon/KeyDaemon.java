@@ -46,12 +46,15 @@ public final class KeyDaemon implements AutoCloseable {
     private KvEnrollmentProcessor kvProcessor;
     private Subscription trustWatch;
     private volatile boolean closing;
+    /** Set once start() ran its own first maintenance: earlier change callbacks (the followed listing) wait for it. */
+    private volatile boolean started;
 
     private KeyDaemon(IdentityStore store, KeydSettings settings, Clock clock) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
-        // A changed record (a revocation whose publication did not happen) is checked at once, not at the next tick.
+        // A changed record (a revocation whose publication did not happen) is checked at once, not at the next tick;
+        // callbacks before start() has run its first maintenance are dropped (see maintainSoon).
         this.records = store.nodes().follow(this::maintainSoon);
         this.publication = new TrustPublication(store, new TrustPublisher(settings.crlValidity()), clock, records::listing);
     }
@@ -67,6 +70,7 @@ public final class KeyDaemon implements AutoCloseable {
         LOG.info("keyd {} starting on {} with CA {} (trust domain {})", replica, store.describe(), keyring.active().id(),
                 keyring.active().trustDomain());
         d.maintain();
+        d.started = true;
         SvidVerifier verifier = new SvidVerifier(clock);
         NodeCsrInspector inspector = new NodeCsrInspector(keyring.active().trustDomain());
         SvidSigner signer = new SvidSigner(store.caKeys(), store.trust(), settings.svidTtl(), clock);
@@ -95,6 +99,7 @@ public final class KeyDaemon implements AutoCloseable {
     }
 
     private void maintainSoon() {
+        if (!started) return;
         try {
             maintenance.execute(this::maintain);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
