@@ -4,9 +4,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Ward's daemons and the lab. Subcommands register themselves in {@code subcommands}. */
-@Command(name = "ward",
+// scope INHERIT: every subcommand, at any depth and whichever branch adds it, gets -h/--help, --version and
+// the version provider from here, by picocli itself.
+@Command(name = "ward", scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = WardVersion.class,
+        // Examples and flag descriptions read better at 100 columns than wrapped at picocli's default 80.
+        usageHelpWidth = 100,
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {CliExit.OK_LINE, CliExit.FAILURE_LINE, CliExit.USAGE_LINE},
         description = "Run Ward's daemons (keyd, agent, dnsproxy) and the lab.",
         subcommands = {
                 CommandLine.HelpCommand.class,

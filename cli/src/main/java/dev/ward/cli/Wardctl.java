@@ -4,9 +4,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The operator's CLI. Subcommands register themselves in {@code subcommands}. */
-@Command(name = "wardctl",
+// scope INHERIT: every subcommand, at any depth and whichever branch adds it, gets -h/--help, --version and
+// the version provider from here, by picocli itself.
+@Command(name = "wardctl", scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = WardVersion.class,
+        // Examples and flag descriptions read better at 100 columns than wrapped at picocli's default 80.
+        usageHelpWidth = 100,
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {CliExit.OK_LINE, CliExit.FAILURE_LINE, CliExit.USAGE_LINE},
         description = "Operate a Ward cluster: identities, keys, xfrm state and policy.",
         subcommands = {
                 CommandLine.HelpCommand.class,
@@ -19,6 +25,8 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.encryption.KeysCommand.class,
                 dev.ward.cli.encryption.EncryptionCommand.class,
                 dev.ward.cli.endpoints.EndpointCommand.class,
+                dev.ward.cli.status.StatusCommand.class,
+                CompletionCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

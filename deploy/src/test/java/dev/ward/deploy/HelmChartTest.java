@@ -45,6 +45,8 @@ class HelmChartTest {
         VALUE_FLAGS.put("--cluster-name", "test-cluster");             // agent.clusterName
         VALUE_FLAGS.put("--cluster-id", "7");                          // agent.clusterId
         VALUE_FLAGS.put("--datapath", "none");                         // agent.datapath
+        VALUE_FLAGS.put("--log-format", "text");                       // agent.logFormat
+        VALUE_FLAGS.put("--log-level", "debug");                       // agent.logLevel
     }
 
     /** Agent flags the chart sets itself, and from what. */
@@ -52,7 +54,7 @@ class HelmChartTest {
             "--node", "the pod's spec.nodeName",
             "--underlay-ip", "the pod's status.hostIP, when agent.encryption.enabled",
             "--store", "k8s: the chart installs on Kubernetes",
-            "--pod-cidr", "each node's own argument file (agent.nodeArgsFile): the downward API cannot give it");
+            "--pod-cidr", "the agent's Node (spec.podCIDRs); where none is allocated, the node's own argument file (agent.nodeArgsFile)");
 
     /** Agent flags with no meaning on Kubernetes, and why. */
     private static final Map<String, String> NOT_ON_KUBERNETES = Map.of(
@@ -115,7 +117,8 @@ class HelmChartTest {
 
     @Test
     void extraArgumentsComeAfterTheChartsFlagsAndBeforeTheNodesFile() {
-        List<String> args = agentContainer(render("--set", "agent.extraArgs={--pod-cidr,10.244.9.0/24}")).getArgs();
+        List<String> args = agentContainer(render("--set", "agent.extraArgs={--pod-cidr,10.244.9.0/24}", "--set",
+                "agent.nodeArgsFile=/etc/ward/agent.args")).getArgs();
         assertEquals(List.of("--pod-cidr", "10.244.9.0/24", "@/etc/ward/agent.args"), args.subList(args.size() - 3, args.size()));
         List<String> withoutFile = agentContainer(render("--set", "agent.nodeArgsFile=")).getArgs();
         assertTrue(withoutFile.stream().noneMatch(a -> a.startsWith("@")), "no argument file when agent.nodeArgsFile is empty: " + withoutFile);

@@ -112,7 +112,11 @@ class ManifestsTest {
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests", null, "get", "list", "watch");
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests/approval", null, "update");
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests/status", null, "update");
-        assertAllowed(rules, "", "nodes", null, "get");
+        // The departed-node collector: it follows Nodes and removes a deleted node's encryption records.
+        assertAllowed(rules, "", "nodes", null, "get", "list", "watch");
+        for (String kind : List.of("wardnodeannouncements", "wardencryptionstatuses", "wardkeyrotations")) {
+            assertAllowed(rules, "ward.dev", kind, "some-node", "get", "list", "delete");
+        }
         assertAllowed(rules, "", "secrets", WardKubernetes.CA_SECRET, "get", "update");
         assertAllowed(rules, "", "configmaps", WardKubernetes.TRUST_CONFIGMAP, "get", "list", "watch", "create", "update");
         assertAllowed(rules, "", "configmaps", WardKubernetes.nodeRecordName("some-node"), "get", "list", "create", "update");
@@ -255,11 +259,12 @@ class ManifestsTest {
                 assertTrue(container.getEnv().stream().map(EnvVar::getName).anyMatch(variable::equals), arg + " refers to an undefined variable");
             }
         }
-        // The pod CIDR differs per node and the downward API cannot give it: it comes from the node's argument file.
-        String argFile = args.stream().filter(a -> a.startsWith("@")).findFirst().map(a -> a.substring(1))
-                .orElseThrow(() -> new AssertionError("no --pod-cidr and no @-file to give it per node"));
-        assertTrue(container.getVolumeMounts().stream().anyMatch(m -> argFile.startsWith(m.getMountPath() + "/") && Boolean.TRUE.equals(m.getReadOnly())),
-                "the argument file " + argFile + " must come read-only from the node");
+        // The pod CIDR differs per node: the agent reads it from its Node object, or (where the cluster allocates
+        // none) from the node's argument file, which must then come read-only from the node.
+        assertAllowed(rulesBoundTo(install.objects(), WardKubernetes.AGENT_SERVICE_ACCOUNT), "", "nodes", "any-node", "get", "list", "watch");
+        args.stream().filter(a -> a.startsWith("@")).findFirst().map(a -> a.substring(1)).ifPresent(argFile ->
+                assertTrue(container.getVolumeMounts().stream().anyMatch(m -> argFile.startsWith(m.getMountPath() + "/") && Boolean.TRUE.equals(m.getReadOnly())),
+                        "the argument file " + argFile + " must come read-only from the node"));
         assertEquals("spec.nodeName", env(container, "NODE_NAME").getValueFrom().getFieldRef().getFieldPath());
         assertEquals("status.hostIP", env(container, "HOST_IP").getValueFrom().getFieldRef().getFieldPath());
 

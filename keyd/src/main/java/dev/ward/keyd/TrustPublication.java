@@ -3,6 +3,7 @@ package dev.ward.keyd;
 import dev.ward.trust.TrustState;
 import dev.ward.trust.Revocation;
 import dev.ward.keyd.store.IdentityStore;
+import dev.ward.keyd.store.NodeListing;
 import dev.ward.trust.TamperedTrustException;
 import dev.ward.store.Versioned;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Publishes the trust state with compare-and-set, retrying on conflicts. The revocations always include every
@@ -27,11 +29,21 @@ public final class TrustPublication {
     private final IdentityStore store;
     private final TrustPublisher publisher;
     private final Clock clock;
+    private final Supplier<NodeListing> recordsToCheck;
 
     public TrustPublication(IdentityStore store, TrustPublisher publisher, Clock clock) {
+        this(store, publisher, clock, () -> store.nodes().list());
+    }
+
+    /**
+     * @param recordsToCheck the node records {@link #refreshIfStale()} checks the CRL against: keyd passes those it
+     *                       follows, so its periodic check lists nothing; a publication still reads them fresh
+     */
+    public TrustPublication(IdentityStore store, TrustPublisher publisher, Clock clock, Supplier<NodeListing> recordsToCheck) {
         this.store = store;
         this.publisher = publisher;
         this.clock = clock;
+        this.recordsToCheck = recordsToCheck;
     }
 
     /** Publishes a new state unconditionally (after a CA or revocation change). */
@@ -62,12 +74,13 @@ public final class TrustPublication {
                 exists = true;
             }
             Instant now = clock.instant();
-            List<Revocation> known = revocationsOfRevokedNodes(now);
             if (!always && exists && current.isPresent()) {
-                Optional<String> stale = publisher.staleness(keyring, current.get(), known, now);
+                Optional<String> stale = publisher.staleness(keyring, current.get(), revocationsOfRevokedNodes(recordsToCheck.get(), now), now);
                 if (stale.isEmpty()) return Optional.empty();
                 LOG.info("republishing the trust bundle: {}", stale.get());
             }
+            // Read now, after the trust state: see the class comment for why a publication never uses a cache.
+            List<Revocation> known = revocationsOfRevokedNodes(store.nodes().list(), now);
             TrustState next = publisher.publish(keyring, current, known, now);
             boolean written = exists ? store.trust().replace(next, version) : store.trust().create(next);
             if (written) return Optional.of(next);
@@ -76,9 +89,9 @@ public final class TrustPublication {
                 + ": " + ATTEMPTS + " attempts lost to concurrent writers");
     }
 
-    private List<Revocation> revocationsOfRevokedNodes(Instant now) {
+    private static List<Revocation> revocationsOfRevokedNodes(NodeListing records, Instant now) {
         List<Revocation> out = new ArrayList<>();
-        for (NodeRecord r : store.nodes().list().requireAll()) {
+        for (NodeRecord r : records.requireAll()) {
             if (!r.revoked()) continue;
             for (IssuedSvid s : r.live(now)) {
                 out.add(new Revocation(s.serial(), s.caId(), r.node(), r.revokedAt(), s.notAfter()));

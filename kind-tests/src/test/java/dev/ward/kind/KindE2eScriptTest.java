@@ -90,8 +90,9 @@ class KindE2eScriptTest {
                 "the chart's default cluster CIDR is kind's default " + subnet);
         assertTrue(script.contains("agent.encryption.drain=$DRAIN") && script.contains("-Dward.kind.drain=$DRAIN"),
                 "RotationE2E must be told the drain the agents run with");
-        assertTrue(script.contains("/etc/ward/agent.args") && Files.readString(ROOT.resolve("deploy/helm/ward/values.yaml"))
-                .contains("nodeArgsFile: /etc/ward/agent.args"), "the script writes each node's argument file where the chart's agent reads it");
+        // kind allocates spec.podCIDRs, which the agents read from their Node: no per-node argument file.
+        assertTrue(!script.contains("agent.args") && Files.readString(ROOT.resolve("deploy/helm/ward/values.yaml"))
+                .contains("nodeArgsFile: \"\""), "the agents take their pod CIDR from their Node, not a file the script writes");
     }
 
     @Test

@@ -77,6 +77,7 @@ class NodeAgentTest {
             public List<KvEntry> list(String prefix) { return kv.list(prefix); }
             public boolean commit(KvTxn txn) { return kv.commit(txn); }
             public Subscription watch(String prefix, Consumer<KvEvent> listener) { return kv.watch(prefix, listener); }
+            public Subscription follow(String prefix, Consumer<KvEvent> listener) { return kv.follow(prefix, listener); }
             public String describe() { return kv.describe(); }
             public void close() {
                 journal.add("store closed");

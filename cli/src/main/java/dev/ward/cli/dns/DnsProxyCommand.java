@@ -1,5 +1,6 @@
 package dev.ward.cli.dns;
 
+import dev.ward.cli.Examples;
 import dev.ward.dnsproxy.DnsProxy;
 import dev.ward.dnsproxy.event.DnsEventListener;
 import dev.ward.dnsproxy.event.JsonLinesEventLog;
@@ -11,7 +12,11 @@ import dev.ward.dnsproxy.standalone.StandaloneDnsProxy;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.xbill.DNS.Rcode;
+import dev.ward.cli.logging.LogOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -26,11 +31,16 @@ import java.util.concurrent.CountDownLatch;
  * by the agent's snapshot file, so DNS rules stay enforced and toFQDNs addresses keep being learned while the agent is
  * down or restarting.
  */
-@Command(name = "dnsproxy", mixinStandardHelpOptions = true, description = {
+@Command(name = "dnsproxy", footerHeading = Examples.HEADING, footer = {
+                "  ward dnsproxy --snapshot /var/lib/ward/agent/dns-snapshot.json \\",
+                "      --state-dir /var/lib/ward/dnsproxy --log-format json"},
+        mixinStandardHelpOptions = true, description = {
         "Run the DNS proxy as its own process beside the agent (high availability).",
         "It serves the agent's transparent DNS port through SO_REUSEPORT with the rules of the agent's snapshot file,",
         "and keeps refusing, resolving and learning toFQDNs addresses while the agent is down."})
 public final class DnsProxyCommand implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsProxyCommand.class);
+
     public enum Refusal { REFUSED, NXDOMAIN }
 
     public enum DatapathKind { none }
@@ -88,8 +98,12 @@ public final class DnsProxyCommand implements Runnable {
             "'none' until the BPF datapath is wired in: DNS rules are enforced, names learned and journaled, no maps written."})
     DatapathKind datapath;
 
+    @Mixin
+    LogOptions logging;
+
     @Override
     public void run() {
+        logging.apply();
         ProxySettings settings = ProxySettings.DEFAULT
                 .withRefusalRcode(refuseWith == Refusal.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.REFUSED)
                 .withTimeouts(upstreamTimeout, datapathTimeout)
@@ -101,7 +115,7 @@ public final class DnsProxyCommand implements Runnable {
         JsonLinesEventLog log = eventLog == null ? null : new JsonLinesEventLog(eventLog);
         DnsEventListener events = log == null ? DnsEventListener.NONE : log;
         NoDatapath none = new NoDatapath();
-        System.err.println("ward dnsproxy: --datapath none: DNS rules enforced and names learned; no datapath maps are written");
+        LOG.warn("--datapath none: DNS rules enforced and names learned; no datapath maps are written");
         StandaloneDnsProxy p = StandaloneDnsProxy.start(new StandaloneDnsProxy.Config(snapshot, stateDir, agentJournal, proxy,
                 learning, Duration.ofMillis(500)), none, none, OpenConnections.NONE, events, registry);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package dev.ward.cli.encryption;
 
+import dev.ward.cli.Examples;
 import dev.ward.agent.encryption.store.EncryptionStatus;
 import dev.ward.cli.OutputOption;
 import dev.ward.cli.identity.StoreOptions;
@@ -18,7 +19,10 @@ public final class EncryptionCommand {
     public record EncryptionRow(String node, List<String> encryptedPeers, List<String> peers, Map<String, String> refusedPeers,
                                 long xfrmErrorTotal, Map<String, Long> xfrmErrors, boolean revoked, Instant updatedAt) {}
 
-    @Command(name = "status", description = "Per node: peers it encrypts to, refused peers, the kernel's xfrm error counters.")
+    @Command(name = "status", footerHeading = Examples.HEADING, footer = {
+                "  wardctl encryption status --store k8s",
+                "  wardctl encryption status -o json --store etcd://10.0.0.1:2379"},
+        description = "Per node: peers it encrypts to, refused peers, the kernel's xfrm error counters.")
     static final class Status implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;

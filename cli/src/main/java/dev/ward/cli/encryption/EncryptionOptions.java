@@ -24,7 +24,8 @@ public final class EncryptionOptions {
             description = "This node's underlay address (repeatable, preferred first). Turns on transparent encryption.")
     List<String> underlayIps = new ArrayList<>();
 
-    @Option(names = "--pod-cidr", split = ",", paramLabel = "CIDR", description = "This node's pod CIDR (repeatable).")
+    @Option(names = "--pod-cidr", split = ",", paramLabel = "CIDR",
+            description = "This node's pod CIDR (repeatable). On Kubernetes (--store k8s) the default is the Node's spec.podCIDRs.")
     List<String> podCidrs = new ArrayList<>();
 
     @Option(names = "--cluster-cidr", split = ",", paramLabel = "CIDR",
@@ -59,8 +60,12 @@ public final class EncryptionOptions {
         return netns;
     }
 
-    /** Checks the options before anything starts; a mistake is named in the error. Empty without --underlay-ip. */
-    public Optional<EncryptionConfig> config(String node, Clock clock) {
+    /**
+     * Checks the options before anything starts; a mistake is named in the error. Empty without --underlay-ip.
+     *
+     * @param kubernetes the store is Kubernetes: without --pod-cidr the agent reads its Node's spec.podCIDRs
+     */
+    public Optional<EncryptionConfig> config(String node, Clock clock, boolean kubernetes) {
         if (!enabled()) {
             List<String> given = new ArrayList<>();
             if (!podCidrs.isEmpty()) given.add("--pod-cidr");
@@ -71,7 +76,9 @@ public final class EncryptionOptions {
             }
             return Optional.empty();
         }
-        if (podCidrs.isEmpty()) throw new CommandFailure("encryption needs --pod-cidr (this node's pod CIDR)");
+        if (podCidrs.isEmpty() && !kubernetes) {
+            throw new CommandFailure("encryption needs --pod-cidr (this node's pod CIDR; on Kubernetes it comes from the Node object)");
+        }
         if (clusterCidrs.isEmpty()) throw new CommandFailure("encryption needs --cluster-cidr (the cluster's pod CIDR)");
         EspCipher cipher = switch (aeadKeyBits) {
             case 128 -> EspCipher.AES_128_GCM;

@@ -1,5 +1,6 @@
 package dev.ward.cli.encryption;
 
+import dev.ward.cli.Examples;
 import dev.ward.agent.encryption.store.AnnouncementEvent;
 import dev.ward.agent.encryption.store.EncryptionStatus;
 import dev.ward.agent.encryption.store.EncryptionStore;
@@ -25,7 +26,10 @@ public final class KeysCommand {
     public record KeyRow(String node, long epoch, int peers, int sasInstalled, List<String> pendingAcks,
                          Instant lastRotation, Instant updatedAt) {}
 
-    @Command(name = "rotate", description = "Ask one node (--node) or every node (--all) to start a new key epoch now.")
+    @Command(name = "rotate", footerHeading = Examples.HEADING, footer = {
+                "  wardctl keys rotate --all --store k8s",
+                "  wardctl keys rotate --node worker-1 --store etcd://10.0.0.1:2379"},
+        description = "Ask one node (--node) or every node (--all) to start a new key epoch now.")
     static final class Rotate implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;
@@ -66,7 +70,10 @@ public final class KeysCommand {
 
     record RequestRow(String node, long sequence, Instant requestedAt) {}
 
-    @Command(name = "status", description = "Per node: key epoch, peers, SAs installed, peers yet to acknowledge the epoch, last rotation.")
+    @Command(name = "status", footerHeading = Examples.HEADING, footer = {
+                "  wardctl keys status --store k8s",
+                "  wardctl keys status -o json --store etcd://10.0.0.1:2379"},
+        description = "Per node: key epoch, peers, SAs installed, peers yet to acknowledge the epoch, last rotation.")
     static final class Status implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;

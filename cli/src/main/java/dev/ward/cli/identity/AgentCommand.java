@@ -1,5 +1,6 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
 import dev.ward.agent.AgentStartException;
 import dev.ward.agent.NodeAgent;
 import dev.ward.agent.NodeAgentConfig;
@@ -9,6 +10,10 @@ import dev.ward.cli.CommandFailure;
 import dev.ward.cli.encryption.EncryptionOptions;
 import dev.ward.cli.endpoints.EndpointOptions;
 import dev.ward.agent.endpoints.EndpointManager;
+import dev.ward.cli.logging.LogOptions;
+import dev.ward.store.StoreLocation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,18 +24,29 @@ import java.util.concurrent.CountDownLatch;
  * {@code ward agent}: parses the node agent's flags into a {@link NodeAgentConfig} and runs {@link NodeAgent} until
  * stopped. Which subsystems run, and how, is the agent's business, not the command line's.
  */
-@Command(name = "agent", description = {
+@Command(name = "agent", footerHeading = Examples.HEADING, footer = {
+                "  # Kubernetes (the chart runs this): the pod CIDR comes from the Node object",
+                "  ward agent --node \"$NODE_NAME\" --store k8s --underlay-ip 192.168.0.11 \\",
+                "      --cluster-cidr 10.244.0.0/16 --log-format json",
+                "  # without Kubernetes: a join token and the pod CIDR given here",
+                "  ward agent --node worker-1 --store etcd://10.0.0.1:2379 --token-file /root/worker-1.token \\",
+                "      --underlay-ip 192.168.0.11 --pod-cidr 10.244.1.0/24 --cluster-cidr 10.244.0.0/16"},
+        description = {
         "Run the node agent: bootstrap this node's SVID into --state-dir and keep it renewed.",
         "With --underlay-ip, --pod-cidr and --cluster-cidr it also encrypts pod traffic between nodes (IPsec ESP).",
         "With --api-socket it manages the node's pods (registered by Ward's CNI plugin) and their policy."})
 public final class AgentCommand implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+
     @Mixin StoreOptions store;
     @Mixin IdentityOptions identity;
     @Mixin EncryptionOptions encryption;
     @Mixin EndpointOptions endpoints;
+    @Mixin LogOptions logging;
 
     @Override
     public void run() {
+        logging.apply();
         Clock clock = Clock.systemUTC();
         NodeAgentConfig config;
         try {
@@ -38,7 +54,8 @@ public final class AgentCommand implements Runnable {
                 throw new CommandFailure("--netns names the node's namespace for encryption and endpoints, which run only with --underlay-ip or --api-socket");
             }
             config = new NodeAgentConfig(store.location(), identity.stateDir(), identity.config(),
-                    encryption.config(identity.node(), clock), endpoints.config(encryption.netns()), clock);
+                    encryption.config(identity.node(), clock, store.location() instanceof StoreLocation.Kubernetes),
+                    endpoints.config(encryption.netns()), clock);
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid agent options: " + e.getMessage());
         }
@@ -49,13 +66,13 @@ public final class AgentCommand implements Runnable {
             throw new CommandFailure(e.getMessage());
         }
         NodeIdentityAgent id = agent.service(NodeIdentityAgent.class);
-        System.out.println("node " + id.identity() + " has SVID " + id.current() + " in its state directory");
+        LOG.info("node {} has SVID {} in its state directory", id.identity(), id.current());
         if (agent.subsystems().contains("encryption")) {
-            System.out.println("node " + config.node() + " encrypts pod traffic at epoch " + agent.service(EncryptionAgent.class).currentEpoch());
+            LOG.info("node {} encrypts pod traffic at epoch {}", config.node(), agent.service(EncryptionAgent.class).currentEpoch());
         }
         if (agent.subsystems().contains("endpoints")) {
-            System.out.println("node " + config.node() + " manages " + agent.service(EndpointManager.class).list().size()
-                    + " endpoints; its API is on " + config.endpoints().orElseThrow().apiSocket());
+            LOG.info("node {} manages {} endpoints; its API is on {}", config.node(),
+                    agent.service(EndpointManager.class).list().size(), config.endpoints().orElseThrow().apiSocket());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,6 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.OutputOption;
 import dev.ward.trust.TrustState;
@@ -64,7 +65,12 @@ public final class CaCommand {
         return new CaAdmin(store, StoreOptions.publication(store, StoreOptions.CRL_VALIDITY, CLOCK), CLOCK);
     }
 
-    @Command(name = "init", description = "Create the cluster CA (key pair in the store's key vault) and publish its bundle and CRL.")
+    @Command(name = "init", footerHeading = Examples.HEADING, footer = {
+                "  wardctl ca init --trust-domain prod.example --store k8s",
+                "  wardctl ca init --trust-domain prod.example --store etcd://10.0.0.1:2379 \\",
+                "      --ca-key-file /var/lib/ward/keyd/ca-keyring.pem",
+                "  wardctl ca init --trust-domain lab.test --store dir:/var/lib/ward/store"},
+        description = "Create the cluster CA (key pair in the store's key vault) and publish its bundle and CRL.")
     static final class Init implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;
@@ -87,7 +93,10 @@ public final class CaCommand {
         }
     }
 
-    @Command(name = "show", description = "Show the published CAs, their roles and CRLs.")
+    @Command(name = "show", footerHeading = Examples.HEADING, footer = {
+                "  wardctl ca show --store k8s",
+                "  wardctl ca show -o json --store etcd://10.0.0.1:2379"},
+        description = "Show the published CAs, their roles and CRLs.")
     static final class Show implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;
@@ -132,7 +141,9 @@ public final class CaCommand {
         }
     }
 
-    @Command(name = "rotate", description = "Add a new CA that signs from now on; the old one stays trusted until `ca retire`.")
+    @Command(name = "rotate", footerHeading = Examples.HEADING, footer = {
+                "  wardctl ca rotate --store k8s        # then, once every node renewed: wardctl ca retire"},
+        description = "Add a new CA that signs from now on; the old one stays trusted until `ca retire`.")
     static final class Rotate implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;

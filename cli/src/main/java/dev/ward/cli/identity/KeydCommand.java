@@ -1,5 +1,7 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
+import dev.ward.cli.logging.LogOptions;
 import dev.ward.keyd.KeydSettings;
 import dev.ward.keyd.daemon.KeyDaemon;
 import dev.ward.keyd.store.IdentityStore;
@@ -13,9 +15,13 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code ward keyd}: runs the key daemon until stopped. */
-@Command(name = "keyd", description = "Run the key daemon: attest nodes, issue and renew SVIDs, keep the bundle and CRL current.")
+@Command(name = "keyd", footerHeading = Examples.HEADING, footer = {
+                "  ward keyd --store k8s --log-format json",
+                "  ward keyd --store etcd://10.0.0.1:2379 --ca-key-file /var/lib/ward/keyd/ca-keyring.pem"},
+        description = "Run the key daemon: attest nodes, issue and renew SVIDs, keep the bundle and CRL current.")
 public final class KeydCommand implements Runnable {
     @Mixin StoreOptions store;
+    @Mixin LogOptions logging;
 
     @Option(names = "--svid-ttl", defaultValue = "24h", converter = Durations.class, description = "Lifetime of issued SVIDs (default: ${DEFAULT-VALUE}).")
     Duration svidTtl;
@@ -28,6 +34,7 @@ public final class KeydCommand implements Runnable {
 
     @Override
     public void run() {
+        logging.apply();
         KeydSettings defaults = KeydSettings.defaults();
         KeydSettings settings = new KeydSettings(svidTtl, crlValidity, defaults.maintenanceInterval(), defaults.requestRetention());
         IdentityStore s = store.open();

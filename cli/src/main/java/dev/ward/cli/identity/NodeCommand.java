@@ -1,6 +1,10 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
 import dev.ward.cli.CommandFailure;
+import dev.ward.pki.NodeNames;
+import dev.ward.store.ClusterStore;
+import dev.ward.store.NodeRemoval;
 import dev.ward.cli.OutputOption;
 import dev.ward.keyd.store.NodeListing;
 import dev.ward.keyd.IssuedSvid;
@@ -18,8 +22,9 @@ import java.time.Instant;
 import java.util.List;
 
 /** {@code wardctl node}: node identities, join tokens and revocation. */
-@Command(name = "node", description = "List node identities, create join tokens, revoke and readmit nodes.",
-        subcommands = {NodeCommand.ListNodes.class, NodeCommand.Token.class, NodeCommand.Revoke.class, NodeCommand.Readmit.class})
+@Command(name = "node", description = "List node identities, create join tokens, revoke, readmit and remove nodes.",
+        subcommands = {NodeCommand.ListNodes.class, NodeCommand.Token.class, NodeCommand.Revoke.class, NodeCommand.Readmit.class,
+                NodeCommand.Remove.class})
 public final class NodeCommand {
     private static final Clock CLOCK = Clock.systemUTC();
 
@@ -37,7 +42,10 @@ public final class NodeCommand {
                 current == null ? null : current.notAfter(), r.live(now).size());
     }
 
-    @Command(name = "list", description = "List the nodes keyd knows: state, current SVID, its CA and expiry.")
+    @Command(name = "list", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node list --store k8s",
+                "  wardctl node list -o json --store etcd://10.0.0.1:2379"},
+        description = "List the nodes keyd knows: state, current SVID, its CA and expiry.")
     static final class ListNodes implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;
@@ -64,7 +72,9 @@ public final class NodeCommand {
 
     @Command(name = "token", description = "Join tokens for clusters without Kubernetes.", subcommands = {Token.Create.class})
     static final class Token {
-        @Command(name = "create", description = "Create a one-time join token bound to NODE (shown once; only its hash is stored).")
+        @Command(name = "create", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node token create worker-1 --ttl 1h --store etcd://10.0.0.1:2379 > worker-1.token"},
+        description = "Create a one-time join token bound to NODE (shown once; only its hash is stored).")
         static final class Create implements Runnable {
             @Mixin StoreOptions store;
             @Mixin OutputOption out;
@@ -86,7 +96,10 @@ public final class NodeCommand {
         }
     }
 
-    @Command(name = "revoke", description = "Revoke NODE: no more SVIDs, unused tokens die, its live SVIDs go into the CRL.")
+    @Command(name = "revoke", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node revoke worker-1 --store k8s",
+                "  wardctl node revoke worker-1 -o json --store etcd://10.0.0.1:2379"},
+        description = "Revoke NODE: no more SVIDs, unused tokens die, its live SVIDs go into the CRL.")
     static final class Revoke implements Runnable {
         @Mixin StoreOptions store;
         @Mixin OutputOption out;
@@ -108,7 +121,10 @@ public final class NodeCommand {
         }
     }
 
-    @Command(name = "readmit", description = "Let a revoked NODE enrol again (its revoked SVIDs stay in the CRL until they expire).")
+    @Command(name = "readmit", footerHeading = Examples.HEADING, footer = {
+                "  wardctl node readmit worker-1 --store etcd://10.0.0.1:2379",
+                "  wardctl node token create worker-1 --store etcd://10.0.0.1:2379   # it needs a new token"},
+        description = "Let a revoked NODE enrol again (its revoked SVIDs stay in the CRL until they expire).")
     static final class Readmit implements Runnable {
         @Mixin StoreOptions store;
 
@@ -120,6 +136,44 @@ public final class NodeCommand {
             try (IdentityStore s = store.open()) {
                 admin(s).readmit(node);
                 System.out.println("node " + node + " readmitted");
+            }
+        }
+    }
+
+    /** What {@code node remove} removed. */
+    public record RemovedRow(String node, List<String> removed) {}
+
+    @Command(name = "remove", description = {
+            "Remove what the store keeps per node for NODE, which left the cluster: its encryption announcement and status,",
+            "and every other per-node record kind; every peer drops its SAs with NODE. On Kubernetes keyd does this when",
+            "the Node is deleted. Stop NODE's agent first (a running agent publishes itself again); this does not revoke",
+            "NODE's identity (see `node revoke`)."},
+            footerHeading = Examples.HEADING, footer = {
+                "  wardctl node remove worker-3 --store etcd://10.0.0.1:2379",
+                "  wardctl node remove worker-3 -o json --store dir:/var/lib/ward/store"})
+    static final class Remove implements Runnable {
+        @Mixin StoreOptions store;
+        @Mixin OutputOption out;
+
+        @Parameters(paramLabel = "NODE", description = "The node that left.")
+        String node;
+
+        @Override
+        public void run() {
+            String name;
+            try {
+                name = NodeNames.require(node, "node name");
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(e.getMessage());
+            }
+            try (ClusterStore s = store.connect()) {
+                List<String> removed = NodeRemoval.registered().remove(s, name);
+                if (removed.isEmpty()) {
+                    throw new CommandFailure("node " + name + " has no per-node records in " + s.describe() + " (a typo?); nothing removed");
+                }
+                RemovedRow row = new RemovedRow(name, removed);
+                if (out.json()) System.out.println(OutputOption.toJson(row));
+                else System.out.println("node " + name + ": removed its " + String.join(", ", removed));
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.ward.cli.identity;
 
+import dev.ward.cli.Examples;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.OutputOption;
 import dev.ward.keyd.store.IdentityStore;
@@ -45,7 +46,9 @@ public final class SvidCommand {
         }
     }
 
-    @Command(name = "show", description = "Print what an SVID says: SPIFFE ID, serial, issuer, validity, key.")
+    @Command(name = "show", footerHeading = Examples.HEADING, footer = {
+                "  wardctl svid show /var/lib/ward/agent/svid.pem"},
+        description = "Print what an SVID says: SPIFFE ID, serial, issuer, validity, key.")
     static final class Show implements Runnable {
         @Mixin OutputOption out;
 
@@ -84,7 +87,10 @@ public final class SvidCommand {
         Path crl;
     }
 
-    @Command(name = "verify", description = "Verify an SVID against the published bundle and CRL (or --bundle/--crl). "
+    @Command(name = "verify", footerHeading = Examples.HEADING, footer = {
+                "  wardctl svid verify /var/lib/ward/agent/svid.pem --node worker-1 --store k8s",
+                "  wardctl svid verify svid.pem --bundle bundle.pem --crl crl.pem"},
+        description = "Verify an SVID against the published bundle and CRL (or --bundle/--crl). "
             + "Exit code 0 only for a valid, unrevoked SVID; otherwise the reason.")
     static final class Verify implements Runnable {
         @Mixin StoreOptions store;

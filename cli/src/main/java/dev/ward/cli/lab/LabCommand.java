@@ -1,5 +1,6 @@
 package dev.ward.cli.lab;
 
+import dev.ward.cli.Examples;
 import dev.ward.cli.CommandFailure;
 import dev.ward.lab.EncryptionBenchmark;
 import dev.ward.lab.EncryptionLab;
@@ -14,7 +15,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /** {@code ward lab}: a three-node encrypted cluster on this machine and the scenarios that prove the encryption. */
-@Command(name = "lab", description = "Run the lab: 3 nodes in network namespaces on an underlay bridge, 2 pods each, real etcd, keyd and "
+@Command(name = "lab", footerHeading = Examples.HEADING, footer = {
+                "  ward lab",
+                "  ward lab --work-dir /tmp/lab --prefix w2      # beside another lab"},
+        description = "Run the lab: 3 nodes in network namespaces on an underlay bridge, 2 pods each, real etcd, keyd and "
         + "one agent per node; scenarios: cross-node traffic, ESP-only underlay, rotation and agent restart without loss, a never-attested "
         + "node cut off, revocation within 5 s. Inside user-mode Linux when the host kernel lacks ESP (about 5 minutes). "
         + "Prints a PASS/FAIL table; exits non-zero on any FAIL.")

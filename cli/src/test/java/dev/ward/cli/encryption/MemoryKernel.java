@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A node's xfrm state as plain maps, for driving real agents from the CLI tests without a kernel. */
-final class MemoryKernel implements DataplaneKernel {
+public final class MemoryKernel implements DataplaneKernel {
     private final Map<KernelSa.Slot, KernelSa> sas = new HashMap<>();
     private final Map<PolicySelector, DataplanePolicy> policies = new HashMap<>();
 

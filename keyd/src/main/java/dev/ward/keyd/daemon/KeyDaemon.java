@@ -7,8 +7,11 @@ import dev.ward.keyd.TrustPublication;
 import dev.ward.keyd.TrustPublisher;
 import dev.ward.keyd.attest.KubernetesCsrAttestor;
 import dev.ward.keyd.attest.RenewalAttestor;
+import dev.ward.keyd.k8s.DepartedNodeCollector;
 import dev.ward.keyd.k8s.KubernetesCsrSigner;
+import dev.ward.store.NodeRemoval;
 import dev.ward.keyd.k8s.KubernetesIdentityStore;
+import dev.ward.keyd.store.FollowedNodeRecords;
 import dev.ward.keyd.store.IdentityStore;
 import dev.ward.store.Subscription;
 import dev.ward.keyd.store.kv.KvIdentityStore;
@@ -35,17 +38,25 @@ public final class KeyDaemon implements AutoCloseable {
     private final KeydSettings settings;
     private final Clock clock;
     private final TrustPublication publication;
+    /** Followed, not listed: the periodic CRL check reads them from memory (see {@link FollowedNodeRecords}). */
+    private final FollowedNodeRecords records;
     private final ScheduledExecutorService maintenance = DaemonThreads.single("ward-keyd-maintenance");
     private AutoCloseable requests;
+    private DepartedNodeCollector departures;
     private KvEnrollmentProcessor kvProcessor;
     private Subscription trustWatch;
     private volatile boolean closing;
+    /** Set once start() ran its own first maintenance: earlier change callbacks (the followed listing) wait for it. */
+    private volatile boolean started;
 
     private KeyDaemon(IdentityStore store, KeydSettings settings, Clock clock) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
-        this.publication = new TrustPublication(store, new TrustPublisher(settings.crlValidity()), clock);
+        // A changed record (a revocation whose publication did not happen) is checked at once, not at the next tick;
+        // callbacks before start() has run its first maintenance are dropped (see maintainSoon).
+        this.records = store.nodes().follow(this::maintainSoon);
+        this.publication = new TrustPublication(store, new TrustPublisher(settings.crlValidity()), clock, records::listing);
     }
 
     /**
@@ -59,6 +70,7 @@ public final class KeyDaemon implements AutoCloseable {
         LOG.info("keyd {} starting on {} with CA {} (trust domain {})", replica, store.describe(), keyring.active().id(),
                 keyring.active().trustDomain());
         d.maintain();
+        d.started = true;
         SvidVerifier verifier = new SvidVerifier(clock);
         NodeCsrInspector inspector = new NodeCsrInspector(keyring.active().trustDomain());
         SvidSigner signer = new SvidSigner(store.caKeys(), store.trust(), settings.svidTtl(), clock);
@@ -69,6 +81,8 @@ public final class KeyDaemon implements AutoCloseable {
                         new KubernetesCsrAttestor(inspector, k8s.namespace(), renewals), signer, clock, replica);
                 s.start();
                 d.requests = s;
+                d.departures = new DepartedNodeCollector(k8s.client(), NodeRemoval.registered());
+                d.departures.start();
             }
             case KvIdentityStore kv -> {
                 d.kvProcessor = new KvEnrollmentProcessor(kv.kv(), store.trust(), signer, inspector, renewals, clock);
@@ -85,6 +99,7 @@ public final class KeyDaemon implements AutoCloseable {
     }
 
     private void maintainSoon() {
+        if (!started) return;
         try {
             maintenance.execute(this::maintain);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -107,7 +122,9 @@ public final class KeyDaemon implements AutoCloseable {
     public void close() {
         closing = true;
         if (trustWatch != null) trustWatch.close();
+        records.close();
         maintenance.shutdownNow();
+        if (departures != null) departures.close();
         if (requests != null) {
             try {
                 requests.close();

@@ -11,10 +11,10 @@ import dev.ward.keyd.attest.RenewalAttestor;
 import dev.ward.keyd.attest.Verdict;
 import dev.ward.store.CorruptRecordException;
 import dev.ward.store.StoredJson;
-import dev.ward.store.Subscription;
 import dev.ward.trust.TrustRepository;
 import dev.ward.trust.kv.EnrollmentRequest;
 import dev.ward.store.kv.KvEntry;
+import dev.ward.store.kv.PrefixCache;
 import dev.ward.trust.kv.KvKeys;
 import dev.ward.store.kv.KvTxn;
 import dev.ward.store.kv.VersionedKv;
@@ -49,7 +49,8 @@ public final class KvEnrollmentProcessor implements AutoCloseable {
     private final RenewalAttestor renewals;
     private final Clock clock;
     private final ExecutorService worker = DaemonThreads.single("ward-keyd-enrollment");
-    private Subscription subscription;
+    /** The requests, followed: new ones are answered as they arrive, answered ones collected from memory. */
+    private PrefixCache requests;
     private volatile boolean closing;
 
     public KvEnrollmentProcessor(VersionedKv kv, TrustRepository trust, SvidSigner signer, NodeCsrInspector inspector,
@@ -64,17 +65,17 @@ public final class KvEnrollmentProcessor implements AutoCloseable {
     }
 
     public void start() {
-        subscription = kv.watch(KvKeys.REQUESTS, event -> {
+        // The listing arrives as events too: requests made while no keyd ran are answered now.
+        requests = new PrefixCache(kv, KvKeys.REQUESTS, event -> {
             if (!event.deleted()) worker.execute(() -> processSafely(event.key()));
         });
-        for (KvEntry e : kv.list(KvKeys.REQUESTS)) worker.execute(() -> processSafely(e.key()));
     }
 
     /** Deletes answered requests older than {@code retention} (the agent has long read them). */
     public int deleteAnswered(Duration retention) {
         Instant cutoff = clock.instant().minus(retention);
         int deleted = 0;
-        for (KvEntry e : kv.list(KvKeys.REQUESTS)) {
+        for (KvEntry e : requests.entries()) {
             EnrollmentRequest r;
             try {
                 r = StoredJson.read(e.text(), EnrollmentRequest.class, e.key());
@@ -190,7 +191,7 @@ public final class KvEnrollmentProcessor implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        if (subscription != null) subscription.close();
+        if (requests != null) requests.close();
         worker.shutdownNow();
     }
 }

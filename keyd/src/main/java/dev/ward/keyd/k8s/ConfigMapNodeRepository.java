@@ -1,6 +1,9 @@
 package dev.ward.keyd.k8s;
 
+import dev.ward.keyd.store.FollowedNodeRecords;
 import dev.ward.keyd.store.NodeListing;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import dev.ward.store.CorruptRecordException;
 import dev.ward.trust.k8s.WardKubernetes;
 import dev.ward.trust.k8s.Conflicts;
@@ -36,9 +39,46 @@ final class ConfigMapNodeRepository implements NodeRepository {
 
     @Override
     public NodeListing list() {
+        return listing(client.configMaps().inNamespace(namespace).withLabel(WardKubernetes.NODE_RECORD_LABEL, "true").list().getItems());
+    }
+
+    @Override
+    public FollowedNodeRecords follow(Runnable changed) {
+        // An informer (no resync: the watch is the only source of changes), its cache the listing.
+        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace)
+                .withLabel(WardKubernetes.NODE_RECORD_LABEL, "true").inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(ConfigMap obj) {
+                        changed.run();
+                    }
+
+                    @Override
+                    public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
+                        changed.run();
+                    }
+
+                    @Override
+                    public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {
+                        changed.run();
+                    }
+                }, 0);
+        return new FollowedNodeRecords() {
+            @Override
+            public NodeListing listing() {
+                return ConfigMapNodeRepository.listing(informer.getStore().list());
+            }
+
+            @Override
+            public void close() {
+                informer.close();
+            }
+        };
+    }
+
+    private static NodeListing listing(List<ConfigMap> configMaps) {
         List<NodeRecord> readable = new ArrayList<>();
         List<CorruptRecordException> unreadable = new ArrayList<>();
-        for (ConfigMap cm : client.configMaps().inNamespace(namespace).withLabel(WardKubernetes.NODE_RECORD_LABEL, "true").list().getItems()) {
+        for (ConfigMap cm : configMaps) {
             try {
                 readable.add(decode(cm));
             } catch (CorruptRecordException bad) {

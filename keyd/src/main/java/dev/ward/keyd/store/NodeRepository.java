@@ -18,4 +18,7 @@ public interface NodeRepository {
      * false if it changed meanwhile.
      */
     boolean put(NodeRecord record, String expectedVersion);
+
+    /** Lists the records once and follows their changes; {@code changed} runs after each change (and the listing). */
+    FollowedNodeRecords follow(Runnable changed);
 }

@@ -53,7 +53,65 @@ public final class DirectoryKv implements VersionedKv {
     private final List<PrefixListener> listeners = new CopyOnWriteArrayList<>();
     private volatile WatchLoop watchLoop;
 
-    private record PrefixListener(String prefix, Consumer<KvEvent> listener) {}
+    /**
+     * One watcher and the versions it was given, so that after an inotify overflow (events lost) it is handed
+     * exactly what differs, deletions included. Until {@link #begin} its events wait, so that a {@link #follow}
+     * listing comes first and nothing after it is lost.
+     */
+    private static final class PrefixListener {
+        private final String prefix;
+        private final Consumer<KvEvent> listener;
+        private final Map<String, Long> delivered = new java.util.HashMap<>();
+        private List<KvEvent> waiting = new ArrayList<>();
+
+        PrefixListener(String prefix, Consumer<KvEvent> listener) {
+            this.prefix = prefix;
+            this.listener = listener;
+        }
+
+        synchronized void begin(List<KvEntry> current, boolean deliver) {
+            for (KvEntry e : current) {
+                if (deliver) emit(new KvEvent(e.key(), e.value(), e.version()));
+                else delivered.put(e.key(), e.version());
+            }
+            List<KvEvent> held = waiting;
+            waiting = null;
+            held.forEach(this::accept);
+        }
+
+        synchronized void accept(KvEvent event) {
+            if (waiting != null) {
+                waiting.add(event);
+                return;
+            }
+            Long seen = delivered.get(event.key());
+            // The same state twice (a listing and the event of the write it saw) is delivered once.
+            if (event.deleted() ? seen == null : Long.valueOf(event.version()).equals(seen)) return;
+            emit(event);
+        }
+
+        /** After lost events: what differs between {@code current} and what this listener was given. */
+        synchronized void resync(List<KvEntry> current) {
+            java.util.Set<String> present = new java.util.HashSet<>();
+            for (KvEntry e : current) {
+                present.add(e.key());
+                accept(new KvEvent(e.key(), e.value(), e.version()));
+            }
+            for (String key : List.copyOf(delivered.keySet())) {
+                if (!present.contains(key)) accept(new KvEvent(key, null, 0));
+            }
+        }
+
+        private void emit(KvEvent event) {
+            if (event.deleted()) delivered.remove(event.key());
+            else delivered.put(event.key(), event.version());
+            try {
+                listener.accept(event);
+            } catch (RuntimeException ex) {
+                LOG.warn("store watcher for {} failed: {}", prefix, ex.getMessage(), ex);
+            }
+        }
+    }
 
     public DirectoryKv(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -117,9 +175,20 @@ public final class DirectoryKv implements VersionedKv {
 
     @Override
     public Subscription watch(String prefix, Consumer<KvEvent> listener) {
+        return subscribe(prefix, listener, false);
+    }
+
+    @Override
+    public Subscription follow(String prefix, Consumer<KvEvent> listener) {
+        return subscribe(prefix, listener, true);
+    }
+
+    private Subscription subscribe(String prefix, Consumer<KvEvent> listener, boolean deliverCurrent) {
         PrefixListener l = new PrefixListener(prefix, listener);
         ensureWatching();
         listeners.add(l);
+        // Subscribed before listing: a change in between is held and delivered after the listing, not lost.
+        l.begin(list(prefix), deliverCurrent);
         return () -> listeners.remove(l);
     }
 
@@ -245,9 +314,7 @@ public final class DirectoryKv implements VersionedKv {
         }
 
         private void redeliverAll() {
-            for (PrefixListener l : listeners) {
-                for (KvEntry e : list(l.prefix())) l.listener().accept(new KvEvent(e.key(), e.value(), e.version()));
-            }
+            for (PrefixListener l : listeners) l.resync(list(l.prefix));
         }
 
         private void dispatch(String key, boolean deleted) {
@@ -260,12 +327,7 @@ public final class DirectoryKv implements VersionedKv {
                 return;
             }
             for (PrefixListener l : listeners) {
-                if (!key.startsWith(l.prefix())) continue;
-                try {
-                    l.listener().accept(event);
-                } catch (RuntimeException ex) {
-                    LOG.warn("store watcher for {} failed: {}", l.prefix(), ex.getMessage(), ex);
-                }
+                if (key.startsWith(l.prefix)) l.accept(event);
             }
         }
     }

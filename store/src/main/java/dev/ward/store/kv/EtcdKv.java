@@ -95,34 +95,68 @@ public final class EtcdKv implements VersionedKv {
     @Override
     public Subscription watch(String prefix, Consumer<KvEvent> listener) {
         ResumingWatch w = new ResumingWatch(prefix, listener);
-        w.start(listWithRevision(prefix).revision + 1, false);
+        w.begin(listWithRevision(prefix), false);
+        return w;
+    }
+
+    @Override
+    public Subscription follow(String prefix, Consumer<KvEvent> listener) {
+        ResumingWatch w = new ResumingWatch(prefix, listener);
+        w.begin(listWithRevision(prefix), true);
         return w;
     }
 
     /**
      * A prefix watch that survives errors: jetcd retries transient failures itself; when the watch is cancelled
-     * (e.g. the revision was compacted away), this re-lists the prefix, re-delivers it and watches from there.
+     * (e.g. the revision was compacted away), this re-lists the prefix, delivers what differs from what the
+     * listener has seen (deleted keys as deletions) and watches from there.
      */
-    private final class ResumingWatch implements Subscription {
+    final class ResumingWatch implements Subscription {
         private final String prefix;
         private final Consumer<KvEvent> listener;
+        /** Each key's version as last delivered (or listed at the start): what a re-list is compared with. */
+        private final java.util.Map<String, Long> delivered = new java.util.concurrent.ConcurrentHashMap<>();
         private volatile Watch.Watcher watcher;
         private volatile boolean closed;
+        private volatile boolean interruptedForTest;
 
         ResumingWatch(String prefix, Consumer<KvEvent> listener) {
             this.prefix = prefix;
             this.listener = listener;
         }
 
-        void start(long fromRevision, boolean redeliver) {
+        void begin(Listing listing, boolean deliverListing) {
+            for (KvEntry e : listing.entries) {
+                delivered.put(e.key(), e.version());
+                if (deliverListing) listener.accept(new KvEvent(e.key(), e.value(), e.version()));
+            }
+            watchFrom(listing.revision + 1);
+        }
+
+        /** Lists again and delivers the difference: what a watch that may have missed changes owes its listener. */
+        void resume() {
+            if (closed) return;
+            interruptedForTest = false;
+            try {
+                Listing l = listWithRevision(prefix);
+                java.util.Set<String> present = new java.util.HashSet<>();
+                for (KvEntry e : l.entries) {
+                    present.add(e.key());
+                    if (!Long.valueOf(e.version()).equals(delivered.get(e.key()))) emit(new KvEvent(e.key(), e.value(), e.version()));
+                }
+                for (String key : java.util.List.copyOf(delivered.keySet())) {
+                    if (!present.contains(key)) emit(new KvEvent(key, null, l.revision));
+                }
+                watchFrom(l.revision + 1);
+            } catch (RuntimeException e) {
+                restartLater(e);
+            }
+        }
+
+        private void watchFrom(long revision) {
             if (closed) return;
             try {
-                if (redeliver) {
-                    Listing l = listWithRevision(prefix);
-                    l.entries.forEach(e -> listener.accept(new KvEvent(e.key(), e.value(), e.version())));
-                    fromRevision = l.revision + 1;
-                }
-                WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+                WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(revision).build();
                 watcher = client.getWatchClient().watch(bytes(prefix), opt, Watch.listener(
                         response -> response.getEvents().forEach(this::deliver),
                         error -> restartLater(error),
@@ -133,21 +167,35 @@ public final class EtcdKv implements VersionedKv {
         }
 
         private void deliver(WatchEvent event) {
+            if (interruptedForTest) return;
             KeyValue kv = event.getKeyValue();
             String key = kv.getKey().toString(StandardCharsets.UTF_8);
-            listener.accept(event.getEventType() == WatchEvent.EventType.DELETE
+            emit(event.getEventType() == WatchEvent.EventType.DELETE
                     ? new KvEvent(key, null, kv.getModRevision())
                     : new KvEvent(key, kv.getValue().getBytes(), kv.getModRevision()));
         }
 
+        private void emit(KvEvent event) {
+            if (event.deleted()) delivered.remove(event.key());
+            else delivered.put(event.key(), event.version());
+            listener.accept(event);
+        }
+
+        /** Ends the etcd watch as a broken connection would, without resuming: tests then call {@link #resume()}. */
+        void interruptForTest() {
+            interruptedForTest = true;
+            Watch.Watcher w = watcher;
+            if (w != null) w.close();
+        }
+
         private void restartLater(Throwable error) {
-            if (closed) return;
+            if (closed || interruptedForTest) return;
             LOG.warn("etcd watch on {} at {} ended ({}); re-listing and watching again", prefix, connection.describe(),
                     error == null ? "completed" : error.getMessage());
             Watch.Watcher w = watcher;
             if (w != null) w.close();
             try {
-                rewatch.schedule(() -> start(0, true), 1, TimeUnit.SECONDS);
+                rewatch.schedule(this::resume, 1, TimeUnit.SECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // close() shut the scheduler down and is closing the client, which completes every watch: no restart.
             }

@@ -20,9 +20,16 @@ public interface VersionedKv extends AutoCloseable {
 
     /**
      * Delivers every change under {@code prefix} made after the call, in order. After a broken connection the
-     * watch resumes; if changes may have been missed, every key under the prefix is delivered again.
+     * watch resumes as an informer does: if changes may have been missed, it lists the prefix again and delivers
+     * what differs from what it had delivered, deletions included. So a watcher never needs to re-list on its own.
      */
     Subscription watch(String prefix, Consumer<KvEvent> listener);
+
+    /**
+     * Like {@link #watch}, but first delivers every entry under {@code prefix} as it is now (as change events), then
+     * the changes after that, with nothing lost in between: an informer's list, then watch.
+     */
+    Subscription follow(String prefix, Consumer<KvEvent> listener);
 
     String describe();
 

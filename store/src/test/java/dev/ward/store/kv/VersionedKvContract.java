@@ -62,4 +62,30 @@ abstract class VersionedKvContract {
         assertTrue(events.get(1).deleted());
         assertTrue(events.stream().noneMatch(e -> e.key().equals("/other")));
     }
+
+    @Test
+    void followDeliversWhatIsThereThenTheChanges() {
+        kv.commit(new KvTxn().put("/f/a", "1").put("/f/b", "2").put("/g/x", "x"));
+        List<KvEvent> events = new CopyOnWriteArrayList<>();
+        try (var ignored = kv.follow("/f/", events::add)) {
+            assertEquals(List.of("/f/a", "/f/b"), events.stream().map(KvEvent::key).sorted().toList(), "the listing comes first");
+            kv.commit(new KvTxn().delete("/f/a"));
+            kv.commit(new KvTxn().put("/f/c", "3"));
+            Eventually.await(Duration.ofSeconds(5), "the two changes", () -> events.size() >= 4);
+        }
+        assertTrue(events.get(2).deleted() && events.get(2).key().equals("/f/a"), events.toString());
+        assertEquals("3", events.get(3).text());
+        assertEquals(4, events.size(), "nothing twice: " + events);
+    }
+
+    @Test
+    void aPrefixCacheFollowsPutsAndDeletes() {
+        kv.commit(new KvTxn().put("/c/a", "1").put("/c/b", "2"));
+        try (PrefixCache cache = new PrefixCache(kv, "/c/")) {
+            assertEquals(List.of("/c/a", "/c/b"), cache.entries().stream().map(KvEntry::key).toList());
+            kv.commit(new KvTxn().delete("/c/a").put("/c/b", "22"));
+            Eventually.await(Duration.ofSeconds(5), "the cache to follow", () -> cache.entries().size() == 1
+                    && cache.entries().getFirst().text().equals("22"));
+        }
+    }
 }

@@ -63,6 +63,7 @@ public final class KvIdentityStore implements IdentityStore {
 
     @Override
     public void close() {
+        tokens.close();
         if (ownsKv) kv.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.ward.keyd.store.kv;
 import dev.ward.trust.kv.KvKeys;
 import dev.ward.store.kv.VersionedKv;
 import dev.ward.store.kv.KvEntry;
+import dev.ward.store.kv.PrefixCache;
 import dev.ward.store.kv.KvTxn;
 import dev.ward.keyd.JoinToken;
 import dev.ward.keyd.store.JoinTokenRepository;
@@ -13,8 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-final class KvJoinTokenRepository implements JoinTokenRepository {
+final class KvJoinTokenRepository implements JoinTokenRepository, AutoCloseable {
     private final VersionedKv kv;
+    /** Followed from the first collection on (keyd's, every maintenance tick), so that collecting lists nothing. */
+    private PrefixCache followed;
 
     KvJoinTokenRepository(VersionedKv kv) {
         this.kv = kv;
@@ -49,13 +52,23 @@ final class KvJoinTokenRepository implements JoinTokenRepository {
     @Override
     public int deleteExpired(Instant now, Duration grace) {
         int deleted = 0;
-        for (KvEntry e : kv.list(KvKeys.TOKENS)) {
+        for (KvEntry e : followed().entries()) {
             if (decode(e).expiresAt().plus(grace).isBefore(now)
                     && kv.commit(new KvTxn().expect(e.key(), e.version()).delete(e.key()))) {
                 deleted++;
             }
         }
         return deleted;
+    }
+
+    private synchronized PrefixCache followed() {
+        if (followed == null) followed = new PrefixCache(kv, KvKeys.TOKENS);
+        return followed;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (followed != null) followed.close();
     }
 
     static JoinToken decode(KvEntry e) {

@@ -1,6 +1,8 @@
 package dev.ward.keyd.store.kv;
 
+import dev.ward.keyd.store.FollowedNodeRecords;
 import dev.ward.keyd.store.NodeListing;
+import dev.ward.store.kv.PrefixCache;
 import dev.ward.store.CorruptRecordException;
 import dev.ward.trust.kv.KvKeys;
 import dev.ward.store.kv.VersionedKv;
@@ -29,9 +31,29 @@ final class KvNodeRepository implements NodeRepository {
 
     @Override
     public NodeListing list() {
+        return listing(kv.list(KvKeys.NODES));
+    }
+
+    @Override
+    public FollowedNodeRecords follow(Runnable changed) {
+        PrefixCache cache = new PrefixCache(kv, KvKeys.NODES, event -> changed.run());
+        return new FollowedNodeRecords() {
+            @Override
+            public NodeListing listing() {
+                return KvNodeRepository.listing(cache.entries());
+            }
+
+            @Override
+            public void close() {
+                cache.close();
+            }
+        };
+    }
+
+    private static NodeListing listing(List<KvEntry> entries) {
         List<NodeRecord> readable = new ArrayList<>();
         List<CorruptRecordException> unreadable = new ArrayList<>();
-        for (KvEntry e : kv.list(KvKeys.NODES)) {
+        for (KvEntry e : entries) {
             try {
                 readable.add(decode(e));
             } catch (CorruptRecordException bad) {

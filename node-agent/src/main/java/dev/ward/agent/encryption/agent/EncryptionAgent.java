@@ -24,6 +24,7 @@ import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.RotationRequest;
 import dev.ward.agent.identity.IdentityListener;
 import dev.ward.agent.kernel.KernelReconciler;
+import dev.ward.agent.node.NodePresence;
 import dev.ward.agent.identity.NodeIdentityAgent;
 import dev.ward.agent.identity.NodeSvid;
 import dev.ward.store.Subscription;
@@ -73,6 +74,7 @@ public final class EncryptionAgent implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final AnnouncementVerifier verifier;
     private final KnownPeers peers;
+    private final NodePresence presence;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final IdentityListener identityListener = new IdentityListener() {
         @Override
@@ -102,6 +104,8 @@ public final class EncryptionAgent implements AutoCloseable {
     private int sasInstalled;
     private boolean kernelBehind;
     private boolean revoked;
+    /** The node's Node is gone (it left the cluster): it publishes nothing more. */
+    private boolean departed;
     private EncryptionStatus lastStatus;
     private Map<String, Long> counters = Map.of();
     private Instant countersReadAt;
@@ -114,6 +118,13 @@ public final class EncryptionAgent implements AutoCloseable {
      */
     public EncryptionAgent(EncryptionAgentConfig config, EncryptionStore store, NodeIdentityAgent identity,
                            KeyringFile keyringFile, Supplier<Map<String, Long>> kernelErrors) {
+        this(config, store, identity, keyringFile, kernelErrors, NodePresence.ALWAYS);
+    }
+
+    /** @param presence asked when the node's own announcement disappears: a node that left does not publish again */
+    public EncryptionAgent(EncryptionAgentConfig config, EncryptionStore store, NodeIdentityAgent identity,
+                           KeyringFile keyringFile, Supplier<Map<String, Long>> kernelErrors, NodePresence presence) {
+        this.presence = presence;
         this.config = config;
         this.local = config.local();
         this.store = store;
@@ -240,26 +251,13 @@ public final class EncryptionAgent implements AutoCloseable {
     }
 
     /**
-     * The safety net behind the incremental updates: reads every announcement again (a watch resumed after a broken
-     * connection re-delivers what exists but not what was deleted meanwhile), reads the kernel in full and repairs
-     * whatever drifted from the desired state, and reports the kernel's counters.
+     * The safety net behind the incremental kernel updates: reads the kernel in full and repairs whatever drifted
+     * from the desired state, and reports the kernel's counters. The store is not read again: its watch resumes as
+     * an informer does, delivering what changed while it was broken, deletions included.
      */
     private void refresh() {
         if (sessions != null && !kernelBehind) {
             reconcileKernel();
-        }
-        if (sessions != null && !revoked) {
-            List<AnnouncementEvent> stored = store.announcements();
-            java.util.Set<String> present = new java.util.HashSet<>();
-            for (AnnouncementEvent event : stored) {
-                present.add(event.node());
-                onAnnouncement(event);
-            }
-            for (String member : peers.verifiedNodes()) {
-                if (!present.contains(member)) {
-                    onAnnouncement(new AnnouncementEvent.Withdrawn(member));
-                }
-            }
         }
         writeStatus();
     }
@@ -291,6 +289,11 @@ public final class EncryptionAgent implements AutoCloseable {
             // Events of its own earlier writes arrive late; only what the store holds now counts.
             if (published != null && toPublish == null && !isCurrentOwn(event)
                     && !store.announcement(local.name()).map(this::isCurrentOwn).orElse(false)) {
+                if (event instanceof AnnouncementEvent.Withdrawn && !presence.inCluster()) {
+                    LOG.warn("this node's announcement was removed and the node is no longer in the cluster: not publishing it again");
+                    departed = true;
+                    return;
+                }
                 LOG.warn("this node's announcement in the store was {}; publishing it again",
                         event instanceof AnnouncementEvent.Withdrawn ? "removed" : "replaced");
                 toPublish = published;
@@ -509,7 +512,7 @@ public final class EncryptionAgent implements AutoCloseable {
     }
 
     private void publishPending() {
-        if (toPublish == null || revoked) {
+        if (toPublish == null || revoked || departed) {
             return;
         }
         NodeSvid svid = identity.current();

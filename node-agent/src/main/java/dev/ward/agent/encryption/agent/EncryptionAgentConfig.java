@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * @param rotateEvery    how long an epoch lasts before the node rotates on its own (operators can ask sooner)
  * @param reconcileEvery how often the agent also reads the kernel in full and repairs drift (events apply only what
- *                       they change), and re-reads every announcement in the store
+ *                       they change); the store is followed by its watches, never re-listed
  */
 public record EncryptionAgentConfig(LocalNode local, EncryptionSettings settings, Duration rotateEvery,
                                     EpochKeySource keySource, Clock clock, Duration reconcileEvery) {
@@ -35,6 +35,12 @@ public record EncryptionAgentConfig(LocalNode local, EncryptionSettings settings
 
     public EncryptionAgentConfig(LocalNode local, EncryptionSettings settings, Duration rotateEvery, Clock clock) {
         this(local, settings, rotateEvery, EpochKeySource.clockBased(clock), clock, DEFAULT_RECONCILE);
+    }
+
+    /** The same with the node's pod CIDRs, once known (on Kubernetes they come from the Node object). */
+    public EncryptionAgentConfig withPodCidrs(java.util.List<dev.ward.agent.encryption.Cidr> podCidrs) {
+        return new EncryptionAgentConfig(new LocalNode(local.name(), local.underlay(), podCidrs), settings, rotateEvery, keySource,
+                clock, reconcileEvery);
     }
 
     public EncryptionAgentConfig withReconcileEvery(Duration every) {

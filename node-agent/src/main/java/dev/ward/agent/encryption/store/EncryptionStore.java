@@ -25,6 +25,15 @@ public interface EncryptionStore extends AutoCloseable {
     boolean withdraw(String node);
 
     /**
+     * Removes all the node has here (announcement, status, its rotation request), as when it left the cluster; true
+     * if it had any. The announcement goes first, so peers drop the node as early as possible.
+     */
+    boolean removeNode(String node);
+
+    /** The nodes with an announcement or a status record. */
+    java.util.Set<String> nodes();
+
+    /**
      * Delivers announcement changes made after the call, in order. After a broken connection every stored
      * announcement may be delivered again; receivers ignore what they already have.
      */

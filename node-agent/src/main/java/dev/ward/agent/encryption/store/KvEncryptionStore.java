@@ -71,6 +71,26 @@ public final class KvEncryptionStore implements EncryptionStore {
     }
 
     @Override
+    public boolean removeNode(String node) {
+        String name = NodeNames.require(node, "node name");
+        boolean removed = false;
+        for (String key : List.of(ANNOUNCEMENTS + name, STATUS + name, ROTATION_NODE + name)) {
+            if (kv.get(key).isPresent()) {
+                removed |= kv.commit(new KvTxn().delete(key));
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public java.util.Set<String> nodes() {
+        java.util.Set<String> nodes = new java.util.TreeSet<>();
+        kv.list(ANNOUNCEMENTS).forEach(e -> nodes.add(e.key().substring(ANNOUNCEMENTS.length())));
+        kv.list(STATUS).forEach(e -> nodes.add(e.key().substring(STATUS.length())));
+        return nodes;
+    }
+
+    @Override
     public Subscription watchAnnouncements(Consumer<AnnouncementEvent> listener) {
         return kv.watch(ANNOUNCEMENTS, event -> {
             String node = event.key().substring(ANNOUNCEMENTS.length());

@@ -241,6 +241,30 @@ class EncryptionAgentTest {
     }
 
     @Test
+    void theAgentFollowsTheStoreAndNeverListsItAgain() throws Exception {
+        var n1 = cluster.node("n1");
+        n1.stopAgent();
+        java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
+        EncryptionStore real = dev.ward.agent.encryption.store.EncryptionStores.open(cluster.location, cluster.clock);
+        EncryptionStore counting = (EncryptionStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {EncryptionStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("announcements") || method.getName().equals("rotationRequests")) listings.incrementAndGet();
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        n1.startAgent(counting, Duration.ofHours(24), Duration.ofMillis(50));
+        int atStart = listings.get();
+        assertEquals(2, atStart, "one listing of announcements and one of rotation requests at start");
+        Thread.sleep(1000); // twenty reconcile rounds
+        cluster.encryptionStore().requestRotation(Optional.of("n2"));
+        TestCluster.await(CONVERGE, "the mesh after n2's rotation", () -> cluster.converged(ALL));
+        assertEquals(atStart, listings.get(), "the store is followed by its watches, never listed again");
+    }
+
+    @Test
     void aWithdrawnPeerIsForgottenUntilItAnnouncesAgain() throws Exception {
         var n1 = cluster.node("n1");
         var n3Underlay = cluster.node("n3").local().underlay().getFirst();

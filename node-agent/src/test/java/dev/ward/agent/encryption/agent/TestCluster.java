@@ -54,6 +54,9 @@ final class TestCluster implements AutoCloseable {
     private final IdentityStore admin;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+    /** Where each node's encryption agent keeps its records (the etcd by default), and how it learns it left. */
+    private final java.util.function.Function<String, EncryptionStore> encryptionStores;
+    private final java.util.function.Function<String, dev.ward.agent.node.NodePresence> presences;
 
     /** One node: its identity outlives encryption-agent restarts, its kernel outlives everything. */
     final class Node {
@@ -88,10 +91,15 @@ final class TestCluster implements AutoCloseable {
         }
 
         void startAgent(Duration rotateEvery, Duration reconcileEvery) {
-            store = EncryptionStores.open(location, clock);
+            startAgent(encryptionStores.apply(name), rotateEvery, reconcileEvery);
+        }
+
+        void startAgent(EncryptionStore records, Duration rotateEvery, Duration reconcileEvery) {
+            store = records;
             EncryptionAgentConfig config = new EncryptionAgentConfig(local(), new EncryptionSettings(EspCipher.AES_128_GCM,
                     List.of(CLUSTER_CIDR), DRAIN), rotateEvery, clock).withReconcileEvery(reconcileEvery);
-            agent = new EncryptionAgent(config, store, identity, new KeyringFile(stateDir()), () -> Map.of("XfrmInNoStates", 0L));
+            agent = new EncryptionAgent(config, store, identity, new KeyringFile(stateDir()), () -> Map.of("XfrmInNoStates", 0L),
+                    presences.apply(name));
             agent.start(kernel);
         }
 
@@ -108,11 +116,22 @@ final class TestCluster implements AutoCloseable {
 
     /** @param svidTtl how long keyd's SVIDs live (agents renew at half of it) */
     TestCluster(Path tmp, Duration svidTtl) throws Exception {
+        this(tmp, svidTtl, null, node -> dev.ward.agent.node.NodePresence.ALWAYS);
+    }
+
+    /**
+     * @param encryptionStores each node's encryption store (null: the cluster's etcd); identities always use etcd
+     * @param presences        what each node's agent asks when its own announcement disappears
+     */
+    TestCluster(Path tmp, Duration svidTtl, java.util.function.Function<String, EncryptionStore> encryptionStores,
+                java.util.function.Function<String, dev.ward.agent.node.NodePresence> presences) throws Exception {
         this.tmp = tmp;
+        this.presences = presences;
         this.caKeyFile = tmp.resolve("ca-keyring.pem");
         this.etcd = EtcdProcess.start();
         open.add(etcd);
         this.location = StoreLocation.parse("etcd://" + etcd.endpoint().replace("http://", ""));
+        this.encryptionStores = encryptionStores != null ? encryptionStores : node -> EncryptionStores.open(location, clock);
         this.admin = IdentityStores.open(location, caKeyFile);
         open.add(admin);
         new CaAdmin(admin, publication(), clock).init(TrustDomains.parse(TRUST_DOMAIN), KeyAlgorithm.EC_P256, Duration.ofDays(30));

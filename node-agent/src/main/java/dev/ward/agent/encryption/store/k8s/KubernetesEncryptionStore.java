@@ -90,6 +90,25 @@ public final class KubernetesEncryptionStore implements EncryptionStore {
     }
 
     @Override
+    public boolean removeNode(String node) {
+        String name = NodeNames.require(node, "node name");
+        boolean removed = false;
+        removed |= !objects(EncryptionResources.ANNOUNCEMENT).withName(name).delete().isEmpty();
+        removed |= !objects(EncryptionResources.STATUS).withName(name).delete().isEmpty();
+        removed |= !objects(EncryptionResources.ROTATION).withName(EncryptionResources.rotationName(name)).delete().isEmpty();
+        return removed;
+    }
+
+    @Override
+    public java.util.Set<String> nodes() {
+        java.util.Set<String> nodes = new java.util.TreeSet<>();
+        for (ResourceDefinitionContext kind : List.of(EncryptionResources.ANNOUNCEMENT, EncryptionResources.STATUS)) {
+            objects(kind).list().getItems().forEach(o -> nodes.add(o.getMetadata().getName()));
+        }
+        return nodes;
+    }
+
+    @Override
     public Subscription watchAnnouncements(Consumer<AnnouncementEvent> listener) {
         return ChangesAfterNow.watch(objects(EncryptionResources.ANNOUNCEMENT), "node announcements",
                 object -> listener.accept(decodeAnnouncement(object)),
