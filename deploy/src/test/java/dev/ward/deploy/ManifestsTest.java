@@ -112,9 +112,9 @@ class ManifestsTest {
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests", null, "get", "list", "watch");
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests/approval", null, "update");
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests/status", null, "update");
-        // The departed-node collector: it follows Nodes and removes a deleted node's encryption records.
+        // The departed-node collector: it follows Nodes and removes a deleted node's encryption and endpoint records.
         assertAllowed(rules, "", "nodes", null, "get", "list", "watch");
-        for (String kind : List.of("wardnodeannouncements", "wardencryptionstatuses", "wardkeyrotations")) {
+        for (String kind : List.of("wardnodeannouncements", "wardencryptionstatuses", "wardkeyrotations", "wardnodeendpoints")) {
             assertAllowed(rules, "ward.dev", kind, "some-node", "get", "list", "delete");
         }
         assertAllowed(rules, "", "secrets", WardKubernetes.CA_SECRET, "get", "update");

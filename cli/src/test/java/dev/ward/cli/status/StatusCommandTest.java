@@ -69,7 +69,12 @@ class StatusCommandTest {
         open(agent(store, "n1", 1));
         AutoCloseable n2 = agent(store, "n2", 2);
 
-        JsonNode healthy = await("both nodes healthy", json -> json.path("healthy").asBoolean(), "status", "-o", "json", "--store", store);
+        // Healthy alone is not enough to go on: a node that has not met its peer yet is healthy too.
+        JsonNode healthy = await("both nodes healthy and encrypting to each other", json -> json.path("healthy").asBoolean()
+                        && json.path("nodes").size() == 2
+                        && json.at("/nodes/0/sections/encryption/details/encryptedPeers").size() == 1
+                        && json.at("/nodes/1/sections/encryption/details/encryptedPeers").size() == 1,
+                "status", "-o", "json", "--store", store);
         JsonNode n1 = healthy.get("nodes").get(0);
         assertEquals("n1", n1.get("node").asText());
         assertTrue(n1.at("/sections/identity/details/secondsLeft").asLong() > 23 * 3600, n1.toString());

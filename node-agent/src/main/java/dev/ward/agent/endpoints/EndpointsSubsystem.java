@@ -5,8 +5,6 @@ import dev.ward.agent.Subsystem;
 import dev.ward.agent.ipcache.ClusterIpcache;
 import dev.ward.agent.ipcache.EndpointPublisher;
 import dev.ward.agent.ipcache.EndpointRecords;
-import dev.ward.agent.ipcache.KubernetesEndpointRecords;
-import dev.ward.agent.ipcache.KvEndpointRecords;
 import dev.ward.agent.policy.PolicyConfig;
 import dev.ward.agent.policy.PolicyEngineLoop;
 import dev.ward.agentapi.AgentApiServer;
@@ -57,10 +55,7 @@ public final class EndpointsSubsystem implements Subsystem {
                 case ClusterStore.Kubernetes k -> new KubernetesPodLabels(k.client(), node, policy.clusterName());
                 case ClusterStore.KeyValue kv -> PodLabelSource.runtime(policy.clusterName());
             };
-            records = switch (context.store()) {
-                case ClusterStore.Kubernetes k -> new KubernetesEndpointRecords(k.client());
-                case ClusterStore.KeyValue kv -> new KvEndpointRecords(kv.kv());
-            };
+            records = EndpointRecords.on(context.store());
             ClusterIpcache ipcache = new ClusterIpcache(node);
             EndpointManager manager = new EndpointManager(node, registry, loop, allocator, labels, new VethLookup(config.netns()), ipcache,
                     config.settings());

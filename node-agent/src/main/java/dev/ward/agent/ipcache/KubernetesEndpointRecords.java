@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.HttpURLConnection;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -75,6 +77,13 @@ public final class KubernetesEndpointRecords implements EndpointRecords {
     @Override
     public void withdraw(String node) {
         objects().withName(NodeNames.require(node, "node name")).delete();
+    }
+
+    @Override
+    public Set<String> nodes() {
+        Set<String> nodes = new TreeSet<>();
+        for (GenericKubernetesResource o : objects().list().getItems()) nodes.add(o.getMetadata().getName());
+        return nodes;
     }
 
     @Override

@@ -10,6 +10,8 @@ import dev.ward.store.kv.VersionedKv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /** Endpoint records in etcd or a directory store: {@code /ward/endpoints/v1/NODE}, the node's record as JSON. */
@@ -35,6 +37,13 @@ public final class KvEndpointRecords implements EndpointRecords {
     @Override
     public void withdraw(String node) {
         kv.commit(new KvTxn().delete(key(node)));
+    }
+
+    @Override
+    public Set<String> nodes() {
+        Set<String> nodes = new TreeSet<>();
+        for (KvEntry e : kv.list(PREFIX)) nodes.add(e.key().substring(PREFIX.length()));
+        return nodes;
     }
 
     @Override

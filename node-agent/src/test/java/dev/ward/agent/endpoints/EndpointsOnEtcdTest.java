@@ -192,6 +192,27 @@ class EndpointsOnEtcdTest {
     }
 
     @Test
+    void removingANodeWithdrawsItsEndpointsFromEveryIpcache() throws Exception {
+        assertTrue(dev.ward.store.NodeRemoval.registered().kinds().stream().anyMatch(k -> k instanceof dev.ward.agent.ipcache.EndpointNodeRecords),
+                "endpoints join node removal through the service loader");
+        RecordingDatapath dp1 = new RecordingDatapath(), dp2 = new RecordingDatapath();
+        LocalAgent n1 = agent("n1", dp1);
+        agent("n2", dp2);
+        PodNetwork.Pod p = network.pod("10.244.1.11/24");
+        EndpointInfo e = ready(n1.add("default", "xwing", p, Map.of("org", "alliance", "class", "xwing")));
+        var prefix = dev.ward.netlink.IpPrefix.parse("10.244.1.11/32");
+        Eventually.await(Duration.ofSeconds(5), "n2's ipcache holds n1's pod", () -> new IpcacheEntry(e.identity(), "n1").equals(dp2.ipcache().get(prefix)));
+        n1.close();
+        try (ClusterStore store = store()) {
+            List<String> removed = dev.ward.store.NodeRemoval.registered().remove(store, "n1");
+            assertTrue(removed.contains("published endpoints"), "removal reports the endpoints it removed: " + removed);
+            assertFalse(dev.ward.store.NodeRemoval.registered().remove(store, "n1").contains("published endpoints"), "a second removal finds none");
+        }
+        assertTrue(kv().get(KvEndpointRecords.key("n1")).isEmpty(), "n1's record is gone from etcd");
+        Eventually.await(Duration.ofSeconds(5), "n2 forgets the departed node's pod", () -> !dp2.ipcache().containsKey(prefix));
+    }
+
+    @Test
     void aRestartedAgentKnowsItsEndpointsAtOnceAndReconcilesTheDatapathBeforeServing() throws Exception {
         new KvPolicyStore(kv(), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", RULE1);
         LocalAgent first = agent("n1", new RecordingDatapath());
