@@ -39,7 +39,10 @@ import java.util.stream.Stream;
  * One file per key (the key URL-encoded), each starting with its version line. Transactions run under an
  * exclusive lock (a file lock between processes, a {@link ReentrantLock} between threads, because the JVM refuses
  * overlapping file locks within one process) and replace files by atomic rename, so readers never see a
- * half-written value. Watches use the kernel's inotify through {@link WatchService}.
+ * half-written value. Watches use the kernel's inotify through {@link WatchService}: a write by another process
+ * or handle is seen as the key's state when the event is read, so two quick writes to one key may arrive as one.
+ * A write through this handle is delivered exactly as committed, however quickly the next one follows.
+ * Both kinds pass through one queue, filled under the transaction lock, so a watcher sees them in commit order.
  */
 public final class DirectoryKv implements VersionedKv {
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryKv.class);
@@ -63,6 +66,8 @@ public final class DirectoryKv implements VersionedKv {
         private final Consumer<KvEvent> listener;
         private final Map<String, Long> delivered = new java.util.HashMap<>();
         private List<KvEvent> waiting = new ArrayList<>();
+        /** Changes queued before this were already in the listing it began with. */
+        private long firstChange;
 
         PrefixListener(String prefix, Consumer<KvEvent> listener) {
             this.prefix = prefix;
@@ -154,15 +159,17 @@ public final class DirectoryKv implements VersionedKv {
                 if (actual != g.version()) return false;
             }
             long revision = nextRevision();
+            WatchLoop watching = watchLoop;
             for (KvTxn.Write w : txn.writes()) {
                 Path target = dir.resolve(fileName(w.key()));
                 if (w.value() == null) {
-                    Files.deleteIfExists(target);
+                    if (Files.deleteIfExists(target) && watching != null) watching.queue(new KvEvent(w.key(), null, 0));
                 } else {
                     byte[] header = (revision + "\n").getBytes(StandardCharsets.US_ASCII);
                     byte[] content = Arrays.copyOf(header, header.length + w.value().length);
                     System.arraycopy(w.value(), 0, content, header.length, w.value().length);
                     replace(target, content);
+                    if (watching != null) watching.queue(new KvEvent(w.key(), w.value(), revision));
                 }
             }
             return true;
@@ -185,10 +192,19 @@ public final class DirectoryKv implements VersionedKv {
 
     private Subscription subscribe(String prefix, Consumer<KvEvent> listener, boolean deliverCurrent) {
         PrefixListener l = new PrefixListener(prefix, listener);
-        ensureWatching();
-        listeners.add(l);
-        // Subscribed before listing: a change in between is held and delivered after the listing, not lost.
-        l.begin(list(prefix), deliverCurrent);
+        WatchLoop watching = ensureWatching();
+        List<KvEntry> current;
+        threadLock.lock();
+        try {
+            // Listed under the transaction lock: every queued change is either in the listing or after it.
+            l.firstChange = watching.nextChange();
+            listeners.add(l);
+            current = list(prefix);
+        } finally {
+            threadLock.unlock();
+        }
+        // Changes dispatched before the listing is delivered wait for it, so the listing comes first.
+        l.begin(current, deliverCurrent);
         return () -> listeners.remove(l);
     }
 
@@ -257,17 +273,26 @@ public final class DirectoryKv implements VersionedKv {
         return URLDecoder.decode(fileName, StandardCharsets.UTF_8);
     }
 
-    private synchronized void ensureWatching() {
+    private synchronized WatchLoop ensureWatching() {
         if (watchLoop == null) {
             watchLoop = new WatchLoop();
             watchLoop.start();
         }
+        return watchLoop;
     }
 
-    /** One inotify watch on the directory, fanned out to the prefix listeners. */
+    /**
+     * One inotify watch on the directory and one thread that hands the queued changes to the prefix listeners.
+     * Listeners run only on that thread, one change at a time, so a listener may block or write to the store.
+     */
     private final class WatchLoop {
+        private record Change(long sequence, KvEvent event, List<KvEntry> resync) { }
+
         private final WatchService service;
-        private final Thread thread;
+        private final Thread inotify;
+        private final Thread dispatcher;
+        private final java.util.concurrent.LinkedBlockingQueue<Change> changes = new java.util.concurrent.LinkedBlockingQueue<>();
+        private long sequence;
 
         WatchLoop() {
             try {
@@ -277,12 +302,15 @@ public final class DirectoryKv implements VersionedKv {
             } catch (IOException e) {
                 throw new KvStoreException("cannot watch " + dir + ": " + e.getMessage(), e);
             }
-            thread = new Thread(this::run, "ward-dir-watch");
-            thread.setDaemon(true);
+            inotify = new Thread(this::readInotify, "ward-dir-watch");
+            inotify.setDaemon(true);
+            dispatcher = new Thread(this::dispatch, "ward-dir-dispatch");
+            dispatcher.setDaemon(true);
         }
 
         void start() {
-            thread.start();
+            inotify.start();
+            dispatcher.start();
         }
 
         void stop() {
@@ -291,20 +319,31 @@ public final class DirectoryKv implements VersionedKv {
             } catch (IOException ignored) {
                 // closing a watch service only releases the inotify descriptor
             }
+            dispatcher.interrupt();
         }
 
-        private void run() {
+        /** Called under the transaction lock. */
+        long nextChange() {
+            return sequence;
+        }
+
+        /** Called under the transaction lock, which orders the queue as the commits are ordered. */
+        void queue(KvEvent event) {
+            changes.add(new Change(sequence++, event, null));
+        }
+
+        private void readInotify() {
             try {
                 while (true) {
                     WatchKey key = service.take();
                     for (WatchEvent<?> event : key.pollEvents()) {
                         if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                            redeliverAll();
+                            queueResync();
                             continue;
                         }
                         String name = event.context().toString();
                         if (name.startsWith(".")) continue;
-                        dispatch(keyOf(name), event.kind() == StandardWatchEventKinds.ENTRY_DELETE);
+                        queueStateOf(keyOf(name));
                     }
                     if (!key.reset()) return;
                 }
@@ -313,21 +352,45 @@ public final class DirectoryKv implements VersionedKv {
             }
         }
 
-        private void redeliverAll() {
-            for (PrefixListener l : listeners) l.resync(list(l.prefix));
-        }
-
-        private void dispatch(String key, boolean deleted) {
-            KvEvent event;
+        private void queueStateOf(String key) {
+            threadLock.lock();
             try {
-                Optional<KvEntry> e = deleted ? Optional.empty() : get(key);
-                event = e.map(x -> new KvEvent(key, x.value(), x.version())).orElse(new KvEvent(key, null, 0));
+                KvEvent event = get(key).map(x -> new KvEvent(key, x.value(), x.version())).orElse(new KvEvent(key, null, 0));
+                queue(event);
             } catch (RuntimeException ex) {
                 LOG.warn("cannot read changed store entry {}: {}", key, ex.getMessage());
-                return;
+            } finally {
+                threadLock.unlock();
             }
-            for (PrefixListener l : listeners) {
-                if (key.startsWith(l.prefix)) l.accept(event);
+        }
+
+        /** After lost inotify events: the whole directory, which each listener compares with what it was given. */
+        private void queueResync() {
+            threadLock.lock();
+            try {
+                changes.add(new Change(sequence++, null, list("")));
+            } catch (RuntimeException ex) {
+                LOG.warn("cannot list {} after lost change events: {}", dir, ex.getMessage());
+            } finally {
+                threadLock.unlock();
+            }
+        }
+
+        private void dispatch() {
+            try {
+                while (true) {
+                    Change change = changes.take();
+                    for (PrefixListener l : listeners) {
+                        if (change.sequence() < l.firstChange) continue;
+                        if (change.resync() != null) {
+                            l.resync(change.resync().stream().filter(e -> e.key().startsWith(l.prefix)).toList());
+                        } else if (change.event().key().startsWith(l.prefix)) {
+                            l.accept(change.event());
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopped
             }
         }
     }
