@@ -95,12 +95,12 @@ public final class ParserDriver {
 
     /**
      * Whether the request stream waits for the client: no request was handled yet, or the parser holds the start of
-     * a message and needs the rest. Not while bytes the parser already decided stream by (a body), nor while it
-     * waits for the other stream, nor after the client's end.
+     * a message and needs the rest. Not while bytes the parser already decided stream by (a body: they are never
+     * held), nor while it waits for the other stream, nor after the client's end.
      */
     public boolean awaitingRequest() {
         Stream s = request;
-        if (failed || closed || s.ended || s.stalled || s.passOwed > 0 || s.dropOwed > 0) return false;
+        if (failed || closed || s.ended || s.stalled) return false;
         return s.readable() > 0 || !s.consumedAny;
     }
 
