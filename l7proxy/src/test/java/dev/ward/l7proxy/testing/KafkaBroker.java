@@ -26,9 +26,17 @@ public final class KafkaBroker {
     }
 
     public static KafkaBroker start(TransparentLab lab, String ip) throws IOException, InterruptedException {
+        return start(lab, ip, Map.of());
+    }
+
+    /** A broker with {@code extra} server properties over the defaults here (e.g. its metric reporters). */
+    public static KafkaBroker start(TransparentLab lab, String ip, Map<String, String> extra)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("ward-l7-kafka-");
         Path props = dir.resolve("server.properties");
-        Files.writeString(props, """
+        StringBuilder more = new StringBuilder();
+        extra.forEach((k, v) -> more.append(k).append('=').append(v).append('\n'));
+        Files.writeString(props, more + """
                 process.roles=broker,controller
                 node.id=1
                 controller.quorum.voters=1@%1$s:9093
