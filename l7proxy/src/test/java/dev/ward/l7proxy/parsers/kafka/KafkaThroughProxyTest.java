@@ -61,7 +61,8 @@ class KafkaThroughProxyTest {
         lookup.pod(OUTPOST, "app=outpost", true);
         lookup.learnFqdn("kafka.mycorp.com", SERVER_IP);
         proxy = ProxyInLab.start(lab, lookup, Direction.EGRESS);
-        broker = KafkaBroker.start(lab, SERVER_IP, Map.of("metric.reporters", ClientTelemetrySink.class.getName()));
+        broker = KafkaBroker.start(lab, SERVER_IP,
+                KafkaBroker.Settings.HOST.with("metric.reporters", ClientTelemetrySink.class.getName()));
         broker.createTopics(lab, "deathstar-plans", "empire-announce", "other-topic");
     }
 
