@@ -44,6 +44,7 @@ import static dev.ward.l7proxy.testing.TransparentLab.SERVER_IP;
  *
  * <p>{@code main(resultsFile, server...)}; servers: nginx, memcached, kafka, kafka-guest, cassandra,
  * cassandra-guest (the -guest ones with the settings for one slow CPU), all-guest (the four started at once).
+ * -DkafkaJvm="..." and -DcassandraJvm="..." add JVM options to try.
  */
 public final class ServerStartup {
     /** One server's figures: phases in start order (ms since the start command), memory in MiB, idle CPU in %. */
@@ -96,10 +97,11 @@ public final class ServerStartup {
             switch (server) {
                 case "nginx" -> nginx(lab, start, phases);
                 case "memcached" -> memcached(lab, start, phases);
-                case "kafka" -> kafka(lab, KafkaBroker.Settings.HOST, start, phases);
-                case "kafka-guest" -> kafka(lab, KafkaBroker.Settings.SLOW_CPU, start, phases);
-                case "cassandra" -> cassandra(lab, CassandraServer.Settings.HOST, start, phases);
-                case "cassandra-guest" -> cassandra(lab, CassandraServer.Settings.SLOW_CPU, start, phases);
+                case "kafka" -> kafka(lab, KafkaBroker.Settings.HOST.withJvmOptions(extra("kafkaJvm")), start, phases);
+                case "kafka-guest" -> kafka(lab, KafkaBroker.Settings.SLOW_CPU.withJvmOptions(extra("kafkaJvm")), start, phases);
+                case "cassandra" -> cassandra(lab, CassandraServer.Settings.HOST.withJvmOptions(extra("cassandraJvm")), start, phases);
+                case "cassandra-guest" -> cassandra(lab, CassandraServer.Settings.SLOW_CPU.withJvmOptions(extra("cassandraJvm")),
+                        start, phases);
                 case "all-guest" -> all(lab, start, phases);
                 default -> throw new IllegalArgumentException("unknown server '" + server + "' (nginx, memcached, kafka, "
                         + "kafka-guest, cassandra, cassandra-guest, all-guest)");
@@ -109,6 +111,12 @@ public final class ServerStartup {
             double cpu = idleCpuPercent();
             return new Figures(server, phases, rss / 1024, used / 1024, cpu);
         }
+    }
+
+    /** JVM options to try on a server: the system property {@code name}, split at spaces. */
+    private static List<String> extra(String name) {
+        String v = System.getProperty(name, "").strip();
+        return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
     }
 
     private static long since(long start) {

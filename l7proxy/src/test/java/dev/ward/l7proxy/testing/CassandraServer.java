@@ -25,6 +25,13 @@ public final class CassandraServer {
             jvmOptions = List.copyOf(jvmOptions);
         }
 
+        /** These settings with {@code more} JVM options after their own. */
+        public Settings withJvmOptions(List<String> more) {
+            List<String> o = new ArrayList<>(jvmOptions);
+            o.addAll(more);
+            return new Settings(o, yaml);
+        }
+
         /** As the l7proxy tests start it on the host. */
         public static final Settings HOST = new Settings(List.of("-Xms512m", "-Xmx1g", "-XX:+UseG1GC",
                 "-Dcassandra.jmx.local.port=7199"), "");

@@ -51,6 +51,13 @@ public final class KafkaBroker {
                 Map.entry("num.recovery.threads.per.data.dir", "1"), Map.entry("group.coordinator.threads", "1"),
                 Map.entry("share.coordinator.threads", "1"), Map.entry("log.cleaner.enable", "false")));
 
+        /** These settings with {@code more} JVM options after their own. */
+        public Settings withJvmOptions(List<String> more) {
+            List<String> o = new ArrayList<>(jvmOptions);
+            o.addAll(more);
+            return new Settings(o, properties);
+        }
+
         public Settings with(String key, String value) {
             Map<String, String> p = new java.util.HashMap<>(properties);
             p.put(key, value);
