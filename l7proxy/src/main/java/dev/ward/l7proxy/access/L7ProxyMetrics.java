@@ -19,8 +19,9 @@ public final class L7ProxyMetrics {
                 .help("L7 requests seen by the proxy, by parser and verdict (forwarded or denied)")
                 .labelNames("parser", "verdict").register(registry);
         errors = Counter.builder().name("ward_l7_errors")
-                .help("Connections the proxy closed on bad input or a failing parser, by parser and kind "
-                        + "(malformed, limit, parser_failure, upstream)")
+                .help("Connections the proxy closed on bad input, a failing parser, a failed upstream or a timeout, "
+                        + "by parser and kind (malformed, limit, parser_failure, upstream, connect_timeout, "
+                        + "header_timeout, idle_timeout)")
                 .labelNames("parser", "kind").register(registry);
         connections = Counter.builder().name("ward_l7_connections")
                 .help("Connections redirected to the proxy, by parser").labelNames("parser").register(registry);
@@ -61,7 +62,13 @@ public final class L7ProxyMetrics {
         /** The parser threw or did not make progress. */
         PARSER_FAILURE,
         /** The upstream connection failed, or no rules apply to the connection. */
-        UPSTREAM;
+        UPSTREAM,
+        /** The upstream did not accept the connection within the connect timeout. */
+        CONNECT_TIMEOUT,
+        /** The client did not complete a message its parser needs whole within the header timeout. */
+        HEADER_TIMEOUT,
+        /** Neither side sent a byte for the idle timeout. */
+        IDLE_TIMEOUT;
 
         public String label() {
             return name().toLowerCase();

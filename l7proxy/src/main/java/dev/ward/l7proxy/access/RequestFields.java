@@ -23,6 +23,7 @@ public final class RequestFields {
                 m.put("apiVersion", Integer.toString(k.apiVersion()));
                 if (k.clientId() != null) m.put("clientID", k.clientId());
                 if (!k.topics().isEmpty()) m.put("topic", String.join(",", k.topics()));
+                if (k.transactionalId() != null) m.put("transactionalID", k.transactionalId());
             }
             case L7Request.Dns d -> m.put("query", d.name());
             case L7Request.Generic g -> m.putAll(g.fields());

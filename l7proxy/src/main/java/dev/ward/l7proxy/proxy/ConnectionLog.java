@@ -59,7 +59,7 @@ final class ConnectionLog implements ParserContext {
     void error(ErrorKind kind, String reason) {
         metrics.error(parser, kind);
         LOG.debug("closing {} ({}): {}", connection, parser, reason);
-        emit(Type.ERROR, Outcome.ERROR, Map.of(), null, reason);
+        emit(Type.ERROR, Outcome.ERROR, Map.of("error", kind.label()), null, reason);
     }
 
     private void emit(Type type, Outcome outcome, Map<String, String> fields, String rule, String reason) {

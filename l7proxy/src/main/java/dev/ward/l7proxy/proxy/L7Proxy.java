@@ -20,6 +20,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,12 @@ public final class L7Proxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(L7Proxy.class);
     private static final int SOL_SOCKET = 1;
     private static final int SO_MARK = 36;
+    /** Pods answer a SYN in microseconds: 5 s leaves room for two SYN retransmissions to a loaded one. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** A client that means to send a request sends it at once; 30 s still carries an 8 MiB Kafka frame at 300 KB/s. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
+    /** The Kafka broker's own connections.max.idle.ms: clients of every parser here reconnect when it passes. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
 
     private final Builder config;
     private final EventLoopGroup group;
@@ -173,7 +181,8 @@ public final class L7Proxy implements AutoCloseable {
             ConnectionLog log = new ConnectionLog(rc, type, new RequestPolicy(lookup, rc, type), config.access,
                     metrics, config.clock);
             metrics.opened(type);
-            ProxiedConnection pc = new ProxiedConnection(down, log, metrics);
+            ProxiedConnection pc = new ProxiedConnection(down, log, metrics, config.headerTimeout.toNanos(),
+                    config.idleTimeout.toNanos());
             open.add(pc);
             down.closeFuture().addListener(f -> open.remove(pc));
             if (factory == null) {
@@ -200,7 +209,7 @@ public final class L7Proxy implements AutoCloseable {
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, config.waterMark)
                     .option(ChannelOption.SO_RCVBUF, config.receiveBuffer)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout.toMillis())
                     .handler(new ChannelInitializer<EpollSocketChannel>() {
                         @Override
                         protected void initChannel(EpollSocketChannel ch) {
@@ -209,6 +218,11 @@ public final class L7Proxy implements AutoCloseable {
                     });
             if (config.fromClientAddress) b.localAddress(new InetSocketAddress(client.getAddress(), 0));
             b.connect(original).addListener((ChannelFuture f) -> {
+                if (f.cause() instanceof ConnectTimeoutException) {
+                    pc.fail(ErrorKind.CONNECT_TIMEOUT, original + " did not accept a connection from " + client.getAddress()
+                            + " within the connect timeout of " + config.connectTimeout.toMillis() + " ms");
+                    return;
+                }
                 if (!f.isSuccess()) {
                     pc.fail(ErrorKind.UPSTREAM, "cannot connect to " + original + " from " + client.getAddress()
                             + ": " + f.cause());
@@ -238,7 +252,9 @@ public final class L7Proxy implements AutoCloseable {
         private IntUnaryOperator upstreamMark = identity -> 0;
         private boolean fromClientAddress = true;
         private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
-        private int connectTimeoutMillis = 10_000;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int receiveBuffer = 256 * 1024;
         private Clock clock = Clock.systemUTC();
 
@@ -309,9 +325,38 @@ public final class L7Proxy implements AutoCloseable {
             return this;
         }
 
-        public Builder connectTimeoutMillis(int millis) {
-            this.connectTimeoutMillis = millis;
+        /**
+         * How long an upstream may take to accept the proxy's connection (default 5 s; zero: the kernel's SYN
+         * retries decide). The client's connection is closed when it passes.
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = nonNegative("connectTimeout", timeout);
+            if (timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("connectTimeout must be under " + Integer.MAX_VALUE + " ms, not " + timeout);
+            }
             return this;
+        }
+
+        /**
+         * How long a client may take to complete a message its parser reads whole before deciding (an HTTP head, a
+         * Kafka or CQL frame, a memcached line), counted from the upstream connection for the first one and from
+         * its first byte for later ones (default 30 s; zero: unbounded). Bounds slowloris clients; a body the
+         * parser already passed streams under the idle timeout only.
+         */
+        public Builder headerTimeout(Duration timeout) {
+            this.headerTimeout = nonNegative("headerTimeout", timeout);
+            return this;
+        }
+
+        /** How long a connection may carry no byte in either direction (default 10 min; zero: unbounded). */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = nonNegative("idleTimeout", timeout);
+            return this;
+        }
+
+        private static Duration nonNegative(String what, Duration d) {
+            if (d == null || d.isNegative()) throw new IllegalArgumentException(what + " must be zero or positive, not " + d);
+            return d;
         }
 
         public Builder clock(Clock clock) {

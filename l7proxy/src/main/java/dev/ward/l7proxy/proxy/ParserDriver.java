@@ -68,6 +68,8 @@ public final class ParserDriver {
         boolean ended;
         boolean finished;
         boolean stalled;
+        /** Whether any byte of the stream was passed or dropped yet. */
+        boolean consumedAny;
 
         Stream(Side side) {
             this.side = side;
@@ -89,6 +91,17 @@ public final class ParserDriver {
     /** Bytes of {@code side} held unparsed now (what the memory bound applies to). */
     public int buffered(Side side) {
         return stream(side).readable();
+    }
+
+    /**
+     * Whether the request stream waits for the client: no request was handled yet, or the parser holds the start of
+     * a message and needs the rest. Not while bytes the parser already decided stream by (a body: they are never
+     * held), nor while it waits for the other stream, nor after the client's end.
+     */
+    public boolean awaitingRequest() {
+        Stream s = request;
+        if (failed || closed || s.ended || s.stalled) return false;
+        return s.readable() > 0 || !s.consumedAny;
     }
 
     /** Unparsed bytes held on both streams. */
@@ -291,6 +304,7 @@ public final class ParserDriver {
             fail(ErrorKind.PARSER_FAILURE, "parser answered " + (pass ? "PASS " : "DROP ") + n);
             return false;
         }
+        s.consumedAny = true;
         int readable = s.readable();
         int now = (int) Math.min(n, readable);
         if (now > 0) {

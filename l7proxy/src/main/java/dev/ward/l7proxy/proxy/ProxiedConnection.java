@@ -35,11 +35,17 @@ final class ProxiedConnection implements ParserDriver.Output {
      */
     private final java.util.ArrayDeque<ByteBuf> early = new java.util.ArrayDeque<>();
     private boolean earlyEnd;
+    private final ConnectionDeadlines deadlines;
 
-    ProxiedConnection(Channel downstream, ConnectionLog log, L7ProxyMetrics metrics) {
+    /**
+     * @param headerNanos bound on the wait for the rest of a client message, 0 for none
+     * @param idleNanos   bound on a time without bytes from either side, 0 for none
+     */
+    ProxiedConnection(Channel downstream, ConnectionLog log, L7ProxyMetrics metrics, long headerNanos, long idleNanos) {
         this.downstream = downstream;
         this.log = log;
         this.metrics = metrics;
+        this.deadlines = new ConnectionDeadlines(downstream.eventLoop(), headerNanos, idleNanos, this::fail);
         downstream.pipeline().addLast("ward-l7-downstream", new StreamHandler(Side.REQUEST));
     }
 
@@ -47,6 +53,7 @@ final class ProxiedConnection implements ParserDriver.Output {
         this.driver = driver;
         this.upstream = upstream;
         upstream.pipeline().addLast("ward-l7-upstream", new StreamHandler(Side.REPLY));
+        deadlines.start();
         while (!early.isEmpty() && !driver.failed()) driver.received(Side.REQUEST, early.poll());
         releaseEarly();
         if (earlyEnd) driver.ended(Side.REQUEST);
@@ -124,6 +131,7 @@ final class ProxiedConnection implements ParserDriver.Output {
         downstream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (upstream != null) upstream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (driver != null) driver.close();
+        deadlines.stop();
         releaseEarly();
     }
 
@@ -132,6 +140,13 @@ final class ProxiedConnection implements ParserDriver.Output {
         boolean writable = downstream.isWritable() && upstream.isWritable();
         downstream.config().setAutoRead(writable && !requestStalled);
         upstream.config().setAutoRead(writable && !replyStalled);
+        updateDeadlines();
+    }
+
+    /** The header clock runs only while the client is read and its parser waits for it, not for back-pressure. */
+    private void updateDeadlines() {
+        if (closed || driver == null) return;
+        deadlines.awaitingClient(driver.awaitingRequest() && downstream.config().isAutoRead());
     }
 
     private final class StreamHandler extends ChannelInboundHandlerAdapter {
@@ -156,8 +171,10 @@ final class ProxiedConnection implements ParserDriver.Output {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            deadlines.read();
             if (upstream != null) upstream.flush();
             downstream.flush();
+            updateDeadlines();
         }
 
         @Override
@@ -169,6 +186,7 @@ final class ProxiedConnection implements ParserDriver.Output {
                     driver.ended(side);
                     upstream.flush();
                     downstream.flush();
+                    updateDeadlines();
                 }
             }
             ctx.fireUserEventTriggered(evt);

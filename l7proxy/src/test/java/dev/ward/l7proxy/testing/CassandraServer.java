@@ -19,7 +19,52 @@ public final class CassandraServer {
 
     private CassandraServer() {}
 
+    /** How Cassandra is started: its JVM options, and cassandra.yaml lines added to the base ones. */
+    public record Settings(List<String> jvmOptions, String yaml) {
+        public Settings {
+            jvmOptions = List.copyOf(jvmOptions);
+        }
+
+        /** These settings with {@code more} JVM options after their own. */
+        public Settings withJvmOptions(List<String> more) {
+            List<String> o = new ArrayList<>(jvmOptions);
+            o.addAll(more);
+            return new Settings(o, yaml);
+        }
+
+        /** As the l7proxy tests start it on the host. */
+        public static final Settings HOST = new Settings(List.of("-Xms512m", "-Xmx1g", "-XX:+UseG1GC",
+                "-Dcassandra.jmx.local.port=7199"), "");
+
+        /**
+         * For one slow CPU (the lab's user-mode Linux guest): C1 only, a small heap with small memtables and no
+         * caches, few threads, no JMX server, no fsync of the system keyspaces, no wait for gossip to settle
+         * (there is one node).
+         */
+        public static final Settings SLOW_CPU = new Settings(List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k", "-Dcassandra.unsafesystem=true",
+                "-Dcassandra.skip_wait_for_gossip_to_settle=0", "-Dcassandra.load_ring_state=false"), """
+                memtable_heap_space: 32MiB
+                memtable_offheap_space: 32MiB
+                concurrent_reads: 2
+                concurrent_writes: 2
+                concurrent_counter_writes: 2
+                concurrent_materialized_view_writes: 1
+                concurrent_compactors: 1
+                native_transport_max_threads: 8
+                key_cache_size: 0MiB
+                counter_cache_size: 0MiB
+                hinted_handoff_enabled: false
+                auto_snapshot: false
+                commitlog_segment_size: 8MiB
+                """);
+    }
+
     public static void start(TransparentLab lab, String ip) throws IOException, InterruptedException {
+        start(lab, ip, Settings.HOST);
+    }
+
+    public static void start(TransparentLab lab, String ip, Settings settings) throws IOException, InterruptedException {
         String cp = classpath();
         Path dir = Files.createTempDirectory("ward-l7-cassandra-");
         Files.writeString(dir.resolve("cassandra.yaml"), """
@@ -43,7 +88,7 @@ public final class CassandraServer {
                 storage_port: 7000
                 endpoint_snitch: SimpleSnitch
                 start_native_transport: true
-                """.formatted(dir, ip, PORT));
+                """.formatted(dir, ip, PORT) + settings.yaml());
         Files.writeString(dir.resolve("logback.xml"), """
                 <configuration>
                   <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -53,11 +98,11 @@ public final class CassandraServer {
                   <logger name="org.apache.cassandra.service.CassandraDaemon" level="INFO"/>
                 </configuration>
                 """);
-        List<String> cmd = new ArrayList<>(List.of(java17(), "-Xms512m", "-Xmx1g", "-XX:+UseG1GC",
-                "-Djdk.attach.allowAttachSelf=true", "-Dcassandra-foreground=yes",
+        List<String> cmd = new ArrayList<>(List.of(java17()));
+        cmd.addAll(settings.jvmOptions());
+        cmd.addAll(List.of("-Djdk.attach.allowAttachSelf=true", "-Dcassandra-foreground=yes",
                 "-Dcassandra.config=file://" + dir.resolve("cassandra.yaml"),
-                "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
-                "-Dcassandra.storagedir=" + dir, "-Dcassandra.jmx.local.port=7199"));
+                "-Dlogback.configurationFile=" + dir.resolve("logback.xml"), "-Dcassandra.storagedir=" + dir));
         // What Cassandra's own jvm17-server.options opens up.
         for (String m : List.of("java.base/jdk.internal.misc", "java.base/jdk.internal.ref", "java.base/sun.nio.ch",
                 "java.management.rmi/com.sun.jmx.remote.internal.rmi", "java.rmi/sun.rmi.registry",

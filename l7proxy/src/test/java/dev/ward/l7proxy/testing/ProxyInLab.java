@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /** The proxy running in a lab's node namespace, with every pod connection redirected to it, recording its events. */
 public final class ProxyInLab implements AutoCloseable {
@@ -25,8 +26,8 @@ public final class ProxyInLab implements AutoCloseable {
     public final java.util.concurrent.atomic.LongAdder counted = new java.util.concurrent.atomic.LongAdder();
 
     private ProxyInLab(TransparentLab lab, RedirectLookup lookup, ParserRegistry parsers, Direction direction,
-                       int threads, boolean record) throws InterruptedException {
-        proxy = L7Proxy.builder()
+                       int threads, boolean record, UnaryOperator<L7Proxy.Builder> tuning) throws InterruptedException {
+        proxy = tuning.apply(L7Proxy.builder()
                 .listen(direction, new InetSocketAddress("0.0.0.0", 0))
                 .lookup(lookup)
                 .parsers(parsers)
@@ -34,7 +35,7 @@ public final class ProxyInLab implements AutoCloseable {
                 .metrics(registry)
                 .threads(threads)
                 .threadFactory(lab.nodeThreads())
-                .upstreamMark(identity -> TransparentLab.UPSTREAM_MARK)
+                .upstreamMark(identity -> TransparentLab.UPSTREAM_MARK))
                 .start();
         this.lab = lab;
         this.port = proxy.address(direction).getPort();
@@ -50,18 +51,24 @@ public final class ProxyInLab implements AutoCloseable {
     }
 
     public static ProxyInLab start(TransparentLab lab, RedirectLookup lookup, Direction direction) throws InterruptedException {
-        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, 2, true).redirect();
+        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, 2, true, b -> b).redirect();
+    }
+
+    /** A proxy with more settings of the builder's, e.g. its timeouts. */
+    public static ProxyInLab start(TransparentLab lab, RedirectLookup lookup, Direction direction,
+                                   UnaryOperator<L7Proxy.Builder> tuning) throws InterruptedException {
+        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, 2, true, tuning).redirect();
     }
 
     public static ProxyInLab start(TransparentLab lab, RedirectLookup lookup, ParserRegistry parsers, Direction direction,
                                    int threads) throws InterruptedException {
-        return new ProxyInLab(lab, lookup, parsers, direction, threads, true).redirect();
+        return new ProxyInLab(lab, lookup, parsers, direction, threads, true, b -> b).redirect();
     }
 
     /** A proxy that counts its access events instead of keeping them. */
     public static ProxyInLab startCounting(TransparentLab lab, RedirectLookup lookup, Direction direction, int threads)
             throws InterruptedException {
-        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, threads, false).redirect();
+        return new ProxyInLab(lab, lookup, ParserRegistry.load(), direction, threads, false, b -> b).redirect();
     }
 
     public List<L7AccessEvent> events() {

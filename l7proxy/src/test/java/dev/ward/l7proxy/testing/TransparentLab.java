@@ -108,6 +108,28 @@ public final class TransparentLab implements AutoCloseable {
         run(List.of("ip", "netns", "exec", node, "nft", "-f", "-"), rules, 30);
     }
 
+    /**
+     * An address routed from the node to the server namespace, where every packet to it is dropped and counted: a
+     * destination that never answers a SYN (no RST, no ICMP), as a host that went away without its routes.
+     */
+    public void blackhole(String ip) {
+        // Through the server host as a gateway, so the node resolves a neighbour and the SYNs really leave.
+        sh("ip", "-n", node, "route", "add", ip + "/32", "via", SERVER_IP, "dev", "ws0", "onlink");
+        run(List.of("ip", "netns", "exec", server, "nft", "-f", "-"), """
+                table ip ward_l7_blackhole {
+                  chain prerouting {
+                    type filter hook prerouting priority raw; policy accept;
+                    ip daddr %s counter drop
+                  }
+                }
+                """.formatted(ip), 30);
+    }
+
+    /** Packets dropped on their way to the {@link #blackhole} address. */
+    public long blackholedPackets() {
+        return counted(server, "ward_l7_blackhole", "prerouting");
+    }
+
     /** Stops redirecting: pod connections reach their destinations directly (a benchmark's baseline). */
     public void stopRedirecting() {
         exec(node, "nft", "delete", "table", "ip", "ward_l7_test");
@@ -120,9 +142,14 @@ public final class TransparentLab implements AutoCloseable {
 
     /** Packets the node sent with {@link #UPSTREAM_MARK}: those of the proxy's upstream sockets. */
     public long upstreamMarkedPackets() {
-        Exec e = exec(node, "nft", "list", "chain", "ip", "ward_l7_test", "output");
+        return counted(node, "ward_l7_test", "output");
+    }
+
+    /** The packets of the first nft counter in {@code table}'s {@code chain} in {@code namespace}. */
+    private long counted(String namespace, String table, String chain) {
+        Exec e = exec(namespace, "nft", "list", "chain", "ip", table, chain);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(e.output());
-        if (!m.find()) throw new IllegalStateException("no counter in " + e.output());
+        if (!m.find()) throw new IllegalStateException("no counter in " + table + " " + chain + ": " + e.output());
         return Long.parseLong(m.group(1));
     }
 

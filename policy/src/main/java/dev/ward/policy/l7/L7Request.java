@@ -19,9 +19,16 @@ public sealed interface L7Request {
         }
     }
 
-    record Kafka(int apiKey, int apiVersion, String clientId, List<String> topics) implements L7Request {
+    /** {@code transactionalId}: the one a request carries (InitProducerId, transactional requests), or null. */
+    record Kafka(int apiKey, int apiVersion, String clientId, List<String> topics, String transactionalId)
+            implements L7Request {
         public Kafka {
             topics = List.copyOf(topics);
+        }
+
+        /** A request without a transactional id. */
+        public Kafka(int apiKey, int apiVersion, String clientId, List<String> topics) {
+            this(apiKey, apiVersion, clientId, topics, null);
         }
 
         @Override

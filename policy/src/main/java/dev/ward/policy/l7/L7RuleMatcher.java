@@ -55,7 +55,7 @@ public final class L7RuleMatcher {
     }
 
     private static boolean kafka(L7Rules.KafkaRule r, L7Request.Kafka k) {
-        if (r.role() != null && !KafkaApiKeys.role(r.role()).contains(k.apiKey())) return false;
+        if (r.role() != null && !KafkaApiKeys.roleAdmits(r.role(), k.apiKey(), k.transactionalId() != null)) return false;
         if (r.apiKey() != null && r.apiKey() != k.apiKey()) return false;
         if (r.apiVersion() != null && r.apiVersion() != k.apiVersion()) return false;
         if (r.clientId() != null && !r.clientId().equals(k.clientId())) return false;

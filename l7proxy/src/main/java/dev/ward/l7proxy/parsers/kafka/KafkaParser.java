@@ -10,7 +10,9 @@ import dev.ward.policy.l7.L7Request;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -32,9 +34,9 @@ import java.util.Set;
  * Kafka's wire protocol, read with Kafka's own message classes (every API version, flexible versions included).
  * Each request frame is read whole and decided on its API key, version, client id and topics. A denied request
  * never reaches the broker: the client gets that request's own error response with the authorization error
- * (TOPIC_AUTHORIZATION_FAILED for requests naming topics, GROUP_ or CLUSTER_AUTHORIZATION_FAILED otherwise), in
- * its turn among the broker's replies, and the connection stays open. Replies stream through; metadata replies
- * are read to learn topic ids.
+ * (TOPIC_AUTHORIZATION_FAILED for requests naming topics, GROUP_, TRANSACTIONAL_ID_ or CLUSTER_AUTHORIZATION_FAILED
+ * otherwise), in its turn among the broker's replies, and the connection stays open. Replies stream through;
+ * metadata replies are read to learn topic ids.
  */
 final class KafkaParser implements L7Parser {
     static final int MAX_REQUEST = 8 * 1024 * 1024;
@@ -93,7 +95,8 @@ final class KafkaParser implements L7Parser {
                 Op split = metadataByTopic(header, topics, total);
                 if (split != null) return split;
             }
-            k = new L7Request.Kafka(header.apiKey().id, header.apiVersion(), header.clientId(), topics);
+            String transactionalId = request.data() instanceof InitProducerIdRequestData ip ? ip.transactionalId() : null;
+            k = new L7Request.Kafka(header.apiKey().id, header.apiVersion(), header.clientId(), topics, transactionalId);
             Decision d = context.decide(k);
             if (d.allowed()) {
                 queue.forwarded(new Sent(header.correlationId(), header.apiKey(), header.apiVersion()), silent);
@@ -101,6 +104,7 @@ final class KafkaParser implements L7Parser {
             }
             refusal = !topics.isEmpty() ? new TopicAuthorizationException(Set.copyOf(topics))
                     : GROUP_APIS.contains(header.apiKey()) ? new GroupAuthorizationException("denied by policy")
+                    : transactionalId != null ? new TransactionalIdAuthorizationException("denied by policy")
                     : new ClusterAuthorizationException("denied by policy");
         } catch (KafkaRequestTopics.Unresolved u) {
             // Unknown to us, but surely known to the broker: the client refreshes its metadata and retries.

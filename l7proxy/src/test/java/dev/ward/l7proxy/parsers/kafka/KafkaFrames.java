@@ -3,6 +3,7 @@ package dev.ward.l7proxy.parsers.kafka;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -48,6 +50,13 @@ final class KafkaFrames {
         ProduceRequestData d = new ProduceRequestData().setAcks(acks).setTimeoutMs(1000)
                 .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(t).iterator()));
         return frame(new ProduceRequest.Builder(version, version, d).build(version), correlationId);
+    }
+
+    /** InitProducerId as a producer sends it first: idempotent ({@code transactionalId} null) or transactional. */
+    static byte[] initProducerId(String transactionalId, short version, int correlationId) {
+        InitProducerIdRequestData d = new InitProducerIdRequestData().setTransactionalId(transactionalId)
+                .setTransactionTimeoutMs(60_000);
+        return frame(new InitProducerIdRequest.Builder(d).build(version), correlationId);
     }
 
     static byte[] fetch(String topic, Uuid id, short version, int correlationId) {

@@ -10,6 +10,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,28 @@ class KafkaParserTest {
         assertEquals(0, r.toServerBytes().length);
         ProduceResponse p = (ProduceResponse) KafkaFrames.parse(r.toClient(), 0, ApiKeys.PRODUCE, V12);
         assertEquals(java.util.Set.of(Errors.TOPIC_AUTHORIZATION_FAILED), p.errorCounts().keySet());
+    }
+
+    @Test
+    void anIdempotentProducersInitProducerIdIsPartOfProducingATransactionalOneIsNot() {
+        short v = ApiKeys.INIT_PRODUCER_ID.latestVersion();
+        byte[] idempotent = KafkaFrames.initProducerId(null, v, 1);
+        byte[] transactional = KafkaFrames.initProducerId("hq-tx", v, 2);
+        Result r = from(HQ).assertSplitInvariant(List.of(request(concat(idempotent, transactional)),
+                reply(KafkaFrames.opaqueReply(1, 20))));
+        assertArrayEquals(idempotent, r.toServerBytes(), "only the idempotent one reaches the broker");
+        InitProducerIdResponse denied = (InitProducerIdResponse) KafkaFrames.parse(r.toClient(), 28,
+                ApiKeys.INIT_PRODUCER_ID, v);
+        assertEquals(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, denied.error());
+        assertEquals(List.of(
+                "REQUEST FORWARDED {apiKey=initproducerid, apiVersion=" + v + ", clientID=empire-client}" + RULE,
+                "REQUEST DENIED {apiKey=initproducerid, apiVersion=" + v + ", clientID=empire-client, transactionalID=hq-tx}",
+                "REPLY DENIED {apiKey=initproducerid, apiVersion=" + v + ", clientID=empire-client, "
+                        + "error=TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactionalID=hq-tx}"), r.events());
+        Result outpost = from(OUTPOST).assertSplitInvariant(List.of(request(idempotent)));
+        assertEquals(0, outpost.toServerBytes().length, "a consumer may not get a producer id");
+        assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED, ((InitProducerIdResponse) KafkaFrames.parse(outpost.toClient(), 0,
+                ApiKeys.INIT_PRODUCER_ID, v)).error());
     }
 
     @Test
