@@ -75,6 +75,23 @@ public final class AgentClient {
         }
     }
 
+    /**
+     * Sends a request whose answers stream ({@link ApiRequest.FollowFlows}) and returns the open stream: no deadline
+     * applies beyond this client's timeout for connecting and sending; the caller reads answers as they come and
+     * closes the stream when it has what it wants.
+     */
+    public AgentStream stream(ApiRequest request) throws AgentUnreachableException, IOException {
+        SocketChannel channel = connect();
+        try {
+            LineChannel lines = new LineChannel(channel, ApiProtocol.MAX_LINE_BYTES);
+            lines.writeLine(ApiCodec.encode(request));
+            return new AgentStream(socket, request.op(), channel, lines);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
     private SocketChannel connect() throws AgentUnreachableException, IOException {
         if (!Files.exists(socket)) throw new AgentUnreachableException(socket, "no such socket", null);
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
