@@ -171,7 +171,8 @@ public final class AgentApiServer implements AutoCloseable {
         FinalOnce responder = new FinalOnce(c, lines);
         try {
             handler.handle(request, responder);
-            if (!responder.finished) {
+            // A stream whose client left ends without a final answer: there is nobody to give it to.
+            if (!responder.finished && !responder.clientGone()) {
                 responder.send(new ApiResponse.Failure(ApiError.INTERNAL, "the agent gave no answer to " + request.op()));
             }
         } catch (IOException e) {
@@ -200,6 +201,10 @@ public final class AgentApiServer implements AutoCloseable {
         FinalOnce(SocketChannel channel, LineChannel lines) {
             this.channel = channel;
             this.lines = lines;
+        }
+
+        synchronized boolean clientGone() {
+            return closed != null && closed.isDone();
         }
 
         @Override

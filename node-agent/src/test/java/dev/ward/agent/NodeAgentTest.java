@@ -119,6 +119,6 @@ class NodeAgentTest {
 
     @Test
     void encryptionRunsOnlyWhenConfigured() {
-        assertEquals(List.of("identity"), NodeAgent.subsystemsFor(config()).stream().map(Subsystem::name).toList());
+        assertEquals(List.of("metrics", "identity"), NodeAgent.subsystemsFor(config()).stream().map(Subsystem::name).toList());
     }
 }
