@@ -66,7 +66,7 @@ public final class FlowLog implements AutoCloseable {
             try {
                 file.close();
             } catch (IOException e) {
-                LOG.warn("closing the flow log {} failed: {}", config.path(), e.toString());
+                failed(e);
             }
         }
     }
@@ -74,13 +74,8 @@ public final class FlowLog implements AutoCloseable {
     private void write(Flow f) {
         try {
             file.writeLine(FlowJson.toLine(f));
-        } catch (IOException | RuntimeException e) {
-            unwritten.incrementAndGet();
-            long now = System.nanoTime();
-            if (now - warnedAt > WARN_EVERY_NANOS) {
-                warnedAt = now;
-                LOG.warn("writing the flow log {} failed (flows are counted as lost until it works again): {}", config.path(), e.toString());
-            }
+        } catch (IOException e) {
+            failed(e);
         }
     }
 
@@ -89,7 +84,16 @@ public final class FlowLog implements AutoCloseable {
         try {
             file.flush();
         } catch (IOException e) {
-            LOG.debug("flushing the flow log failed: {}", e.toString());
+            failed(e);
+        }
+    }
+
+    private void failed(IOException e) {
+        unwritten.addAndGet(e instanceof RotatingFile.LinesLost l ? l.lines : 1);
+        long now = System.nanoTime();
+        if (now - warnedAt > WARN_EVERY_NANOS) {
+            warnedAt = now;
+            LOG.warn("writing the flow log {} failed (its flows are counted as lost until it works again): {}", config.path(), e.getMessage());
         }
     }
 
