@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.encryption.KeysCommand.class,
                 dev.ward.cli.encryption.EncryptionCommand.class,
                 dev.ward.cli.endpoints.EndpointCommand.class,
+                dev.ward.cli.flows.MonitorCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

@@ -5,9 +5,11 @@ import dev.ward.agent.NodeAgent;
 import dev.ward.agent.NodeAgentConfig;
 import dev.ward.agent.encryption.agent.EncryptionAgent;
 import dev.ward.agent.identity.NodeIdentityAgent;
+import dev.ward.agent.metrics.MetricsEndpoint;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.encryption.EncryptionOptions;
 import dev.ward.cli.endpoints.EndpointOptions;
+import dev.ward.cli.flows.VisibilityOptions;
 import dev.ward.agent.endpoints.EndpointManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +30,7 @@ public final class AgentCommand implements Runnable {
     @Mixin IdentityOptions identity;
     @Mixin EncryptionOptions encryption;
     @Mixin EndpointOptions endpoints;
+    @Mixin VisibilityOptions visibility;
 
     @Override
     public void run() {
@@ -38,7 +41,8 @@ public final class AgentCommand implements Runnable {
                 throw new CommandFailure("--netns names the node's namespace for encryption and endpoints, which run only with --underlay-ip or --api-socket");
             }
             config = new NodeAgentConfig(store.location(), identity.stateDir(), identity.config(),
-                    encryption.config(identity.node(), clock), endpoints.config(encryption.netns()), clock);
+                    encryption.config(identity.node(), clock), endpoints.config(encryption.netns()), clock,
+                    visibility.config(endpoints.enabled()));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid agent options: " + e.getMessage());
         }
@@ -56,6 +60,9 @@ public final class AgentCommand implements Runnable {
         if (agent.subsystems().contains("endpoints")) {
             System.out.println("node " + config.node() + " manages " + agent.service(EndpointManager.class).list().size()
                     + " endpoints; its API is on " + config.endpoints().orElseThrow().apiSocket());
+        }
+        if (config.visibility().metrics().isPresent()) {
+            System.out.println("node " + config.node() + " serves metrics on " + agent.service(MetricsEndpoint.class).url());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

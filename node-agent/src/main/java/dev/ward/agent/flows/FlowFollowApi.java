@@ -7,6 +7,7 @@ import dev.ward.agentapi.ApiResponse;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -20,6 +21,7 @@ final class FlowFollowApi implements AgentApiServer.Handler {
     private static final Duration POLL = Duration.ofMillis(250);
 
     private final FlowHub hub;
+    private final AtomicInteger following = new AtomicInteger();
 
     FlowFollowApi(FlowHub hub) {
         this.hub = hub;
@@ -36,6 +38,7 @@ final class FlowFollowApi implements AgentApiServer.Handler {
             return;
         }
         CompletableFuture<Void> gone = out.clientClosed();
+        following.incrementAndGet();
         try (FlowSubscription flows = hub.subscribe("monitor", filter, QUEUE, follow.last())) {
             while (!gone.isDone()) {
                 Flow f = flows.poll(POLL);
@@ -48,6 +51,14 @@ final class FlowFollowApi implements AgentApiServer.Handler {
                     return;
                 }
             }
+        } finally {
+            following.decrementAndGet();
         }
+    }
+
+    /** After the hub stopped: gives followers up to {@code max} to tell their clients, before the socket closes. */
+    void awaitEnded(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (following.get() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
     }
 }

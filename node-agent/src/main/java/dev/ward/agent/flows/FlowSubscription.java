@@ -20,6 +20,9 @@ public final class FlowSubscription implements AutoCloseable {
     private final AtomicLong lostReported = new AtomicLong();
     private final Runnable onClose;
     private volatile boolean closed;
+    /** Put in the queue at close so a reader waiting in {@link #poll} wakes at once. */
+    private static final Flow WAKE = new Flow(java.time.Instant.EPOCH, "", FlowVerdict.ERROR, dev.ward.policy.model.Direction.EGRESS,
+            new FlowPeer(null, 0, 0, null, null), new FlowPeer(null, 0, 0, null, null), "", null, null, new FlowDetail.L3L4("", 0, 0, 0, 0, 0));
 
     FlowSubscription(String name, Predicate<Flow> filter, int capacity, Runnable onClose) {
         if (capacity < 1) throw new IllegalArgumentException("a subscription's queue holds at least one flow, not " + capacity);
@@ -46,7 +49,8 @@ public final class FlowSubscription implements AutoCloseable {
     /** The next flow, waiting up to {@code timeout}; null if none came or the subscription is closed. */
     public Flow poll(Duration timeout) throws InterruptedException {
         if (closed && queue.isEmpty()) return null;
-        return queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Flow f = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return f == WAKE ? null : f;
     }
 
     /** Flows dropped for this reader since it subscribed. */
@@ -70,5 +74,7 @@ public final class FlowSubscription implements AutoCloseable {
         if (closed) return;
         closed = true;
         onClose.run();
+        // A full queue needs no wake-up: its reader is not waiting.
+        queue.offer(WAKE);
     }
 }

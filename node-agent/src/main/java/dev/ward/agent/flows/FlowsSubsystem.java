@@ -28,6 +28,7 @@ public final class FlowsSubsystem implements Subsystem {
     private final FlowsConfig config;
     private FlowHub hub;
     private FlowLog log;
+    private FlowFollowApi follow;
 
     public FlowsSubsystem(FlowsConfig config) {
         this.config = config;
@@ -51,7 +52,8 @@ public final class FlowsSubsystem implements Subsystem {
                 LOG.info("node {}: flow log {} (rotated at {} bytes, {} files kept)", context.node(), config.log().get().path(),
                         config.log().get().maxBytes(), config.log().get().maxFiles());
             }
-            context.find(ApiRoutes.class).ifPresent(r -> r.route(ApiRequest.FollowFlows.class, new FlowFollowApi(hub)));
+            follow = new FlowFollowApi(hub);
+            context.find(ApiRoutes.class).ifPresent(r -> r.route(ApiRequest.FollowFlows.class, follow));
             context.find(PrometheusRegistry.class).ifPresent(r -> FlowMetrics.register(r, hub));
             context.provide(FlowHub.class, hub);
         } catch (Exception | Error e) {
@@ -64,6 +66,13 @@ public final class FlowsSubsystem implements Subsystem {
     public void stop() {
         // The hub first: it hands on what sources queued, then closes its readers; the log then writes what it holds.
         if (hub != null) hub.close();
+        if (follow != null) {
+            try {
+                follow.awaitEnded(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (log != null) log.close();
     }
 }
