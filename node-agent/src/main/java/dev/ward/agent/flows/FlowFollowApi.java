@@ -5,8 +5,12 @@ import dev.ward.agentapi.ApiError;
 import dev.ward.agentapi.ApiRequest;
 import dev.ward.agentapi.ApiResponse;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -50,6 +54,14 @@ final class FlowFollowApi implements AgentApiServer.Handler {
                     out.send(new ApiResponse.StreamEnd("the agent's flow hub stopped (the agent is stopping)"));
                     return;
                 }
+            }
+        } catch (IOException e) {
+            // The client left while a flow was on its way: how a follow normally ends (wardctl monitor --count).
+            // Once the server sees the close too, it does not try to answer.
+            try {
+                gone.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException stillThere) {
+                throw e;
             }
         } finally {
             following.decrementAndGet();
