@@ -52,10 +52,16 @@ public final class AgentClient {
         ApiResponse last = null;
         try (channel) {
             LineChannel lines = new LineChannel(channel, ApiProtocol.MAX_LINE_BYTES);
-            lines.writeLine(ApiCodec.encode(request));
+            IOException unsent = send(lines, request);
             while (true) {
-                String line = lines.readLine();
+                String line;
+                try {
+                    line = lines.readLine();
+                } catch (IOException e) {
+                    throw unsent != null ? unsent : e;
+                }
                 if (line == null) {
+                    if (unsent != null) throw unsent;
                     throw new IOException("the agent closed the connection without a final answer to " + request.op()
                             + (last == null ? "" : " (its last answer: " + last.status() + ")"));
                 }
@@ -82,13 +88,22 @@ public final class AgentClient {
      */
     public AgentStream stream(ApiRequest request) throws AgentUnreachableException, IOException {
         SocketChannel channel = connect();
+        LineChannel lines = new LineChannel(channel, ApiProtocol.MAX_LINE_BYTES);
+        // A request that could not be written may still have its refusal to read: the stream's first answer says.
+        send(lines, request);
+        return new AgentStream(socket, request.op(), channel, lines);
+    }
+
+    /**
+     * Writes the request; a failure is returned, not thrown, because an agent that refuses a client (too many at
+     * once) answers and closes before reading: its answer is still there to read.
+     */
+    private static IOException send(LineChannel lines, ApiRequest request) {
         try {
-            LineChannel lines = new LineChannel(channel, ApiProtocol.MAX_LINE_BYTES);
             lines.writeLine(ApiCodec.encode(request));
-            return new AgentStream(socket, request.op(), channel, lines);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            throw e;
+            return null;
+        } catch (IOException e) {
+            return e;
         }
     }
 

@@ -43,7 +43,7 @@ public final class FlowHub implements AutoCloseable {
      * @param history recent flows kept for readers that ask to start with them
      */
     public record Settings(int ingest, int history) {
-        public static final Settings DEFAULT = new Settings(65_536, 4_096);
+        public static final Settings DEFAULT = new Settings(16_384, 4_096);
 
         public Settings {
             if (ingest < 1 || history < 0) throw new IllegalArgumentException("flow hub sizes must be positive: " + ingest + ", " + history);

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FlowLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlowLog.class);
-    static final int QUEUE = 65_536;
+    static final int QUEUE = 16_384;
     private static final long WARN_EVERY_NANOS = 60_000_000_000L;
 
     private final FlowLogConfig config;

@@ -21,7 +21,8 @@ final class KernelClock {
     }
 
     Instant at(long monotonicNanos) {
-        long now = LinuxSyscalls.monotonicNanos();
+        // Elapsed time needs no particular clock; only the offset is taken with CLOCK_MONOTONIC itself.
+        long now = System.nanoTime();
         if (takenAt == Long.MIN_VALUE || now - takenAt > RESYNC_NANOS) {
             Instant w = wall.instant();
             offset = w.getEpochSecond() * 1_000_000_000L + w.getNano() - LinuxSyscalls.monotonicNanos();
