@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +40,12 @@ public final class AgentApiServer implements AutoCloseable {
     /** Writes answers to the client of one request; a client that went away makes it throw. */
     public interface Responder {
         void send(ApiResponse response) throws IOException;
+
+        /**
+         * Completes when the client closes its end: how a stream that may stay silent for long (a flow follow)
+         * learns its client is gone without writing to it. A client sends nothing after its request.
+         */
+        CompletableFuture<Void> clientClosed();
     }
 
     /**
@@ -160,10 +168,11 @@ public final class AgentApiServer implements AutoCloseable {
             closeQuietly(c);
             return;
         }
-        FinalOnce responder = new FinalOnce(lines);
+        FinalOnce responder = new FinalOnce(c, lines);
         try {
             handler.handle(request, responder);
-            if (!responder.finished) {
+            // A stream whose client left ends without a final answer: there is nobody to give it to.
+            if (!responder.finished && !responder.clientGone()) {
                 responder.send(new ApiResponse.Failure(ApiError.INTERNAL, "the agent gave no answer to " + request.op()));
             }
         } catch (IOException e) {
@@ -184,11 +193,37 @@ public final class AgentApiServer implements AutoCloseable {
 
     /** Refuses to write past the final answer: a handler bug must not put two final answers on one connection. */
     private static final class FinalOnce implements Responder {
+        private final SocketChannel channel;
         private final LineChannel lines;
         private boolean finished;
+        private CompletableFuture<Void> closed;
 
-        FinalOnce(LineChannel lines) {
+        FinalOnce(SocketChannel channel, LineChannel lines) {
+            this.channel = channel;
             this.lines = lines;
+        }
+
+        synchronized boolean clientGone() {
+            return closed != null && closed.isDone();
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> clientClosed() {
+            if (closed == null) {
+                closed = new CompletableFuture<>();
+                CompletableFuture<Void> done = closed;
+                // The request was read whole, so this thread is the channel's only reader from here on.
+                Thread.ofVirtual().name("ward-api-client-eof").start(() -> {
+                    ByteBuffer sink = ByteBuffer.allocate(256);
+                    try {
+                        while (channel.read(sink) >= 0) sink.clear();
+                    } catch (IOException e) {
+                        // closed under us (the answer is done) or reset by the client: gone either way
+                    }
+                    done.complete(null);
+                });
+            }
+            return closed;
         }
 
         @Override

@@ -52,10 +52,16 @@ public final class AgentClient {
         ApiResponse last = null;
         try (channel) {
             LineChannel lines = new LineChannel(channel, ApiProtocol.MAX_LINE_BYTES);
-            lines.writeLine(ApiCodec.encode(request));
+            IOException unsent = send(lines, request);
             while (true) {
-                String line = lines.readLine();
+                String line;
+                try {
+                    line = lines.readLine();
+                } catch (IOException e) {
+                    throw unsent != null ? unsent : e;
+                }
                 if (line == null) {
+                    if (unsent != null) throw unsent;
                     throw new IOException("the agent closed the connection without a final answer to " + request.op()
                             + (last == null ? "" : " (its last answer: " + last.status() + ")"));
                 }
@@ -72,6 +78,32 @@ public final class AgentClient {
             throw e;
         } finally {
             deadline.cancel(false);
+        }
+    }
+
+    /**
+     * Sends a request whose answers stream ({@link ApiRequest.FollowFlows}) and returns the open stream: no deadline
+     * applies beyond this client's timeout for connecting and sending; the caller reads answers as they come and
+     * closes the stream when it has what it wants.
+     */
+    public AgentStream stream(ApiRequest request) throws AgentUnreachableException, IOException {
+        SocketChannel channel = connect();
+        LineChannel lines = new LineChannel(channel, ApiProtocol.MAX_LINE_BYTES);
+        // A request that could not be written may still have its refusal to read: the stream's first answer says.
+        send(lines, request);
+        return new AgentStream(socket, request.op(), channel, lines);
+    }
+
+    /**
+     * Writes the request; a failure is returned, not thrown, because an agent that refuses a client (too many at
+     * once) answers and closes before reading: its answer is still there to read.
+     */
+    private static IOException send(LineChannel lines, ApiRequest request) {
+        try {
+            lines.writeLine(ApiCodec.encode(request));
+            return null;
+        } catch (IOException e) {
+            return e;
         }
     }
 

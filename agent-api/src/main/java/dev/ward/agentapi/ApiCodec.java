@@ -21,13 +21,17 @@ public final class ApiCodec {
             "endpoint-add", ApiRequest.AddEndpoint.class,
             "endpoint-delete", ApiRequest.DeleteEndpoint.class,
             "endpoint-check", ApiRequest.CheckEndpoint.class,
-            "endpoint-list", ApiRequest.ListEndpoints.class);
+            "endpoint-list", ApiRequest.ListEndpoints.class,
+            "flow-follow", ApiRequest.FollowFlows.class);
 
     private static final Map<String, Class<? extends ApiResponse>> RESPONSES = Map.of(
             "accepted", ApiResponse.Accepted.class,
             "ready", ApiResponse.Ready.class,
             "ok", ApiResponse.Ok.class,
-            "error", ApiResponse.Failure.class);
+            "error", ApiResponse.Failure.class,
+            "flow", ApiResponse.Flow.class,
+            "flows-lost", ApiResponse.FlowsLost.class,
+            "end", ApiResponse.StreamEnd.class);
 
     private ApiCodec() {}
 

@@ -83,6 +83,29 @@ public sealed interface ApiRequest {
         }
     }
 
+    /**
+     * Follows the node's flow events as they happen ({@code wardctl monitor}): the agent answers an interim
+     * {@link ApiResponse.Flow} for each flow that matches {@code filter}, first the last {@code last} matching flows
+     * it still holds, then live ones, until the client closes the connection; an interim
+     * {@link ApiResponse.FlowsLost} when it had to drop flows because this client read too slowly; and a final
+     * {@link ApiResponse.StreamEnd} only when it stops. A bad filter is answered {@link ApiResponse.Failure}
+     * ({@link ApiError#INVALID_REQUEST}) at once. An agent that predates this operation answers
+     * {@link ApiError#INVALID_REQUEST} naming the unknown operation.
+     *
+     * @param last how many recent flows to replay first (0: only new ones; the agent holds a bounded history)
+     */
+    record FollowFlows(FlowFilter filter, int last) implements ApiRequest {
+        public FollowFlows {
+            filter = filter == null ? FlowFilter.ALL : filter;
+            if (last < 0) throw new IllegalArgumentException("last must not be negative, not " + last);
+        }
+
+        @Override
+        public String op() {
+            return "flow-follow";
+        }
+    }
+
     private static void require(String value, String field) {
         if (value == null || value.isBlank()) throw new IllegalArgumentException(field + " is missing");
     }

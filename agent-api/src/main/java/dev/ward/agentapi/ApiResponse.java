@@ -1,6 +1,7 @@
 package dev.ward.agentapi;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 
@@ -63,6 +64,47 @@ public sealed interface ApiResponse {
         @Override
         public String status() {
             return "error";
+        }
+    }
+
+    /**
+     * Interim answer to a {@link ApiRequest.FollowFlows}: one flow event, as the agent's flow log writes it (its
+     * {@code "type"} says which kind: l3l4, dns, l7). The API carries it as JSON; the agent's flow model reads it.
+     */
+    record Flow(ObjectNode flow) implements ApiResponse {
+        public Flow {
+            if (flow == null) throw new IllegalArgumentException("flow is missing");
+        }
+
+        @Override
+        public String status() {
+            return "flow";
+        }
+
+        @Override
+        public boolean isFinal() {
+            return false;
+        }
+    }
+
+    /** Interim: the agent dropped {@code count} flows for this client since the last report (it read too slowly). */
+    record FlowsLost(long count) implements ApiResponse {
+        @Override
+        public String status() {
+            return "flows-lost";
+        }
+
+        @Override
+        public boolean isFinal() {
+            return false;
+        }
+    }
+
+    /** Final answer to a stream the agent ends itself (it is stopping); {@code reason} says why. */
+    record StreamEnd(String reason) implements ApiResponse {
+        @Override
+        public String status() {
+            return "end";
         }
     }
 }

@@ -154,6 +154,43 @@ class AgentApiServerTest {
         for (Thread t : waiting) t.join();
     }
 
+    @Test
+    void aStreamDeliversInterimAnswersUntilTheClientClosesAndTheHandlerLearnsItWithoutWriting() throws Exception {
+        CountDownLatch gone = new CountDownLatch(1);
+        serve((request, out) -> {
+            for (int i = 0; i < 3; i++) out.send(new ApiResponse.FlowsLost(i));
+            // Silent from here on: only the client's close can end this request.
+            out.clientClosed().get(10, TimeUnit.SECONDS);
+            gone.countDown();
+        });
+        AgentStream stream = client(Duration.ofSeconds(5)).stream(new ApiRequest.FollowFlows(FlowFilter.ALL, 0));
+        for (int i = 0; i < 3; i++) assertEquals(new ApiResponse.FlowsLost(i), stream.next());
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                assertNull(stream.next(), "a stream closed by its reader ends quietly");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(200);
+        stream.close();
+        reader.join(5000);
+        assertFalse(reader.isAlive());
+        assertTrue(gone.await(5, TimeUnit.SECONDS), "the handler saw its client go");
+    }
+
+    @Test
+    void aStreamTheAgentCutsWithoutAFinalAnswerIsAnErrorNamingTheSocket() throws Exception {
+        serve((request, out) -> out.send(new ApiResponse.FlowsLost(1)));
+        // The server's FinalOnce answers "no answer" after the handler returns: a final Failure, not a cut.
+        AgentStream stream = client(Duration.ofSeconds(5)).stream(new ApiRequest.FollowFlows(FlowFilter.ALL, 0));
+        assertEquals(new ApiResponse.FlowsLost(1), stream.next());
+        assertInstanceOf(ApiResponse.Failure.class, stream.next());
+        IOException cut = assertThrows(IOException.class, stream::next);
+        assertTrue(cut.getMessage().contains(dir.resolve("run/agent.sock").toString()), cut.getMessage());
+        stream.close();
+    }
+
     private String raw(String request) throws IOException {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("run/agent.sock")))) {
             ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));

@@ -17,7 +17,8 @@ class ApiCodecTest {
     @Test
     void everyRequestComesBackAsItWasSentWithItsVersionAndOperation() throws Exception {
         for (ApiRequest r : List.of(ADD, new ApiRequest.DeleteEndpoint("c0ffee", "eth0"),
-                new ApiRequest.CheckEndpoint("c0ffee", "eth0", "veth1234", List.of("10.244.1.5/24")), new ApiRequest.ListEndpoints())) {
+                new ApiRequest.CheckEndpoint("c0ffee", "eth0", "veth1234", List.of("10.244.1.5/24")), new ApiRequest.ListEndpoints(),
+                new ApiRequest.FollowFlows(FlowFilter.ALL, 0), new ApiRequest.FollowFlows(FILTER, 100))) {
             String line = ApiCodec.encode(r);
             assertFalse(line.contains("\n"), "one message is one line: " + line);
             assertTrue(line.startsWith("{\"version\":1,\"op\":\"" + r.op() + "\""), line);
@@ -25,9 +26,26 @@ class ApiCodecTest {
         }
     }
 
+    static final FlowFilter FILTER = new FlowFilter(List.of("l3l4", "dns"), List.of("dropped"), List.of("ingress"), List.of("1001"),
+            List.of("k8s:org=empire,class=deathstar"), List.of("10.244.0.0/16"), List.of("10.244.1.10"), List.of("80"), List.of("TCP"),
+            List.of("policy_default_deny"), List.of("default/deathstar"));
+
+    @Test
+    void aFollowRequestCarriesItsFilterAndAnEmptyFilterAddsNothingToTheLine() throws Exception {
+        assertEquals("{\"version\":1,\"op\":\"flow-follow\",\"filter\":{},\"last\":0}",
+                ApiCodec.encode(new ApiRequest.FollowFlows(null, 0)));
+        ApiRequest.FollowFlows f = (ApiRequest.FollowFlows) ApiCodec.decodeRequest("{\"version\":1,\"op\":\"flow-follow\",\"filter\":{\"types\":[\"dns\"]}}");
+        assertEquals(List.of("dns"), f.filter().types());
+        assertEquals(List.of(), f.filter().ports());
+        assertMessage("{\"version\":1,\"op\":\"flow-follow\",\"last\":-1}", "last must not be negative");
+    }
+
     @Test
     void everyResponseComesBackAsItWasSent() throws Exception {
-        for (ApiResponse r : List.of(new ApiResponse.Accepted(INFO), new ApiResponse.Ready(INFO), new ApiResponse.Ok(List.of(INFO, INFO)),
+        com.fasterxml.jackson.databind.node.ObjectNode flow = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("type", "l3l4").put("verdict", "dropped");
+        for (ApiResponse r : List.of(new ApiResponse.Flow(flow), new ApiResponse.FlowsLost(12), new ApiResponse.StreamEnd("the agent is stopping"),
+                new ApiResponse.Accepted(INFO), new ApiResponse.Ready(INFO), new ApiResponse.Ok(List.of(INFO, INFO)),
                 new ApiResponse.Failure(ApiError.VETH_NOT_FOUND, "no veth"), new ApiResponse.Failure(ApiError.UNSUPPORTED_VERSION, "v9", List.of(1)))) {
             String line = ApiCodec.encode(r);
             assertTrue(line.startsWith("{\"version\":1,\"status\":\"" + r.status() + "\""), line);

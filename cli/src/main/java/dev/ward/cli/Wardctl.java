@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 dev.ward.cli.endpoints.EndpointCommand.class,
                 dev.ward.cli.status.StatusCommand.class,
                 CompletionCommand.class,
+                dev.ward.cli.flows.MonitorCommand.class,
         })
 public final class Wardctl implements Runnable {
     @CommandLine.Spec

@@ -47,6 +47,10 @@ class HelmChartTest {
         VALUE_FLAGS.put("--datapath", "none");                         // agent.datapath
         VALUE_FLAGS.put("--log-format", "text");                       // agent.logFormat
         VALUE_FLAGS.put("--log-level", "debug");                       // agent.logLevel
+        VALUE_FLAGS.put("--metrics-address", "127.0.0.1:9970");        // agent.metricsAddress
+        VALUE_FLAGS.put("--flow-log", "/var/log/ward/test/flows.jsonl"); // agent.flowLog.path
+        VALUE_FLAGS.put("--flow-log-max-size", "64K");                 // agent.flowLog.maxSize
+        VALUE_FLAGS.put("--flow-log-max-files", "9");                  // agent.flowLog.maxFiles
     }
 
     /** Agent flags the chart sets itself, and from what. */
@@ -116,6 +120,32 @@ class HelmChartTest {
     }
 
     @Test
+    void theMetricsPortAndTheFlowLogsDirectoryAreTheNodesAndOffWhenTheirValuesAreEmpty() {
+        List<HasMetadata> every = render("--values", EVERY_VALUE.toString());
+        Container agent = agentContainer(every);
+        assertEquals(1, agent.getPorts().size(), agent.getPorts().toString());
+        assertEquals("metrics", agent.getPorts().getFirst().getName());
+        assertEquals(9970, agent.getPorts().getFirst().getContainerPort(), "the port of agent.metricsAddress");
+        DaemonSet ds = ManifestsTest.agentDaemonSet(new ManifestsTest.Installation("every value", every, true));
+        assertEquals(Map.of("prometheus.io/scrape", "true", "prometheus.io/port", "9970"), ds.getSpec().getTemplate().getMetadata().getAnnotations());
+        var mount = agent.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/var/log/ward")).findFirst()
+                .orElseThrow(() -> new AssertionError("the flow log's directory is not mounted"));
+        var volume = ds.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertEquals("/var/log/ward", volume.getHostPath().getPath(), "the flow log is on the node");
+
+        Container defaults = agentContainer(render());
+        assertEquals(9962, defaults.getPorts().getFirst().getContainerPort());
+        assertEquals("0.0.0.0:9962", defaults.getArgs().get(defaults.getArgs().indexOf("--metrics-address") + 1));
+
+        Container off = agentContainer(render("--set", "agent.metricsAddress=", "--set", "agent.flowLog.path="));
+        for (String flag : List.of("--metrics-address", "--flow-log", "--flow-log-max-size", "--flow-log-max-files")) {
+            assertFalse(off.getArgs().contains(flag), flag + " without its value: " + off.getArgs());
+        }
+        assertTrue(off.getPorts() == null || off.getPorts().isEmpty(), off.getPorts().toString());
+        assertTrue(off.getVolumeMounts().stream().noneMatch(m -> m.getMountPath().equals("/var/log/ward")));
+    }
+
+    @Test
     void extraArgumentsComeAfterTheChartsFlagsAndBeforeTheNodesFile() {
         List<String> args = agentContainer(render("--set", "agent.extraArgs={--pod-cidr,10.244.9.0/24}", "--set",
                 "agent.nodeArgsFile=/etc/ward/agent.args")).getArgs();
@@ -141,6 +171,18 @@ class HelmChartTest {
                 "--set", "agent.clusterId=256"));
         assertNotEquals(0, clusterId.exit());
         assertTrue(clusterId.stderr().contains("agent.clusterId must be 0-255, not 256"), clusterId.stderr());
+        Helm.Result metrics = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.metricsAddress=9962"));
+        assertNotEquals(0, metrics.exit());
+        assertTrue(metrics.stderr().contains("agent.metricsAddress must be HOST:PORT"), metrics.stderr());
+        Helm.Result logPath = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.flowLog.path=/tmp/flows.jsonl"));
+        assertNotEquals(0, logPath.exit());
+        assertTrue(logPath.stderr().contains("agent.flowLog.path must be under /var/log/ward/"), logPath.stderr());
+        Helm.Result logWithoutPods = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.apiSocket="));
+        assertNotEquals(0, logWithoutPods.exit());
+        assertTrue(logWithoutPods.stderr().contains("agent.flowLog.path needs agent.apiSocket"), logWithoutPods.stderr());
         Helm.Result noCidr = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
                 "--set", "agent.encryption.clusterCidrs=null"));
         assertNotEquals(0, noCidr.exit());

@@ -3,6 +3,10 @@ package dev.ward.agent;
 import dev.ward.agent.datapath.DatapathSubsystem;
 import dev.ward.agent.encryption.EncryptionSubsystem;
 import dev.ward.agent.endpoints.EndpointsSubsystem;
+import dev.ward.agent.flows.FlowsSubsystem;
+import dev.ward.agent.flows.sources.DatapathFlowsSubsystem;
+import dev.ward.agent.metrics.DatapathMetricsSubsystem;
+import dev.ward.agent.metrics.MetricsSubsystem;
 import dev.ward.agent.identity.IdentitySubsystem;
 import dev.ward.agent.policy.PolicySubsystem;
 import dev.ward.store.ClusterStore;
@@ -36,12 +40,16 @@ public final class NodeAgent implements AutoCloseable {
     /** The subsystems {@code config} asks for, in start order. */
     static List<Subsystem> subsystemsFor(NodeAgentConfig config) {
         List<Subsystem> subsystems = new ArrayList<>();
+        subsystems.add(new MetricsSubsystem(config.visibility().metrics()));
         subsystems.add(new IdentitySubsystem(config.identity()));
         config.encryption().ifPresent(e -> subsystems.add(new EncryptionSubsystem(e)));
         config.endpoints().ifPresent(e -> {
             subsystems.add(new DatapathSubsystem(context -> e.datapath().open(e.netns())));
             subsystems.add(new PolicySubsystem(e.policy()));
+            subsystems.add(new DatapathMetricsSubsystem());
             subsystems.add(new EndpointsSubsystem(e));
+            subsystems.add(new FlowsSubsystem(config.visibility().flows()));
+            subsystems.add(new DatapathFlowsSubsystem());
         });
         return subsystems;
     }

@@ -16,14 +16,21 @@ import java.util.Optional;
  * @param stateDir   the node's own files (SVID, key, bundle, CRL, the encryption keyring)
  * @param encryption present when the node encrypts pod traffic between nodes
  * @param endpoints  present when the agent manages the node's pods: endpoints, their identities and policy
+ * @param visibility metrics, and the flows of the endpoints' traffic
  */
 public record NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
-                              Optional<EndpointsConfig> endpoints, Clock clock) {
+                              Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility) {
     public NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption, Clock clock) {
         this(store, stateDir, identity, encryption, Optional.empty(), clock);
     }
 
+    public NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
+                           Optional<EndpointsConfig> endpoints, Clock clock) {
+        this(store, stateDir, identity, encryption, endpoints, clock, VisibilityConfig.DEFAULT);
+    }
+
     public NodeAgentConfig {
+        if (visibility == null) visibility = VisibilityConfig.DEFAULT;
         encryption.ifPresent(e -> {
             if (!e.agent().local().name().equals(identity.settings().node())) {
                 throw new IllegalArgumentException("encryption is configured for node " + e.agent().local().name()

@@ -120,6 +120,16 @@ class NodeAgentTest {
 
     @Test
     void encryptionRunsOnlyWhenConfigured() {
-        assertEquals(List.of("identity"), NodeAgent.subsystemsFor(config()).stream().map(Subsystem::name).toList());
+        assertEquals(List.of("metrics", "identity"), NodeAgent.subsystemsFor(config()).stream().map(Subsystem::name).toList());
+    }
+
+    @Test
+    void withEndpointsTheFlowsComeAfterWhatTheyLabelAndTheRegistryBeforeEverything() {
+        var endpoints = new dev.ward.agent.endpoints.EndpointsConfig(dev.ward.agent.policy.PolicyConfig.DEFAULT, tmp.resolve("agent.sock"), null,
+                dev.ward.agent.datapath.DatapathKind.NONE, dev.ward.agent.endpoints.EndpointManager.Settings.DEFAULT);
+        NodeAgentConfig c = new NodeAgentConfig(new StoreLocation.Directory(tmp), tmp.resolve("state"),
+                new IdentityConfig(AgentSettings.defaults("n1", tmp.resolve("state")), null), Optional.empty(), Optional.of(endpoints), Clock.systemUTC());
+        assertEquals(List.of("metrics", "identity", "datapath", "policy", "datapath-metrics", "endpoints", "flows", "datapath-flows"),
+                NodeAgent.subsystemsFor(c).stream().map(Subsystem::name).toList());
     }
 }

@@ -6,9 +6,11 @@ import dev.ward.agent.NodeAgent;
 import dev.ward.agent.NodeAgentConfig;
 import dev.ward.agent.encryption.agent.EncryptionAgent;
 import dev.ward.agent.identity.NodeIdentityAgent;
+import dev.ward.agent.metrics.MetricsEndpoint;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.encryption.EncryptionOptions;
 import dev.ward.cli.endpoints.EndpointOptions;
+import dev.ward.cli.flows.VisibilityOptions;
 import dev.ward.agent.endpoints.EndpointManager;
 import dev.ward.cli.logging.LogOptions;
 import dev.ward.store.StoreLocation;
@@ -43,6 +45,7 @@ public final class AgentCommand implements Runnable {
     @Mixin EncryptionOptions encryption;
     @Mixin EndpointOptions endpoints;
     @Mixin LogOptions logging;
+    @Mixin VisibilityOptions visibility;
 
     @Override
     public void run() {
@@ -55,7 +58,7 @@ public final class AgentCommand implements Runnable {
             }
             config = new NodeAgentConfig(store.location(), identity.stateDir(), identity.config(),
                     encryption.config(identity.node(), clock, store.location() instanceof StoreLocation.Kubernetes),
-                    endpoints.config(encryption.netns()), clock);
+                    endpoints.config(encryption.netns()), clock, visibility.config(endpoints.enabled()));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid agent options: " + e.getMessage());
         }
@@ -73,6 +76,9 @@ public final class AgentCommand implements Runnable {
         if (agent.subsystems().contains("endpoints")) {
             LOG.info("node {} manages {} endpoints; its API is on {}", config.node(),
                     agent.service(EndpointManager.class).list().size(), config.endpoints().orElseThrow().apiSocket());
+        }
+        if (config.visibility().metrics().isPresent()) {
+            System.out.println("node " + config.node() + " serves metrics on " + agent.service(MetricsEndpoint.class).url());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

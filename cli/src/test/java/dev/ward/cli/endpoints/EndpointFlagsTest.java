@@ -40,4 +40,16 @@ class EndpointFlagsTest {
         assertTrue(run("--api-socket", "/run/x.sock", "--datapath", "bpf").contains("unknown datapath 'bpf' (known: [none])"));
         assertTrue(run("--netns", "n1").contains("--netns names the node's namespace for encryption and endpoints"));
     }
+
+    @Test
+    void mistakesInTheMetricsAndFlowLogFlagsAreNamedBeforeAnythingStarts() throws Exception {
+        assertTrue(run("--metrics-address", "9962").contains("'9962' is not HOST:PORT"));
+        assertTrue(run("--metrics-address", "::1:9962").contains("an IPv6 host is written in brackets"));
+        assertTrue(run("--metrics-address", "127.0.0.1:http").contains("the port 'http' is not a number"));
+        assertTrue(run("--flow-log", "/tmp/flows.jsonl").contains("--flow-log needs --api-socket"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--flow-log", tmp.resolve("f.jsonl").toString(), "--flow-log-max-files", "0")
+                .contains("the flow log keeps 1-1000 files, not 0"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--flow-log", tmp.resolve("f.jsonl").toString(), "--flow-log-max-size", "100")
+                .contains("at least 1 KiB"));
+    }
 }

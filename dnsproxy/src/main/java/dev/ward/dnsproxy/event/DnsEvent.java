@@ -27,12 +27,23 @@ import java.util.List;
  * @param ttlSeconds    how long the addresses stay allowed (answers that taught addresses)
  * @param latencyMicros time from the query's arrival to the answer's release (answers only)
  * @param note          why an answer is an error the proxy made (upstream timeout, datapath timeout...), else null
+ * @param sourcePort    the pod's port
+ * @param serverPort    the server's port (53, or what the pod asked)
  */
 public record DnsEvent(Kind kind, Instant time, String endpoint, int identity, InetAddress source, InetAddress server,
                        int serverIdentity, String transport, String name, String type, String verdict, String rule,
                        String pattern, String rcode, List<InetAddress> addresses, List<String> cnames, long ttlSeconds,
-                       long latencyMicros, String note) {
+                       long latencyMicros, String note, int sourcePort, int serverPort) {
     public enum Kind { QUERY, ANSWER }
+
+    /** An event whose ports are not known (0). */
+    public DnsEvent(Kind kind, Instant time, String endpoint, int identity, InetAddress source, InetAddress server,
+                    int serverIdentity, String transport, String name, String type, String verdict, String rule,
+                    String pattern, String rcode, List<InetAddress> addresses, List<String> cnames, long ttlSeconds,
+                    long latencyMicros, String note) {
+        this(kind, time, endpoint, identity, source, server, serverIdentity, transport, name, type, verdict, rule, pattern, rcode,
+                addresses, cnames, ttlSeconds, latencyMicros, note, 0, 0);
+    }
 
     public DnsEvent {
         addresses = addresses == null ? List.of() : List.copyOf(addresses);

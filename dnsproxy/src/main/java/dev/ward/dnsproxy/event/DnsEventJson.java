@@ -23,7 +23,9 @@ public final class DnsEventJson {
         n.put("identity", e.identity());
         n.put("identityName", IdentityNumbers.describe(e.identity()));
         n.put("source", address(e.source()));
+        if (e.sourcePort() != 0) n.put("sourcePort", e.sourcePort());
         n.put("server", address(e.server()));
+        if (e.serverPort() != 0) n.put("serverPort", e.serverPort());
         n.put("serverIdentity", e.serverIdentity());
         n.put("transport", e.transport());
         n.put("name", e.name());

@@ -80,7 +80,8 @@ public final class QueryProcessor {
     private CompletableFuture<Reply> decided(QueryOrigin origin, DnsQuery q, DnsDecision d, long arrived) {
         events.onEvent(new DnsEvent(DnsEvent.Kind.QUERY, clock.instant(), d.endpoint(), d.endpointIdentity(),
                 origin.client().getAddress(), origin.server().getAddress(), d.serverIdentity(), origin.transport().label(),
-                q.qname(), q.typeName(), d.verdict().label(), ruleText(d), d.pattern(), null, null, null, 0, 0, null));
+                q.qname(), q.typeName(), d.verdict().label(), ruleText(d), d.pattern(), null, null, null, 0, 0, null,
+                origin.client().getPort(), origin.server().getPort()));
         if (!d.verdict().forwarded()) return CompletableFuture.completedFuture(local(origin, q, d, settings.refusalRcode(), arrived, null));
         if (inflight.incrementAndGet() > settings.maxInflight()) {
             inflight.decrementAndGet();
@@ -148,7 +149,8 @@ public final class QueryProcessor {
                 d == null ? 0 : d.endpointIdentity(), origin.client().getAddress(), origin.server().getAddress(),
                 d == null ? 0 : d.serverIdentity(), origin.transport().label(), q.qname(), q.typeName(),
                 d == null ? "error" : d.verdict().label(), d == null ? null : ruleText(d), d == null ? null : d.pattern(),
-                rcode, addrs.addresses(), addrs.cnames(), ttl, (System.nanoTime() - arrived) / 1000, note));
+                rcode, addrs.addresses(), addrs.cnames(), ttl, (System.nanoTime() - arrived) / 1000, note,
+                origin.client().getPort(), origin.server().getPort()));
     }
 
     private static String ruleText(DnsDecision d) {

@@ -109,6 +109,8 @@ class TransparentProxyTest {
         assertEquals("refused", q.verdict());
         assertEquals("default/client-a", q.endpoint());
         assertEquals("CiliumNetworkPolicy/default/dns spec.egress[0]", q.rule());
+        assertEquals(53, q.serverPort(), "the event carries the flow's ports");
+        assertTrue(q.sourcePort() > 0, "the pod's port: " + q.sourcePort());
     }
 
     @Test

@@ -61,6 +61,8 @@ public final class LinuxSyscalls {
     private static final MethodHandle MOUNT = capturing("mount",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 = capturing("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOCK_GETTIME = capturing("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final int CLOCK_MONOTONIC = 1;
 
     private LinuxSyscalls() {}
 
@@ -174,6 +176,21 @@ public final class LinuxSyscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
             check("umount " + target, (int) UMOUNT2.invokeExact(st, a.allocateFrom(target), flags), st);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * CLOCK_MONOTONIC in nanoseconds: the clock of the kernel's {@code bpf_ktime_get_ns()}, which stamps the
+     * datapath's flow events (System.nanoTime promises no particular origin).
+     */
+    public static long monotonicNanos() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment ts = a.allocate(16, 8);
+            check("clock_gettime", (int) CLOCK_GETTIME.invokeExact(st, CLOCK_MONOTONIC, ts), st);
+            return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }

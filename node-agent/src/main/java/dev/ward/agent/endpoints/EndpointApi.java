@@ -36,6 +36,7 @@ final class EndpointApi implements AgentApiServer.Handler {
                         out.send(new ApiResponse.Ok(manager.delete(del.containerId(), del.ifname()).map(e -> List.of(e.info(node))).orElse(List.of())));
                 case ApiRequest.CheckEndpoint check -> out.send(new ApiResponse.Ok(List.of(manager.check(check).info(node))));
                 case ApiRequest.ListEndpoints list -> out.send(new ApiResponse.Ok(manager.list().stream().map(e -> e.info(node)).toList()));
+                default -> out.send(new ApiResponse.Failure(ApiError.INVALID_REQUEST, request.op() + " is not an endpoint operation"));
             }
         } catch (EndpointException e) {
             out.send(new ApiResponse.Failure(e.code(), e.getMessage()));

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * published, and the agent's API socket for the CNI plugin and wardctl. Start order makes a restart safe: the
  * registry's endpoints and the whole cluster's ipcache enter the engine first, then the datapath is reconciled with
  * all of it at once, and only then does the socket accept CNI requests. Needs the policy subsystem's loop and
- * allocator; offers the {@link EndpointManager}.
+ * allocator; offers the {@link EndpointManager} and the socket's {@link ApiRoutes}, where later subsystems add their
+ * operations.
  */
 public final class EndpointsSubsystem implements Subsystem {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointsSubsystem.class);
@@ -65,10 +66,12 @@ public final class EndpointsSubsystem implements Subsystem {
             publisher = new EndpointPublisher(node, records, manager::published);
             manager.onChange(publisher::changed);
             publisher.changed();
-            server = AgentApiServer.start(config.apiSocket(), new EndpointApi(node, manager), AgentApiServer.Settings.DEFAULT);
+            ApiRoutes routes = new ApiRoutes(new EndpointApi(node, manager));
+            server = AgentApiServer.start(config.apiSocket(), routes, AgentApiServer.Settings.DEFAULT);
             LOG.info("node {}: {} endpoints taken back from {}, the datapath reconciled; serving {}", node, restored,
                     EndpointRegistryFile.NAME, config.apiSocket());
             context.provide(EndpointManager.class, manager);
+            context.provide(ApiRoutes.class, routes);
         } catch (Exception | Error e) {
             stop();
             throw e;

@@ -49,6 +49,7 @@ public final class PolicyEngineLoop implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final Thread thread;
     private final List<Consumer<EngineDelta>> observers = new CopyOnWriteArrayList<>();
+    private final List<DatapathCallListener> callListeners = new CopyOnWriteArrayList<>();
     private final Map<String, DatapathEndpoint> attached = new TreeMap<>();
     private final Map<IpPrefix, IpcacheEntry> clusterIpcache = new HashMap<>();
     private volatile long revision;
@@ -90,6 +91,25 @@ public final class PolicyEngineLoop implements AutoCloseable {
     /** Engine deltas handed to the datapath so far: the node's policy revision. */
     public long revision() {
         return revision;
+    }
+
+    /**
+     * Told when each datapath call this loop makes completes: which kind of call ({@link DatapathCallListener}'s
+     * names), how long from the call to the kernel holding it, and the failure if it failed. The agent's
+     * datapath-update latency metric.
+     */
+    public interface DatapathCallListener {
+        String DELTA = "delta";
+        String ENDPOINT = "endpoint";
+        String ENDPOINT_REMOVAL = "endpoint_removal";
+        String IPCACHE = "ipcache";
+        String RECONCILE = "reconcile";
+
+        void completed(String call, long nanos, Throwable failure);
+    }
+
+    public void addCallListener(DatapathCallListener listener) {
+        callListeners.add(listener);
     }
 
     /** Told of every delta the agent's own changes make, on the engine's thread, before the datapath gets it. */
@@ -139,7 +159,8 @@ public final class PolicyEngineLoop implements AutoCloseable {
         requireLoop();
         revision++;
         if (!reconciled) return DONE;
-        return watch("engine delta " + revision, datapath.apply(delta));
+        long started = System.nanoTime();
+        return watch(DatapathCallListener.DELTA, started, "engine delta " + revision, datapath.apply(delta));
     }
 
     /** Attaches or updates a local endpoint with its full table as the engine computes it now. */
@@ -147,14 +168,17 @@ public final class PolicyEngineLoop implements AutoCloseable {
         return onLoop(() -> {
             attached.put(endpoint.name(), endpoint);
             if (!reconciled) return DONE;
-            return watch("endpoint " + endpoint.name(), datapath.putEndpoint(endpoint, engine.table(endpoint.name())));
+            long started = System.nanoTime();
+            return watch(DatapathCallListener.ENDPOINT, started, "endpoint " + endpoint.name(),
+                    datapath.putEndpoint(endpoint, engine.table(endpoint.name())));
         });
     }
 
     public CompletableFuture<Void> removeEndpoint(String name) {
         return onLoop(() -> {
             if (attached.remove(name) == null || !reconciled) return DONE;
-            return watch("removing endpoint " + name, datapath.removeEndpoint(name));
+            long started = System.nanoTime();
+            return watch(DatapathCallListener.ENDPOINT_REMOVAL, started, "removing endpoint " + name, datapath.removeEndpoint(name));
         });
     }
 
@@ -164,8 +188,9 @@ public final class PolicyEngineLoop implements AutoCloseable {
             delta.removals().forEach(clusterIpcache::remove);
             clusterIpcache.putAll(delta.upserts());
             if (!reconciled) return DONE;
-            return watch("ipcache change (" + delta.upserts().size() + " written, " + delta.removals().size() + " removed)",
-                    datapath.applyIpcache(delta));
+            long started = System.nanoTime();
+            return watch(DatapathCallListener.IPCACHE, started, "ipcache change (" + delta.upserts().size() + " written, "
+                    + delta.removals().size() + " removed)", datapath.applyIpcache(delta));
         });
     }
 
@@ -176,7 +201,8 @@ public final class PolicyEngineLoop implements AutoCloseable {
     public CompletableFuture<Void> reconcile() {
         return onLoop(() -> {
             reconciled = true;
-            return watch("reconcile", datapath.reconcile(desiredState()));
+            long started = System.nanoTime();
+            return watch(DatapathCallListener.RECONCILE, started, "reconcile", datapath.reconcile(desiredState()));
         });
     }
 
@@ -194,8 +220,10 @@ public final class PolicyEngineLoop implements AutoCloseable {
         return new DatapathState(eps, ipcache);
     }
 
-    private CompletableFuture<Void> watch(String what, CompletableFuture<Void> call) {
+    private CompletableFuture<Void> watch(String kind, long started, String what, CompletableFuture<Void> call) {
         call.whenComplete((v, e) -> {
+            long took = System.nanoTime() - started;
+            for (DatapathCallListener l : callListeners) l.completed(kind, took, e);
             if (e == null) return;
             LOG.warn("the datapath failed {}: {}; reconciling in {} ms", what, e.getMessage(), REPAIR_DELAY_MILLIS);
             scheduleRepair();
