@@ -21,13 +21,18 @@ public final class ApiCodec {
             "endpoint-add", ApiRequest.AddEndpoint.class,
             "endpoint-delete", ApiRequest.DeleteEndpoint.class,
             "endpoint-check", ApiRequest.CheckEndpoint.class,
-            "endpoint-list", ApiRequest.ListEndpoints.class);
+            "endpoint-list", ApiRequest.ListEndpoints.class,
+            "endpoint-add-failed", ApiRequest.ReportAddFailure.class,
+            "policy-get", ApiRequest.GetPolicy.class,
+            "datapath-status", ApiRequest.GetDatapathStatus.class);
 
     private static final Map<String, Class<? extends ApiResponse>> RESPONSES = Map.of(
             "accepted", ApiResponse.Accepted.class,
             "ready", ApiResponse.Ready.class,
             "ok", ApiResponse.Ok.class,
-            "error", ApiResponse.Failure.class);
+            "error", ApiResponse.Failure.class,
+            "policy", ApiResponse.Policy.class,
+            "datapath", ApiResponse.Datapath.class);
 
     private ApiCodec() {}
 

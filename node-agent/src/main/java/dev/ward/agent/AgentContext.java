@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the subsystems of one node agent share: the node's name, its state directory, the one connection to the
@@ -48,6 +49,11 @@ public final class AgentContext {
         if (services.putIfAbsent(type, service) != null) {
             throw new IllegalStateException("two subsystems offer a " + type.getSimpleName());
         }
+    }
+
+    /** A service an earlier subsystem may offer (the BPF datapath runs only with {@code --datapath bpf}). */
+    public synchronized <T> Optional<T> find(Class<T> type) {
+        return Optional.ofNullable(type.cast(services.get(type)));
     }
 
     /** A service an earlier subsystem offers; asking for one nobody offers is a wiring mistake in {@link NodeAgent}. */
