@@ -51,13 +51,17 @@ final class BpfAgent implements AutoCloseable {
 
     /** As {@link #start(PodNode, Path, Duration)}, with the datapath's configuration changed by {@code datapath}. */
     static BpfAgent start(PodNode node, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath) {
+        return start(node.netns(), node.pinRoot(), dir, reconcileEvery, datapath);
+    }
+
+    static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath) {
         Path state = dir.resolve("state");
         Path socket = state.resolve("agent.sock");
-        EndpointsConfig endpoints = new EndpointsConfig(PolicyConfig.DEFAULT, socket, node.netns(), DatapathKind.BPF,
-                new EndpointManager.Settings(Duration.ofSeconds(2), Duration.ofSeconds(20)), node.pinRoot(), reconcileEvery);
+        EndpointsConfig endpoints = new EndpointsConfig(PolicyConfig.DEFAULT, socket, netns, DatapathKind.BPF,
+                new EndpointManager.Settings(Duration.ofSeconds(2), Duration.ofSeconds(20)), pinRoot, reconcileEvery);
         NodeAgentConfig config = new NodeAgentConfig(new StoreLocation.Directory(store(dir)), state,
                 new IdentityConfig(AgentSettings.defaults("n1", state), null), Optional.empty(), Optional.of(endpoints), Clock.systemUTC());
-        DatapathConfig dp = datapath.apply(BpfPolicyDatapath.config(node.pinRoot(), node.netns()));
+        DatapathConfig dp = datapath.apply(BpfPolicyDatapath.config(pinRoot, netns));
         NodeAgent agent = NodeAgent.start(config, new ClusterStore.KeyValue(new DirectoryKv(store(dir).resolve("kv")), new StoreLocation.Directory(store(dir))),
                 List.of(new DatapathSubsystem(c -> {
                     KernelDatapath kernel = KernelDatapath.open(dp);
@@ -65,6 +69,11 @@ final class BpfAgent implements AutoCloseable {
                     return BpfPolicyDatapath.open(kernel, c.require(PrometheusRegistry.class));
                 }), new PolicySubsystem(endpoints.policy()), new EndpointsSubsystem(endpoints)));
         return new BpfAgent(agent, socket);
+    }
+
+    /** The socket an agent started on {@code dir} serves. */
+    static Path socket(Path dir) {
+        return dir.resolve("state").resolve("agent.sock");
     }
 
     static Path store(Path dir) {

@@ -9,6 +9,13 @@ import dev.ward.bpf.lab.Pod;
 import dev.ward.bpf.lab.StreamProbe;
 import dev.ward.bpf.lab.TcpRetransmits;
 import dev.ward.bpf.lab.Traffic;
+import dev.ward.bpf.maps.EndpointValue;
+import dev.ward.bpf.maps.PolicyKey;
+import dev.ward.bpf.maps.PolicyValue;
+import dev.ward.bpf.maps.PortPrefix;
+import dev.ward.policy.compute.Verdict;
+import dev.ward.policy.model.Direction;
+import dev.ward.policy.model.Protocol;
 import dev.ward.policy.store.KvPolicyStore;
 import dev.ward.testbed.Eventually;
 import org.junit.jupiter.api.AfterEach;
@@ -205,6 +212,35 @@ class BpfDatapathAgentTest {
         System.out.printf("policy change -> enforcement on this host: rule1 added cut an established flow after %d ms, removed opened"
                 + " the deathstar after %d ms, a removed allow cut its flow after %d ms%n", cut, open1, cut2);
         assertTrue(cut2 >= 0 && cut2 <= 1000, "the removed allow cut the tiefighter's flow within 1 s: " + cut2 + " ms");
+    }
+
+    @Test
+    void thePeriodicReconcileRepairsWhatWasChangedBehindTheAgentsBackAndCountsIt() throws Exception {
+        policies().put("CiliumNetworkPolicy", "default", "rule1", RULE1);
+        agent = BpfAgent.start(node, tmp, Duration.ofSeconds(1));
+        Pod[] p = starWars();
+        Pod tiefighter = p[0], xwing = p[1], deathstar = p[2];
+        ready(deathstar, "deathstar", DEATHSTAR);
+        open.add(Traffic.tcpEchoServer(deathstar, deathstar.ipv4(), 80));
+        EndpointInfo ds = ((ApiResponse.Ok) agent.ask(new ApiRequest.ListEndpoints())).endpoints().stream()
+                .filter(e -> e.name().equals("default/deathstar")).findFirst().orElseThrow();
+        PinnedMaps pins = new PinnedMaps(node.pinRoot());
+        Map<PolicyKey, PolicyValue> held = pins.policy(ds.datapath().endpointId());
+        double repairedBefore = agent.metric("ward_datapath_reconciles", "outcome", "repaired");
+
+        // behind the agent's back: an allow for the xwing, and the deathstar's ingress no longer enforced
+        pins.putPolicy(ds.datapath().endpointId(), new PolicyKey(identity("default/xwing"), Direction.INGRESS, Protocol.TCP, new PortPrefix(80, 16)),
+                new PolicyValue(Verdict.Kind.ALLOW, 0, 0));
+        EndpointValue entry = pins.endpoints().get(ds.vethIfindex());
+        pins.putEndpoint(ds.vethIfindex(), entry.withFlags(entry.flags() & ~EndpointValue.ENFORCE_INGRESS));
+        assertTrue(Traffic.tcpConnects(xwing, deathstar.ipv4(), 80), "the planted allow lets the xwing in (the maps are what enforces)");
+
+        Eventually.await(Duration.ofSeconds(5), "the periodic reconcile repaired the deathstar's maps",
+                () -> pins.policy(ds.datapath().endpointId()).equals(held) && pins.endpoints().get(ds.vethIfindex()).equals(entry));
+        assertFalse(Traffic.tcpConnects(xwing, deathstar.ipv4(), 80), "the xwing is denied again");
+        assertTrue(Traffic.tcpConnects(tiefighter, deathstar.ipv4(), 80));
+        assertTrue(agent.metric("ward_datapath_reconciles", "outcome", "repaired") > repairedBefore, "the repair is counted");
+        assertTrue(agent.metric("ward_datapath_reconciles", "outcome", "in-sync") > 0, "rounds that found nothing are counted too");
     }
 
     /** Milliseconds from {@code since} until the stream's echoes stop for good (none for 500 ms), or -1. */
