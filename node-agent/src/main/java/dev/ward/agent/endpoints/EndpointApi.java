@@ -88,7 +88,7 @@ final class EndpointApi implements AgentApiServer.Handler {
     /** The registry's endpoints with what the maps hold for each, then those only the maps hold. */
     private List<EndpointInfo> list() {
         List<EndpointInfo> out = new ArrayList<>();
-        Map<String, DatapathInfo> held = kernel == null ? Map.of() : new LinkedHashMap<>(kernel.endpoints().join());
+        Map<String, DatapathInfo> held = new LinkedHashMap<>(kernel == null ? Map.of() : kernel.endpoints().join());
         for (Endpoint e : manager.list()) {
             DatapathInfo d = held.remove(e.name());
             out.add(e.info(node).withDatapath(d == null && kernel != null ? DatapathInfo.NOT_ATTACHED : d));
