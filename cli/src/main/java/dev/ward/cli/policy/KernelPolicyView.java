@@ -36,6 +36,12 @@ final class KernelPolicyView {
                 + " (the agent's periodic reconcile repairs this; a change in flight can show for a moment)");
     }
 
+    /** Labels without the namespace's own labels, which every pod of the namespace shares. */
+    private static String brief(String labels) {
+        if (labels == null) return null;
+        return String.join(",", java.util.Arrays.stream(labels.split(",")).filter(l -> !l.startsWith("k8s:io.cilium.k8s.namespace.labels.")).toList());
+    }
+
     private static String direction(boolean enforced, boolean locked, Boolean agent) {
         String kernel = locked ? "FAILED CLOSED (every packet dropped)" : enforced ? "default deny" : "default allow";
         if (agent == null || agent == enforced) return kernel;
@@ -46,7 +52,7 @@ final class KernelPolicyView {
         for (EndpointPolicy.Entry e : entries) {
             String verdict = e.verdict() + (e.proxyPort() != 0 ? ":" + e.proxyPort() : "");
             String rules = e.rules().isEmpty() ? "cookie " + e.cookie() : String.join("; ", e.rules());
-            t.row(e.direction(), IdentityNumbers.describe(e.remoteIdentity()), e.remoteIdentity() == IdentityNumbers.ANY ? "*" : e.remoteLabels(),
+            t.row(e.direction(), IdentityNumbers.describe(e.remoteIdentity()), e.remoteIdentity() == IdentityNumbers.ANY ? "*" : brief(e.remoteLabels()),
                     e.protocol(), e.ports(), verdict, rules, missing ? "MISSING" : e.stale() ? "STALE" : "held");
         }
     }

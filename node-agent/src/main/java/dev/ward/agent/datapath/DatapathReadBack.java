@@ -55,7 +55,7 @@ public final class DatapathReadBack {
      */
     public CompletableFuture<EndpointPolicy> policy(String name, VerdictTable computed, Map<Integer, String> labels) {
         return kernel.call(dp -> {
-            EndpointRecord r = dp.endpoint(name);
+            EndpointRecord r = dp.endpoints().stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
             if (r == null) return null;
             List<PolicyRow> held = dp.policyRows(name);
             List<PolicyRow> wanted = computed == null ? List.of() : dp.rowsFor(computed);
