@@ -22,7 +22,10 @@ public final class ApiCodec {
             "endpoint-delete", ApiRequest.DeleteEndpoint.class,
             "endpoint-check", ApiRequest.CheckEndpoint.class,
             "endpoint-list", ApiRequest.ListEndpoints.class,
-            "flow-follow", ApiRequest.FollowFlows.class);
+            "flow-follow", ApiRequest.FollowFlows.class,
+            "endpoint-add-failed", ApiRequest.ReportAddFailure.class,
+            "policy-get", ApiRequest.GetPolicy.class,
+            "datapath-status", ApiRequest.GetDatapathStatus.class);
 
     private static final Map<String, Class<? extends ApiResponse>> RESPONSES = Map.of(
             "accepted", ApiResponse.Accepted.class,
@@ -31,7 +34,9 @@ public final class ApiCodec {
             "error", ApiResponse.Failure.class,
             "flow", ApiResponse.Flow.class,
             "flows-lost", ApiResponse.FlowsLost.class,
-            "end", ApiResponse.StreamEnd.class);
+            "end", ApiResponse.StreamEnd.class,
+            "policy", ApiResponse.Policy.class,
+            "datapath", ApiResponse.Datapath.class);
 
     private ApiCodec() {}
 

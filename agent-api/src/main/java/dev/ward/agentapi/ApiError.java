@@ -16,6 +16,10 @@ public final class ApiError {
     public static final String IDENTITY_UNAVAILABLE = "identity-unavailable";
     /** The datapath refused to program the endpoint, or did not confirm in time; the endpoint stays default-deny. */
     public static final String DATAPATH_FAILED = "datapath-failed";
+    /** CNI_NETNS names no network namespace the agent can see (the pod's sandbox is gone, or the path is wrong). */
+    public static final String NETNS_NOT_FOUND = "netns-not-found";
+    /** A read-back of the datapath's maps, but the agent runs without one ({@code --datapath none}). */
+    public static final String NO_DATAPATH = "no-datapath";
     /** CHECK: no such endpoint, or it differs from what the runtime expects. */
     public static final String NOT_FOUND = "not-found";
     public static final String MISMATCH = "mismatch";

@@ -75,11 +75,61 @@ public sealed interface ApiRequest {
         }
     }
 
-    /** Every endpoint of the node ({@code wardctl endpoint list}); answered {@link ApiResponse.Ok}. */
+    /**
+     * Every endpoint of the node ({@code wardctl endpoint list}): the registry's, each with what the datapath's maps
+     * hold for it, and endpoints the maps hold that the registry does not ({@link EndpointState#UNMANAGED});
+     * answered {@link ApiResponse.Ok}.
+     */
     record ListEndpoints() implements ApiRequest {
         @Override
         public String op() {
             return "endpoint-list";
+        }
+    }
+
+    /**
+     * A CNI ADD the plugin itself refused before it could register the pod (its network namespace is gone, the main
+     * plugin made no veth of this node, its result is unusable), reported so the node's log and metrics show every
+     * pod whose network could not be set up. Answered {@link ApiResponse.Ok} with no endpoint.
+     *
+     * @param reason one of {@link ApiError}'s codes ({@link ApiError#NETNS_NOT_FOUND}, {@link ApiError#VETH_NOT_FOUND},
+     *               {@link ApiError#INVALID_REQUEST})
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ReportAddFailure(String containerId, String ifname, String podNamespace, String podName, String reason, String message)
+            implements ApiRequest {
+        public ReportAddFailure {
+            require(containerId, "containerId");
+            require(reason, "reason");
+            require(message, "message");
+        }
+
+        @Override
+        public String op() {
+            return "endpoint-add-failed";
+        }
+    }
+
+    /**
+     * The policy map of one endpoint as the kernel holds it ({@code wardctl policy get --endpoint}); answered
+     * {@link ApiResponse.Policy}, or {@link ApiResponse.Failure} ({@link ApiError#NOT_FOUND}, {@link ApiError#NO_DATAPATH}).
+     */
+    record GetPolicy(String endpoint) implements ApiRequest {
+        public GetPolicy {
+            require(endpoint, "endpoint");
+        }
+
+        @Override
+        public String op() {
+            return "policy-get";
+        }
+    }
+
+    /** The datapath's counters, map fill levels and refused programs; answered {@link ApiResponse.Datapath}. */
+    record GetDatapathStatus() implements ApiRequest {
+        @Override
+        public String op() {
+            return "datapath-status";
         }
     }
 

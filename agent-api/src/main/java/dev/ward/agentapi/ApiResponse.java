@@ -48,6 +48,22 @@ public sealed interface ApiResponse {
         }
     }
 
+    /** Final answer to {@code policy-get}: the endpoint's policy map read back from the kernel. */
+    record Policy(EndpointPolicy policy) implements ApiResponse {
+        @Override
+        public String status() {
+            return "policy";
+        }
+    }
+
+    /** Final answer to {@code datapath-status}. */
+    record Datapath(DatapathStatus datapath) implements ApiResponse {
+        @Override
+        public String status() {
+            return "datapath";
+        }
+    }
+
     /**
      * The request failed.
      *

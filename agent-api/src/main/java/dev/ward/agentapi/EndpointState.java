@@ -11,7 +11,12 @@ public enum EndpointState {
     /** Its identity is allocated and the datapath enforces its full policy table. */
     READY,
     /** Its identity or datapath programming failed; it stays default-deny until the cause is repaired. */
-    FAILED;
+    FAILED,
+    /**
+     * In the datapath's maps but not in the agent's registry (left by an earlier agent, or written behind the
+     * agent's back): only {@code wardctl endpoint list} shows it; the next reconcile detaches it.
+     */
+    UNMANAGED;
 
     @JsonValue
     public String wire() {

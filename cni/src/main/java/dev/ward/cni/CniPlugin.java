@@ -79,6 +79,23 @@ public final class CniPlugin {
             throw new CniError(CniError.INVALID_CONFIG, "ward: " + who + ": the network configuration has no prevResult: ward is a chained plugin"
                     + " and must come after a main plugin (ptp, bridge) in a .conflist");
         }
+        ApiRequest.AddEndpoint request;
+        try {
+            request = addRequest(e, config, who);
+        } catch (CniError refused) {
+            report(config, e, refused);
+            throw refused;
+        }
+        ApiResponse answer = call(config, request, who);
+        if (!(answer instanceof ApiResponse.Ready)) throw failure(answer, who, "ADD");
+        // A chained plugin passes the previous result on, in the configuration's version.
+        ObjectNode output = config.prevResult().deepCopy();
+        output.put("cniVersion", config.cniVersion());
+        return output;
+    }
+
+    /** What the plugin checks itself before registering the pod: its namespace, its addresses, its host-side veth. */
+    private static ApiRequest.AddEndpoint addRequest(CniEnvironment e, NetworkConfig config, String who) throws CniError {
         String problem = NetworkNamespacePath.problem(e.netns());
         if (problem != null) throw new CniError(CniError.UNKNOWN_CONTAINER, "ward: " + who + ": " + problem);
         MainPluginResult result = MainPluginResult.parse(config.prevResult());
@@ -86,14 +103,26 @@ public final class CniPlugin {
         List<IpConfig> ips = result.addressesOf(pod).stream().map(ip -> new IpConfig(ip.address(), ip.gateway())).toList();
         if (ips.isEmpty()) throw new CniError(CniError.INVALID_CONFIG, "ward: " + who + ": prevResult gives interface " + e.ifname() + " no address");
         HostVeth.Found veth = HostVeth.find(result, who);
-        ApiRequest.AddEndpoint request = new ApiRequest.AddEndpoint(e.containerId(), e.ifname(), e.netns(), e.podNamespace(), e.podName(),
+        return new ApiRequest.AddEndpoint(e.containerId(), e.ifname(), e.netns(), e.podNamespace(), e.podName(),
                 config.labels(), ips, veth.name(), veth.ifindex(), pod.mac());
-        ApiResponse answer = call(config, request, who);
-        if (!(answer instanceof ApiResponse.Ready)) throw failure(answer, who, "ADD");
-        // A chained plugin passes the previous result on, in the configuration's version.
-        ObjectNode output = config.prevResult().deepCopy();
-        output.put("cniVersion", config.cniVersion());
-        return output;
+    }
+
+    /**
+     * Tells the agent of an ADD refused here, so the node's log and metrics count it beside the agent's own refusals;
+     * best effort (an agent that cannot be reached cannot count it, and the runtime gets the refusal either way).
+     */
+    private static void report(NetworkConfig config, CniEnvironment e, CniError refused) {
+        String reason = switch (refused.code()) {
+            case CniError.UNKNOWN_CONTAINER -> ApiError.NETNS_NOT_FOUND;
+            case CniError.NO_HOST_VETH -> ApiError.VETH_NOT_FOUND;
+            default -> ApiError.INVALID_REQUEST;
+        };
+        try {
+            new AgentClient(config.agentSocket(), java.time.Duration.ofSeconds(2)).call(new ApiRequest.ReportAddFailure(e.containerId(),
+                    e.ifname(), e.podNamespace(), e.podName(), reason, refused.getMessage()), r -> { });
+        } catch (IOException | RuntimeException | AgentUnreachableException | AgentTimeoutException | ApiProtocolException unreported) {
+            // the refusal itself goes to the runtime below; the agent's count is what is lost
+        }
     }
 
     private void del(CniEnvironment e, NetworkConfig config) throws CniError {

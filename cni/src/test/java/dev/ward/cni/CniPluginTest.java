@@ -111,6 +111,17 @@ class CniPluginTest {
                 new DatapathSubsystem(c -> dp), new PolicySubsystem(endpoints.policy()), new EndpointsSubsystem(endpoints)));
     }
 
+    /** The agent's {@code ward_endpoint_add_failures} count for {@code reason}. */
+    private double addFailures(String reason) {
+        for (var m : agent.service(io.prometheus.metrics.model.registry.PrometheusRegistry.class).scrape()) {
+            if (!m.getMetadata().getName().equals("ward_endpoint_add_failures")) continue;
+            for (var p : m.getDataPoints()) {
+                if (reason.equals(p.getLabels().get("reason"))) return ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) p).getValue();
+            }
+        }
+        return 0;
+    }
+
     private String pod() {
         String ns = "wcp" + tag + namespaces.size();
         NetworkNamespace.create(ns);
@@ -208,6 +219,7 @@ class CniPluginTest {
         assertNotEquals(0, last.exit());
         assertEquals(CniError.UNKNOWN_CONTAINER, last.json().get("code").asInt(), last.stdout());
         assertTrue(last.json().get("msg").asText().contains("pod default/web-1"), last.stdout());
+        assertEquals(1.0, addFailures("netns-not-found"), "the plugin reported its refusal: the agent counts it");
 
         // ward alone: no main plugin, no prevResult
         ObjectNode alone = CniRuntime.readConflist(NET_D.resolve("10-ward-ptp.conflist"));

@@ -11,6 +11,7 @@ import dev.ward.agent.identity.IdentitySubsystem;
 import dev.ward.agent.policy.PolicySubsystem;
 import dev.ward.store.ClusterStore;
 import dev.ward.store.StoreAccess;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ public final class NodeAgent implements AutoCloseable {
         subsystems.add(new IdentitySubsystem(config.identity()));
         config.encryption().ifPresent(e -> subsystems.add(new EncryptionSubsystem(e)));
         config.endpoints().ifPresent(e -> {
-            subsystems.add(new DatapathSubsystem(context -> e.datapath().open(e.netns())));
+            subsystems.add(new DatapathSubsystem(context -> e.datapath().open(context, e.netns(), e.bpfPinRoot())));
             subsystems.add(new PolicySubsystem(e.policy()));
             subsystems.add(new DatapathMetricsSubsystem());
             subsystems.add(new EndpointsSubsystem(e));
@@ -68,6 +69,8 @@ public final class NodeAgent implements AutoCloseable {
      */
     public static NodeAgent start(NodeAgentConfig config, ClusterStore store, List<Subsystem> subsystems) {
         AgentContext context = new AgentContext(config.node(), config.stateDir(), store, config.clock());
+        // One registry for every subsystem's metrics, which the agent's metrics endpoint exposes.
+        context.provide(PrometheusRegistry.class, new PrometheusRegistry());
         List<Subsystem> started = new ArrayList<>();
         NodeAgent agent = new NodeAgent(context, started);
         for (Subsystem s : subsystems) {

@@ -241,9 +241,12 @@ public final class Datapath implements AutoCloseable {
      * Makes the maps hold exactly {@code tables} (by endpoint name) and, when {@code ipcacheEntries} is not
      * null, exactly those ipcache entries: reads each map back, writes what is missing or different, deletes
      * what is stale, in the same safe order as {@link #apply}. An endpoint that failed before and is repaired
-     * here is unlocked. Attached endpoints without a table are left alone (and listed in the report).
+     * here is unlocked. Attached endpoints without a table are left alone (and listed in the report). The endpoints
+     * map itself is first brought back to what this process wrote: an entry changed behind its back is rewritten,
+     * one it never wrote deleted (that veth then drops everything as an unknown endpoint).
      */
     public ReconcileReport reconcile(Map<String, VerdictTable> tables, Map<IpPrefix, Integer> ipcacheEntries) {
+        int endpointWrites = endpoints.repair();
         List<WritePlan> parts = new ArrayList<>();
         Map<String, Integer> perEndpoint = new LinkedHashMap<>();
         Set<String> repaired = new HashSet<>();
@@ -261,7 +264,9 @@ public final class Datapath implements AutoCloseable {
         }
         if (ipcacheEntries != null) parts.add(WritePlanner.repairIpCache(ipcache.entries(), ipcacheEntries));
         WritePlan plan = WritePlanner.merge(parts);
-        ApplyResult result = executor.execute(plan, vethsGone(plan, repaired), repaired);
+        ApplyResult executed = executor.execute(plan, vethsGone(plan, repaired), repaired);
+        ApplyResult result = new ApplyResult(executed.writes() + endpointWrites, executed.syscalls() + endpointWrites, executed.nanos(),
+                executed.failures(), executed.ipcacheFailures(), executed.recoveredUnderLock());
         List<String> missing = new ArrayList<>();
         for (String n : tables.keySet()) if (endpoints.get(n) == null) missing.add(n);
         return new ReconcileReport(result, perEndpoint, unknown, missing);
@@ -322,6 +327,14 @@ public final class Datapath implements AutoCloseable {
     /** The endpoint's policy map read back and folded into rows (adjacent prefixes of one value merged). */
     public List<PolicyRow> policyRows(String endpoint) {
         return PolicyRow.fold(policyEntries(endpoint));
+    }
+
+    /**
+     * The rows the endpoint's policy map must hold for {@code table}, in {@link #policyRows}' form: what a reader
+     * compares the kernel's rows with to see drift.
+     */
+    public List<PolicyRow> rowsFor(VerdictTable table) {
+        return PolicyRow.fold(planner.entriesOf(table));
     }
 
     private EndpointRecord requireEndpoint(String name) {

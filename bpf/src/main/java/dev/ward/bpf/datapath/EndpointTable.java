@@ -65,6 +65,32 @@ final class EndpointTable {
     }
 
     /**
+     * Makes the map hold exactly this table's entries (those this process wrote, or took over when it opened): an
+     * entry changed behind its back is rewritten, one planted is deleted (its veth then drops as unknown). Returns
+     * the writes it made.
+     */
+    int repair() {
+        Map<Integer, EndpointRecord> want = new LinkedHashMap<>();
+        for (EndpointRecord r : byName.values()) want.put(r.ifindex(), r);
+        Map<Integer, EndpointRecord> have = new LinkedHashMap<>();
+        for (EndpointRecord r : readBack()) have.put(r.ifindex(), r);
+        int writes = 0;
+        for (Integer ifindex : have.keySet()) {
+            if (!want.containsKey(ifindex)) {
+                map.delete(key(ifindex));
+                writes++;
+            }
+        }
+        for (EndpointRecord r : want.values()) {
+            if (!r.equals(have.get(r.ifindex()))) {
+                map.update(key(r.ifindex()), r.value().encode());
+                writes++;
+            }
+        }
+        return writes;
+    }
+
+    /**
      * The next free id after the last one handed out, so a detached endpoint's id (and any conntrack entry left
      * under it) is reused as late as possible.
      */

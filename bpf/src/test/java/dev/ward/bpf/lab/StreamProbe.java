@@ -70,6 +70,11 @@ public final class StreamProbe implements AutoCloseable {
         return sent.get();
     }
 
+    /** Lines echoed back so far, in order. */
+    public int echoed() {
+        return echoed.get();
+    }
+
     public int lost() {
         return sent.get() - echoed.get();
     }

@@ -25,9 +25,15 @@ public final class EndpointOptions {
             description = "0-255: this cluster's part of the identities it allocates (distinct per cluster of a mesh; default: ${DEFAULT-VALUE}).")
     int clusterId;
 
-    @Option(names = "--datapath", defaultValue = "none", paramLabel = "KIND",
-            description = "What enforces the computed policy: none (computed and held, not enforced; the BPF datapath is to come). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--datapath", defaultValue = "bpf", paramLabel = "KIND", description = {
+            "What enforces the computed policy: bpf (tc programs on every pod's veth; needs BPF, PERFMON and NET_ADMIN),",
+            "or none (computed and held, not enforced). Default: ${DEFAULT-VALUE}."})
     String datapath;
+
+    @Option(names = "--bpf-pin-root", defaultValue = "/sys/fs/bpf/ward", paramLabel = "DIR", description = {
+            "Where the BPF datapath pins its programs and maps, on a BPF filesystem (mounted at /sys/fs/bpf if missing):",
+            "they outlive the agent, and the next one takes them over. One per agent on a node. Default: ${DEFAULT-VALUE}."})
+    Path bpfPinRoot;
 
     public boolean enabled() {
         return apiSocket != null;
@@ -39,7 +45,7 @@ public final class EndpointOptions {
         if (!apiSocket.isAbsolute()) throw new CommandFailure("--api-socket " + apiSocket + " must be an absolute path (the CNI plugin's configuration names it)");
         try {
             return Optional.of(new EndpointsConfig(new PolicyConfig(clusterName, clusterId), apiSocket, netns, DatapathKind.parse(datapath),
-                    EndpointManager.Settings.DEFAULT));
+                    EndpointManager.Settings.DEFAULT, bpfPinRoot, EndpointsConfig.DEFAULT_RECONCILE));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid endpoint options: " + e.getMessage());
         }

@@ -1,6 +1,9 @@
 package dev.ward.cli.policy;
 
+import dev.ward.agentapi.ApiRequest;
+import dev.ward.agentapi.ApiResponse;
 import dev.ward.cli.OutputOption;
+import dev.ward.cli.endpoints.AgentSocketOptions;
 import dev.ward.policy.compute.LocalEndpoint;
 import dev.ward.policy.compute.PolicyEngine;
 import dev.ward.policy.compute.VerdictEntry;
@@ -19,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -30,10 +34,12 @@ import java.util.List;
  * identities the store holds (and any given with {@code --identity}): what the datapath's policy map holds.
  */
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = "Show the verdict table of an endpoint given by its labels.",
-        footer = {"", "Example:",
+        description = {"Show the verdict table of an endpoint given by its labels, computed from policies (-f, --store);",
+                "or, with --endpoint, the policy map a running endpoint has in its node's kernel, read back through the agent."},
+        footer = {"", "Examples:",
                 "  wardctl policy get -f policies.yaml --labels app=api,io.kubernetes.pod.namespace=prod \\",
-                "      --identity app=web,io.kubernetes.pod.namespace=prod --fqdn api.github.com=140.82.112.5"})
+                "      --identity app=web,io.kubernetes.pod.namespace=prod --fqdn api.github.com=140.82.112.5",
+                "  wardctl policy get --endpoint default/deathstar      # on the node, over /run/ward/agent.sock"})
 public final class GetCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -44,8 +50,16 @@ public final class GetCommand implements Runnable {
     @Mixin
     PolicyInputs inputs;
 
-    @Option(names = "--labels", required = true, paramLabel = "LABELS", description = "The endpoint's labels.")
+    @Option(names = "--labels", paramLabel = "LABELS", description = "The endpoint's labels (the table computed from policies).")
     String labels;
+
+    @Option(names = "--endpoint", paramLabel = "NAMESPACE/POD", description = {
+            "A running endpoint of this node: its policy map read back from the kernel through the agent (--socket),",
+            "rows the agent's table lacks marked STALE, rows the kernel lacks MISSING."})
+    String endpoint;
+
+    @Mixin
+    AgentSocketOptions agent;
 
     @Option(names = "--identity", paramLabel = "LABELS", description = "A remote workload's labels; repeatable.")
     List<String> identities = new ArrayList<>();
@@ -63,6 +77,18 @@ public final class GetCommand implements Runnable {
 
     @Override
     public void run() {
+        if ((endpoint == null) == (labels == null)) {
+            throw new ParameterException(spec.commandLine(), "give --labels (the table computed from policies) or --endpoint (the kernel's, from the agent)");
+        }
+        if (endpoint != null) {
+            if (!inputs.files.isEmpty() || inputs.store != null || !identities.isEmpty() || !fqdns.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--endpoint reads the kernel's map through the agent: -f, --store, --identity and --fqdn do not apply");
+            }
+            ApiResponse.Policy p = (ApiResponse.Policy) agent.ask(new ApiRequest.GetPolicy(endpoint));
+            KernelPolicyView.print(spec.commandLine().getOut(), p.policy(), out.json());
+            spec.commandLine().getOut().flush();
+            return;
+        }
         LoadedEngine loaded = LoadedEngine.of(inputs.load(System.err), inputs.cluster, inputs.namedPorts());
         PolicyEngine engine = loaded.engine();
         List<String> rejected = loaded.rejected();

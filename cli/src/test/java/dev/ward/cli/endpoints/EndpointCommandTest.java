@@ -74,9 +74,9 @@ class EndpointCommandTest {
         CliRun table = CliRun.wardctl("endpoint", "list", "--socket", socket.toString());
         assertEquals(0, table.exit(), table.err());
         String[] lines = table.out().split("\n");
-        assertTrue(lines[0].matches("ENDPOINT\\s+CONTAINER\\s+IPS\\s+IDENTITY\\s+LABELS\\s+VETH\\s+STATE\\s*"), lines[0]);
+        assertTrue(lines[0].matches("ENDPOINT\\s+CONTAINER\\s+IPS\\s+IDENTITY\\s+LABELS\\s+VETH\\s+STATE\\s+DATAPATH\\s*"), lines[0]);
         assertTrue(lines[1].startsWith("prod/web-1") && lines[1].contains("0123456789ab ") && lines[1].contains("10.244.1.5 ")
-                && lines[1].contains("k8s:app=web") && lines[1].contains(node + "a(" + ifindex + ")") && lines[1].trim().endsWith("ready"), lines[1]);
+                && lines[1].contains("k8s:app=web") && lines[1].contains(node + "a(" + ifindex + ")") && lines[1].matches(".* ready +- *"), lines[1]);
 
         CliRun json = CliRun.wardctl("endpoint", "list", "--socket", socket.toString(), "-o", "json");
         JsonNode e = json.json().get(0);

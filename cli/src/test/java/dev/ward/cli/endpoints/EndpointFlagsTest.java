@@ -37,7 +37,8 @@ class EndpointFlagsTest {
         assertTrue(run("--api-socket", "agent.sock").contains("--api-socket agent.sock must be an absolute path"));
         assertTrue(run("--api-socket", "/run/x.sock", "--cluster-id", "300").contains("cluster id must be 0-255, not 300"));
         assertTrue(run("--api-socket", "/run/x.sock", "--cluster-name", "Not_A_Name").contains("cluster name 'Not_A_Name'"));
-        assertTrue(run("--api-socket", "/run/x.sock", "--datapath", "bpf").contains("unknown datapath 'bpf' (known: [none])"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--datapath", "nft").contains("unknown datapath 'nft' (known: [none, bpf])"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--bpf-pin-root", "ward").contains("the BPF pin root must be an absolute path, not ward"));
         assertTrue(run("--netns", "n1").contains("--netns names the node's namespace for encryption and endpoints"));
     }
 

@@ -1,12 +1,21 @@
 package dev.ward.agent.datapath;
 
+import dev.ward.agent.AgentContext;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Which datapath {@code ward agent --datapath} runs. The BPF datapath joins here when module bpf is plugged in. */
+/** Which datapath {@code ward agent --datapath} runs. */
 public enum DatapathKind {
     /** {@link InMemoryDatapath}: policy is computed and held, nothing is enforced. */
-    NONE;
+    NONE,
+    /**
+     * {@link BpfPolicyDatapath}: module bpf's tc programs on every pod's veth enforce the tables; the opened
+     * {@link KernelDatapath} is offered to the other subsystems.
+     */
+    BPF;
 
     public String flag() {
         return name().toLowerCase(Locale.ROOT);
@@ -17,10 +26,24 @@ public enum DatapathKind {
         throw new IllegalArgumentException("unknown datapath '" + s + "' (known: " + Arrays.stream(values()).map(DatapathKind::flag).toList() + ")");
     }
 
-    /** Opens this datapath for the node whose network namespace is {@code netns} (null: the agent's own). */
-    public PolicyDatapath open(String netns) {
+    /**
+     * Opens this datapath for the node whose pods' veths are in {@code netns} (null: the agent's own), pinning under
+     * {@code pinRoot} (BPF), and offers what other subsystems use of it in {@code context}.
+     */
+    public PolicyDatapath open(AgentContext context, String netns, Path pinRoot) {
         return switch (this) {
             case NONE -> new InMemoryDatapath();
+            case BPF -> {
+                KernelDatapath kernel = KernelDatapath.open(BpfPolicyDatapath.config(pinRoot, netns));
+                try {
+                    BpfPolicyDatapath adapter = BpfPolicyDatapath.open(kernel, context.require(PrometheusRegistry.class));
+                    context.provide(KernelDatapath.class, kernel);
+                    yield adapter;
+                } catch (RuntimeException e) {
+                    kernel.close();
+                    throw e;
+                }
+            }
         };
     }
 }

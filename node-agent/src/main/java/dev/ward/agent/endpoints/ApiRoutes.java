@@ -38,6 +38,9 @@ public final class ApiRoutes implements AgentApiServer.Handler {
             case ApiRequest.DeleteEndpoint d -> endpoints.handle(request, out);
             case ApiRequest.CheckEndpoint c -> endpoints.handle(request, out);
             case ApiRequest.ListEndpoints l -> endpoints.handle(request, out);
+            case ApiRequest.ReportAddFailure f -> endpoints.handle(request, out);
+            case ApiRequest.GetPolicy p -> endpoints.handle(request, out);
+            case ApiRequest.GetDatapathStatus s -> endpoints.handle(request, out);
             default -> out.send(new ApiResponse.Failure(ApiError.UNAVAILABLE, "this agent does not serve " + request.op()
                     + " (the part of the agent that does is not running)"));
         }

@@ -1,6 +1,9 @@
 package dev.ward.agent.endpoints;
 
 import dev.ward.agent.AgentContext;
+import dev.ward.agent.datapath.DatapathException;
+import dev.ward.agent.datapath.DatapathReadBack;
+import dev.ward.agent.datapath.KernelDatapath;
 import dev.ward.agent.Subsystem;
 import dev.ward.agent.ipcache.ClusterIpcache;
 import dev.ward.agent.ipcache.EndpointPublisher;
@@ -11,9 +14,11 @@ import dev.ward.agentapi.AgentApiServer;
 import dev.ward.policy.identity.ClusterIdentityAllocator;
 import dev.ward.store.ClusterStore;
 import dev.ward.store.Subscription;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,11 +67,21 @@ public final class EndpointsSubsystem implements Subsystem {
                     config.settings());
             following = records.follow(change -> loop.call(() -> loop.applyIpcache(ipcache.nodeChanged(change))));
             int restored = manager.restore();
-            loop.reconcile().get(60, TimeUnit.SECONDS);
+            try {
+                loop.reconcile().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                // Endpoints the datapath could not give their policy are failed closed and retried; the others, and
+                // the node's new pods, must not wait for them.
+                if (!(e.getCause() instanceof DatapathException)) throw e;
+                LOG.error("node {}: the datapath failed some endpoints closed at start: {}", node, e.getCause().getMessage());
+            }
+            loop.reconcileEvery(config.reconcileEvery());
             publisher = new EndpointPublisher(node, records, manager::published);
             manager.onChange(publisher::changed);
             publisher.changed();
-            ApiRoutes routes = new ApiRoutes(new EndpointApi(node, manager));
+            DatapathReadBack readBack = context.find(KernelDatapath.class).map(DatapathReadBack::new).orElse(null);
+            EndpointApi api = new EndpointApi(node, manager, loop, readBack, new EndpointMetrics(context.require(PrometheusRegistry.class)));
+            ApiRoutes routes = new ApiRoutes(api);
             server = AgentApiServer.start(config.apiSocket(), routes, AgentApiServer.Settings.DEFAULT);
             LOG.info("node {}: {} endpoints taken back from {}, the datapath reconciled; serving {}", node, restored,
                     EndpointRegistryFile.NAME, config.apiSocket());

@@ -11,9 +11,9 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * The agent's one Prometheus registry, offered to every subsystem after it (the datapath's and flows' metrics, the
- * DNS and L7 proxies' {@code DnsProxyMetrics} and {@code L7ProxyMetrics}), and, with an address, the Prometheus
- * client's HTTP exporter serving it on {@code /metrics}. Runs first, so everything can register; stops last.
+ * With an address, the Prometheus client's HTTP exporter serving the agent's one registry (which the agent offers
+ * every subsystem: the datapath's and flows' metrics, the DNS and L7 proxies' {@code DnsProxyMetrics} and
+ * {@code L7ProxyMetrics}) on {@code /metrics}. Runs first; stops last.
  */
 public final class MetricsSubsystem implements Subsystem {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsSubsystem.class);
@@ -32,8 +32,7 @@ public final class MetricsSubsystem implements Subsystem {
 
     @Override
     public void start(AgentContext context) throws IOException {
-        PrometheusRegistry registry = new PrometheusRegistry();
-        context.provide(PrometheusRegistry.class, registry);
+        PrometheusRegistry registry = context.require(PrometheusRegistry.class);
         if (address.isEmpty()) return;
         MetricsAddress a = address.get();
         try {

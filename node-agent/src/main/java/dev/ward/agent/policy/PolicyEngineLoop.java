@@ -13,6 +13,7 @@ import dev.ward.policy.identity.Identity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,6 +205,21 @@ public final class PolicyEngineLoop implements AutoCloseable {
             long started = System.nanoTime();
             return watch(DatapathCallListener.RECONCILE, started, "reconcile", datapath.reconcile(desiredState()));
         });
+    }
+
+    /**
+     * From now on, every {@code interval}, gives the datapath the whole state again, which it compares with what its
+     * maps hold and repairs (entries changed or planted behind the agent's back, a failure left failed closed): the
+     * periodic full reconcile beside the incremental deltas, as {@code KernelReconciler} does for xfrm. A round is
+     * skipped while the previous one is still running.
+     */
+    public void reconcileEvery(Duration interval) {
+        long ms = interval.toMillis();
+        CompletableFuture<?>[] last = {DONE};
+        loop.scheduleWithFixedDelay(() -> {
+            if (!reconciled || !last[0].isDone()) return;
+            last[0] = watch(DatapathCallListener.RECONCILE, System.nanoTime(), "periodic reconcile", datapath.reconcile(desiredState()));
+        }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Engine thread: what the datapath should hold now. */
