@@ -68,12 +68,12 @@ public final class BpfPolicyDatapath implements PolicyDatapath {
         return adapter;
     }
 
-    /** The datapath configuration the agent runs: the bundled programs, sizes of module bpf, no proxy routing yet. */
-    public static DatapathConfig config(java.nio.file.Path pinRoot, String netns) {
-        DatapathConfig base = DatapathConfig.at(pinRoot).inNetns(netns);
-        // No proxy listens yet: without one, redirects drop, and the routing the proxies need is not installed.
-        return new DatapathConfig(base.pinRoot(), base.netns(), base.maxEndpoints(), base.policyEntries(), base.ipcacheEntries(),
-                base.conntrackEntries(), base.ringBufferBytes(), base.proxyPorts(), 0, base.proxyRulePriority(), null);
+    /**
+     * The datapath configuration the agent runs: the bundled programs, sizes of module bpf, redirects to the ports in
+     * {@code proxies} with the routing that delivers them to the local proxies.
+     */
+    public static DatapathConfig config(java.nio.file.Path pinRoot, String netns, ProxyPortTable proxies) {
+        return DatapathConfig.at(pinRoot).inNetns(netns).withProxyPorts(proxies);
     }
 
     public KernelDatapath kernel() {

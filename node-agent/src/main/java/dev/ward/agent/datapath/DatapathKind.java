@@ -13,7 +13,7 @@ public enum DatapathKind {
     NONE,
     /**
      * {@link BpfPolicyDatapath}: module bpf's tc programs on every pod's veth enforce the tables; the opened
-     * {@link KernelDatapath} is offered to the other subsystems.
+     * {@link KernelDatapath} and the {@link ProxyPortTable} its redirects use are offered to the other subsystems.
      */
     BPF;
 
@@ -34,10 +34,12 @@ public enum DatapathKind {
         return switch (this) {
             case NONE -> new InMemoryDatapath();
             case BPF -> {
-                KernelDatapath kernel = KernelDatapath.open(BpfPolicyDatapath.config(pinRoot, netns));
+                ProxyPortTable proxies = new ProxyPortTable();
+                KernelDatapath kernel = KernelDatapath.open(BpfPolicyDatapath.config(pinRoot, netns, proxies));
                 try {
                     BpfPolicyDatapath adapter = BpfPolicyDatapath.open(kernel, context.require(PrometheusRegistry.class));
                     context.provide(KernelDatapath.class, kernel);
+                    context.provide(ProxyPortTable.class, proxies);
                     yield adapter;
                 } catch (RuntimeException e) {
                     kernel.close();

@@ -61,11 +61,13 @@ final class BpfAgent implements AutoCloseable {
                 new EndpointManager.Settings(Duration.ofSeconds(2), Duration.ofSeconds(20)), pinRoot, reconcileEvery);
         NodeAgentConfig config = new NodeAgentConfig(new StoreLocation.Directory(store(dir)), state,
                 new IdentityConfig(AgentSettings.defaults("n1", state), null), Optional.empty(), Optional.of(endpoints), Clock.systemUTC());
-        DatapathConfig dp = datapath.apply(BpfPolicyDatapath.config(pinRoot, netns));
+        ProxyPortTable proxies = new ProxyPortTable();
+        DatapathConfig dp = datapath.apply(BpfPolicyDatapath.config(pinRoot, netns, proxies));
         NodeAgent agent = NodeAgent.start(config, new ClusterStore.KeyValue(new DirectoryKv(store(dir).resolve("kv")), new StoreLocation.Directory(store(dir))),
                 List.of(new DatapathSubsystem(c -> {
                     KernelDatapath kernel = KernelDatapath.open(dp);
                     c.provide(KernelDatapath.class, kernel);
+                    c.provide(ProxyPortTable.class, proxies);
                     return BpfPolicyDatapath.open(kernel, c.require(PrometheusRegistry.class));
                 }), new PolicySubsystem(endpoints.policy()), new EndpointsSubsystem(endpoints)));
         return new BpfAgent(agent, socket);

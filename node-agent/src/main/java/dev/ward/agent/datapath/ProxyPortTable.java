@@ -1,0 +1,36 @@
+package dev.ward.agent.datapath;
+
+import dev.ward.bpf.plan.ProxyPorts;
+import dev.ward.policy.model.Direction;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The ports the agent's proxies listen on, by L7 type ("dns" for the DNS proxy; "http", "kafka"... for the L7
+ * proxy), which the BPF datapath writes into the redirect entries of the policy maps. A proxy registers its port
+ * once it listens and has the engine loop reconcile, which rewrites the entries that redirected to no port (and were
+ * therefore dropped) so they now reach it. Offered as a service by the datapath with {@code --datapath bpf}.
+ */
+public final class ProxyPortTable implements ProxyPorts {
+    private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+
+    /** From now on, flows redirected for {@code l7Type} (either direction) go to {@code port}. */
+    public void register(String l7Type, int port) {
+        if (port <= 0 || port > 65535) throw new IllegalArgumentException("a proxy port is 1-65535, not " + port);
+        Integer before = ports.putIfAbsent(l7Type, port);
+        if (before != null && before != port) {
+            throw new IllegalStateException("the " + l7Type + " proxy already listens on " + before + ", not " + port);
+        }
+    }
+
+    /** Flows redirected for {@code l7Type} are dropped again (its proxy stopped). */
+    public void unregister(String l7Type) {
+        ports.remove(l7Type);
+    }
+
+    @Override
+    public int portFor(String endpoint, Direction direction, String l7Type) {
+        return ports.getOrDefault(l7Type, 0);
+    }
+}
