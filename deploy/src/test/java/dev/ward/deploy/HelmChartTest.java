@@ -45,6 +45,7 @@ class HelmChartTest {
         VALUE_FLAGS.put("--cluster-name", "test-cluster");             // agent.clusterName
         VALUE_FLAGS.put("--cluster-id", "7");                          // agent.clusterId
         VALUE_FLAGS.put("--datapath", "none");                         // agent.datapath
+        VALUE_FLAGS.put("--bpf-pin-root", "/sys/fs/bpf/ward-test");    // agent.bpfPinRoot
     }
 
     /** Agent flags the chart sets itself, and from what. */
@@ -138,6 +139,14 @@ class HelmChartTest {
                 "--set", "agent.clusterId=256"));
         assertNotEquals(0, clusterId.exit());
         assertTrue(clusterId.stderr().contains("agent.clusterId must be 0-255, not 256"), clusterId.stderr());
+        Helm.Result datapath = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.datapath=nft"));
+        assertNotEquals(0, datapath.exit());
+        assertTrue(datapath.stderr().contains("agent.datapath must be bpf or none, not nft"), datapath.stderr());
+        Helm.Result pins = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.bpfPinRoot=/var/lib/ward/bpf"));
+        assertNotEquals(0, pins.exit());
+        assertTrue(pins.stderr().contains("agent.bpfPinRoot must be under /sys/fs/bpf/"), pins.stderr());
         Helm.Result noCidr = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
                 "--set", "agent.encryption.clusterCidrs=null"));
         assertNotEquals(0, noCidr.exit());
