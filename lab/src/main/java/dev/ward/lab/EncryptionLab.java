@@ -42,7 +42,7 @@ public final class EncryptionLab {
 
     public LabReport run() {
         try {
-            boolean up = ScenarioRun.run(report, out, "0 cluster up: etcd, keyd, 3 agents joined, ESP between every pair", this::clusterUp);
+            boolean up = ScenarioRun.run(report, out, "0 cluster up: etcd, keyd, 3 agents joined, pods wired by CNI, ESP between every pair", this::clusterUp);
             Path capture = workDir.resolve("underlay.pcap");
             String skipped = "not run: the cluster did not come up";
             boolean traffic = scenario(up, "1 cross-node pod ping + TCP transfer, full-size DF, bulk TCP", skipped, s -> crossNode(s, capture));
@@ -129,13 +129,8 @@ public final class EncryptionLab {
 
     private void neverAttested(ScenarioRun s) throws Exception {
         LabNetwork.Node rogue = network.node(4);
-        network.wire(rogue);
-        for (LabNetwork.Node n : nodes) {
-            network.route(rogue, n);
-            network.route(n, rogue);
-        }
-        rogue.pods().forEach(p -> env.echoes().put(p, PodEcho.start(p)));
-        s.note("wired " + rogue + " on the underlay with routes both ways to every node's pods, no join token");
+        env.wireOutsider(rogue);
+        s.note("wired " + rogue + " on the underlay with routes both ways to every node's pods, its pods by ptp alone, no join token");
         RogueAnnouncement forged = RogueAnnouncement.publish(env.cluster(), rogue);
         s.note(forged.describe());
         Thread.sleep(5000);
