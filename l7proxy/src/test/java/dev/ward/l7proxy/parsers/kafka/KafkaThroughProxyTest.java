@@ -139,7 +139,9 @@ class KafkaThroughProxyTest {
                     c.subscribe(List.of("empire-announce"));
                     long deadline = System.nanoTime() + 30_000_000_000L;
                     while (c.assignment().isEmpty() && System.nanoTime() < deadline) c.poll(Duration.ofMillis(200));
-                    // A new group starts at the end (auto.offset.reset=latest): announce once it is assigned.
+                    // A new group starts at the end (auto.offset.reset=latest): announce once that end is resolved,
+                    // not merely once the partition is assigned (the position is looked up by a later poll).
+                    for (TopicPartition tp : c.assignment()) c.position(tp, Duration.ofSeconds(30));
                     p.send(new ProducerRecord<>("empire-announce", "news", "outposts report in")).get(30, TimeUnit.SECONDS);
                     return pollUntil(c, "outposts report in");
                 }   // closing commits the position (enable.auto.commit)
