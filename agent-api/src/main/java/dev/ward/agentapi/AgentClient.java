@@ -52,10 +52,19 @@ public final class AgentClient {
         ApiResponse last = null;
         try (channel) {
             LineChannel lines = new LineChannel(channel, ApiProtocol.MAX_LINE_BYTES);
-            lines.writeLine(ApiCodec.encode(request));
+            IOException unsent = null;
+            try {
+                lines.writeLine(ApiCodec.encode(request));
+            } catch (IOException e) {
+                // A server that turns clients away (too many) answers on accept and closes, maybe before our write:
+                // its answer is still there to read.
+                if (expired.get()) throw e;
+                unsent = e;
+            }
             while (true) {
                 String line = lines.readLine();
                 if (line == null) {
+                    if (unsent != null) throw unsent;
                     throw new IOException("the agent closed the connection without a final answer to " + request.op()
                             + (last == null ? "" : " (its last answer: " + last.status() + ")"));
                 }
