@@ -31,6 +31,8 @@ public final class ProxyRouting {
             for (int family : new int[] {IpPrefix.AF_INET, IpPrefix.AF_INET6}) {
                 rt.addRule(new FibRule(family, priority, MARK, MARK_MASK, table));
             }
+            // The route delivers through lo, which a fresh namespace has down; the kernel refuses a route over it then.
+            rt.setUp("lo", true);
             rt.addLocalRoute(IpPrefix.parse("0.0.0.0/0"), "lo", table);
             rt.addLocalRoute(IpPrefix.parse("::/0"), "lo", table);
         }
