@@ -1,5 +1,6 @@
 package dev.ward.deploy;
 
+import dev.ward.agent.datapath.status.KubernetesDatapathReports;
 import dev.ward.agent.encryption.store.k8s.EncryptionResources;
 import dev.ward.agent.ipcache.KubernetesEndpointRecords;
 import dev.ward.policy.store.KubernetesIdentityBackend;
@@ -114,7 +115,8 @@ class ManifestsTest {
         assertAllowed(rules, "certificates.k8s.io", "certificatesigningrequests/status", null, "update");
         // The departed-node collector: it follows Nodes and removes a deleted node's encryption and endpoint records.
         assertAllowed(rules, "", "nodes", null, "get", "list", "watch");
-        for (String kind : List.of("wardnodeannouncements", "wardencryptionstatuses", "wardkeyrotations", "wardnodeendpoints")) {
+        for (String kind : List.of("wardnodeannouncements", "wardencryptionstatuses", "wardkeyrotations", "wardnodeendpoints",
+                KubernetesDatapathReports.STATUS.getPlural())) {
             assertAllowed(rules, "ward.dev", kind, "some-node", "get", "list", "delete");
         }
         assertAllowed(rules, "", "secrets", WardKubernetes.CA_SECRET, "get", "update");
@@ -181,7 +183,7 @@ class ManifestsTest {
         var rule = policy.getSpec().getMatchConstraints().getResourceRules().getFirst();
         assertEquals(List.of(EncryptionResources.GROUP), rule.getApiGroups());
         assertEquals(Set.of(EncryptionResources.ANNOUNCEMENT.getPlural(), EncryptionResources.STATUS.getPlural(),
-                KubernetesEndpointRecords.NODE_ENDPOINTS.getPlural()), Set.copyOf(rule.getResources()));
+                KubernetesEndpointRecords.NODE_ENDPOINTS.getPlural(), KubernetesDatapathReports.STATUS.getPlural()), Set.copyOf(rule.getResources()));
         assertTrue(rule.getOperations().containsAll(List.of("CREATE", "UPDATE", "DELETE")));
         assertTrue(policy.getSpec().getMatchConditions().getFirst().getExpression().contains("'" + WardKubernetes.agentUsername(WardKubernetes.NAMESPACE) + "'"),
                 "the policy must apply to the agent's ServiceAccount");
@@ -197,7 +199,7 @@ class ManifestsTest {
     @MethodSource("installations")
     void theCrdsDeclareTheEndpointRecordsAndThePolicyKindsTheAgentFollows(Installation install) {
         for (ResourceDefinitionContext kind : List.of(KubernetesEndpointRecords.NODE_ENDPOINTS, KubernetesPolicyStore.CNP, KubernetesPolicyStore.CCNP,
-                KubernetesIdentityBackend.IDENTITY, KubernetesIdentityBackend.KEY)) {
+                KubernetesIdentityBackend.IDENTITY, KubernetesIdentityBackend.KEY, KubernetesDatapathReports.STATUS)) {
             CustomResourceDefinition crd = find(install.objects(), CustomResourceDefinition.class, kind.getPlural() + "." + kind.getGroup(), null);
             assertEquals(kind.getKind(), crd.getSpec().getNames().getKind());
             assertEquals(kind.isNamespaceScoped() ? "Namespaced" : "Cluster", crd.getSpec().getScope());
@@ -219,6 +221,15 @@ class ManifestsTest {
         assertAllowed(rules, "ward.dev", KubernetesEndpointRecords.NODE_ENDPOINTS.getPlural(), null, "get", "list", "watch", "create", "update", "delete");
         assertFalse(allows(rules, "", "pods", null, "update"), "the agent reads pods, never writes them");
         assertFalse(allows(rules, "cilium.io", KubernetesPolicyStore.CNP.getPlural(), null, "create"), "the agent reads policies, never writes them");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theAgentWritesItsDatapathReportButCannotDeleteOne(Installation install) {
+        List<PolicyRule> rules = rulesBoundTo(install.objects(), WardKubernetes.AGENT_SERVICE_ACCOUNT);
+        String reports = KubernetesDatapathReports.STATUS.getPlural();
+        assertAllowed(rules, KubernetesDatapathReports.STATUS.getGroup(), reports, null, "get", "list", "create", "update");
+        assertFalse(allows(rules, KubernetesDatapathReports.STATUS.getGroup(), reports, "some-node", "delete"), "a departed node's report is keyd's to remove");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,8 @@
 package dev.ward.agent;
 
 import dev.ward.agent.datapath.DatapathSubsystem;
+import dev.ward.agent.datapath.status.DatapathReportSubsystem;
+import dev.ward.agent.datapath.status.DatapathReporter;
 import dev.ward.agent.encryption.EncryptionSubsystem;
 import dev.ward.agent.endpoints.EndpointsSubsystem;
 import dev.ward.agent.flows.FlowsSubsystem;
@@ -51,6 +53,7 @@ public final class NodeAgent implements AutoCloseable {
             subsystems.add(new EndpointsSubsystem(e));
             subsystems.add(new FlowsSubsystem(config.visibility().flows()));
             subsystems.add(new DatapathFlowsSubsystem());
+            subsystems.add(new DatapathReportSubsystem(DatapathReporter.CHECK_EVERY));
         });
         return subsystems;
     }

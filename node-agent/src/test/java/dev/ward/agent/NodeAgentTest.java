@@ -129,7 +129,7 @@ class NodeAgentTest {
                 dev.ward.agent.datapath.DatapathKind.NONE, dev.ward.agent.endpoints.EndpointManager.Settings.DEFAULT);
         NodeAgentConfig c = new NodeAgentConfig(new StoreLocation.Directory(tmp), tmp.resolve("state"),
                 new IdentityConfig(AgentSettings.defaults("n1", tmp.resolve("state")), null), Optional.empty(), Optional.of(endpoints), Clock.systemUTC());
-        assertEquals(List.of("metrics", "identity", "datapath", "policy", "datapath-metrics", "endpoints", "flows", "datapath-flows"),
+        assertEquals(List.of("metrics", "identity", "datapath", "policy", "datapath-metrics", "endpoints", "flows", "datapath-flows", "datapath-report"),
                 NodeAgent.subsystemsFor(c).stream().map(Subsystem::name).toList());
     }
 }

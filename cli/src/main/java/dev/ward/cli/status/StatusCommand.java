@@ -27,9 +27,12 @@ import java.util.TreeSet;
  * that says whether the cluster is healthy, for scripts and probes.
  */
 @Command(name = "status", description = {
-        "Show each node's state: identity (SVID and its expiry), encryption (peers, refused peers, xfrm errors).",
+        "Show each node's state: identity (SVID and its expiry), encryption (peers, refused peers, xfrm errors),",
+        "datapath (endpoints enforced and failed closed, refused programs) and proxies (their ports by L7 type).",
         "Exits 1 when a node is unhealthy: its SVID expired or expires within --svid-warning, it refuses a peer that is",
-        "not revoked, its kernel refused its SAs, or it reports no status while it announces itself or peers encrypt to it."},
+        "not revoked, its kernel refused its SAs, or it reports no status while it announces itself or peers encrypt to it;",
+        "an endpoint is failed closed, the verifier refused a program, its datapath report is older than --stale-after,",
+        "or it publishes endpoints but reports no datapath."},
         footerHeading = Examples.HEADING, footer = {
                 "  wardctl status --store k8s",
                 "  wardctl status worker-1 worker-2 --store etcd://10.0.0.1:2379",
@@ -45,6 +48,10 @@ public final class StatusCommand implements Runnable {
             description = "An SVID with less than this left is a problem (agents renew at half the lifetime; default: ${DEFAULT-VALUE}).")
     Duration svidWarning;
 
+    @Option(names = "--stale-after", defaultValue = "15m", converter = Durations.class, paramLabel = "DURATION",
+            description = "A datapath report older than this is a problem: its agent stopped (agents rewrite it every 5m; default: ${DEFAULT-VALUE}).")
+    Duration staleAfter;
+
     /** One node's report: {@code sections} by name, in display order. */
     public record NodeStatus(String node, boolean healthy, List<String> problems, Map<String, Object> sections) {}
 
@@ -57,7 +64,7 @@ public final class StatusCommand implements Runnable {
         try (ClusterStore s = store.connect(); IdentityStore identities = store.on(s)) {
             Map<String, NodeRecord> records = new TreeMap<>();
             identities.nodes().list().readable().forEach(r -> records.put(r.node(), r));
-            StatusContext context = new StatusContext(s, Clock.systemUTC().instant(), svidWarning, records);
+            StatusContext context = new StatusContext(s, Clock.systemUTC().instant(), svidWarning, records, staleAfter);
             status = collect(sections, context);
         }
         if (out.json()) System.out.println(OutputOption.toJson(status));

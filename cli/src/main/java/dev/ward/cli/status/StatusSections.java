@@ -7,6 +7,6 @@ final class StatusSections {
     private StatusSections() {}
 
     static List<StatusSection> all() {
-        return List.of(new IdentitySection(), new EncryptionSection());
+        return List.of(new IdentitySection(), new EncryptionSection(), new DatapathSection(), new ProxiesSection());
     }
 }

@@ -1,6 +1,8 @@
 package dev.ward.cli.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ward.agent.datapath.status.DatapathReport;
+import dev.ward.agent.datapath.status.DatapathReports;
 import dev.ward.agent.encryption.Cidr;
 import dev.ward.agent.encryption.EncryptionSettings;
 import dev.ward.agent.encryption.EspCipher;
@@ -12,6 +14,8 @@ import dev.ward.agent.encryption.agent.KeyringFile;
 import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.EncryptionStores;
 import dev.ward.agent.identity.AgentSettings;
+import dev.ward.agent.ipcache.EndpointRecords;
+import dev.ward.agent.ipcache.NodeEndpoints;
 import dev.ward.agent.identity.KeydChannel;
 import dev.ward.agent.identity.NodeIdentityAgent;
 import dev.ward.cli.CliRun;
@@ -39,6 +43,7 @@ import java.util.function.Predicate;
 
 import static dev.ward.cli.CliRun.wardctl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -121,6 +126,71 @@ class StatusCommandTest {
         CliRun again = wardctl("node", "remove", "n2", "--store", store);
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("node n2 has no per-node records"), again.err());
+    }
+
+    @Test
+    void aDatapathFailedClosedARefusedProgramAStaleOrAMissingReportMakeTheNodeUnhealthy() throws Exception {
+        EtcdProcess etcd = open(EtcdProcess.start());
+        String store = "etcd://127.0.0.1:" + etcd.clientPort();
+        String caKey = tmp.resolve("ca-keyring.pem").toString();
+        assertEquals(0, wardctl("ca", "init", "--store", store, "--ca-key-file", caKey, "--trust-domain", "status.test").exit());
+        open(KeyDaemon.start(open(IdentityStores.open(StoreLocation.parse(store), Path.of(caKey))), KeydSettings.defaults(), clock, "test"));
+        open(agent(store, "n1", 1));
+        ClusterStore records = open(ClusterStore.open(StoreLocation.parse(store), StoreAccess.EXISTING));
+        DatapathReports reports = DatapathReports.on(records);
+        DatapathReport.LockedEndpoint deathstar = new DatapathReport.LockedEndpoint("default/deathstar", List.of("ingress"),
+                "policy-map-full: endpoint default/deathstar: policy map full");
+
+        reports.write(new DatapathReport("n1", "bpf", 2, 2, List.of(), Map.of(), Map.of("dns", 40053, "http", 40080), clock.instant()));
+        JsonNode healthy = await("n1 healthy with its datapath", json -> json.path("healthy").asBoolean(), "status", "-o", "json", "--store", store);
+        assertEquals(2, healthy.at("/nodes/0/sections/datapath/details/endpoints").asInt(), healthy.toString());
+        assertEquals(40053, healthy.at("/nodes/0/sections/proxies/details/dns").asInt(), healthy.toString());
+        CliRun screen = wardctl("status", "--store", store);
+        assertEquals(0, screen.exit(), screen.err());
+        assertTrue(screen.out().contains("\n  datapath    bpf: 2 endpoints, 2 enforced, 0 failed closed; reported "), screen.out());
+        assertTrue(screen.out().contains("\n  proxies     dns on port 40053, http on port 40080\n"), screen.out());
+
+        reports.write(new DatapathReport("n1", "bpf", 2, 2, List.of(deathstar), Map.of(), Map.of(), clock.instant()));
+        CliRun locked = wardctl("status", "--store", store);
+        assertEquals(1, locked.exit(), locked.out());
+        assertTrue(locked.err().contains("unhealthy: n1 (datapath: endpoint default/deathstar is failed closed: its ingress traffic is dropped"
+                + " (policy-map-full: endpoint default/deathstar: policy map full))"), locked.err());
+        assertTrue(locked.out().contains("Node n1: UNHEALTHY") && locked.out().contains("              failed closed: default/deathstar (ingress): policy-map-full: "),
+                locked.out());
+        assertTrue(locked.out().contains("  proxies     none listening"), locked.out());
+        JsonNode lockedJson = wardctl("status", "-o", "json", "--store", store).json();
+        assertFalse(lockedJson.path("healthy").asBoolean());
+        assertEquals("default/deathstar", lockedJson.at("/nodes/0/sections/datapath/details/locked/0/name").asText(), lockedJson.toString());
+
+        reports.write(new DatapathReport("n1", "bpf", 2, 2, List.of(), Map.of("egress", "BPF program 'from_pod' was refused by the kernel's verifier: R0 !read_ok"),
+                Map.of(), clock.instant()));
+        CliRun refused = wardctl("status", "--store", store);
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.err().contains("n1 (datapath: the verifier refused its egress program: every endpoint's egress traffic is dropped)"), refused.err());
+
+        // Its agent stopped writing an hour ago.
+        reports.write(new DatapathReport("n1", "bpf", 2, 2, List.of(), Map.of(), Map.of(), clock.instant().minus(Duration.ofHours(1))));
+        CliRun stale = wardctl("status", "--store", store);
+        assertEquals(1, stale.exit(), stale.out());
+        assertTrue(stale.err().contains("n1 (datapath: its report is 1h old (over 15m): its agent is not running or cannot write to the store)"), stale.err());
+        assertEquals(0, wardctl("status", "--stale-after", "2h", "--store", store).exit(), "younger than the limit asked for");
+
+        // It publishes endpoints, but its report is gone.
+        assertTrue(reports.remove("n1"));
+        try (EndpointRecords endpoints = EndpointRecords.on(records)) {
+            endpoints.publish(new NodeEndpoints("n1", List.of(new NodeEndpoints.Published("default/web", List.of("10.246.1.5/32"), 4242))));
+        }
+        CliRun missing = wardctl("status", "--store", store);
+        assertEquals(1, missing.exit(), missing.out());
+        assertTrue(missing.err().contains("n1 (datapath: it publishes endpoints, but reports no datapath)"), missing.err());
+        assertTrue(missing.out().contains("  proxies     unknown (no datapath report)"), missing.out());
+
+        // n1 leaves: its report goes with its other records.
+        reports.write(new DatapathReport("n1", "bpf", 2, 2, List.of(), Map.of(), Map.of(), clock.instant()));
+        CliRun remove = wardctl("node", "remove", "n1", "--store", store);
+        assertEquals(0, remove.exit(), remove.err());
+        assertTrue(remove.out().contains("datapath report"), remove.out());
+        assertEquals(java.util.Set.of(), reports.nodes());
     }
 
     private AutoCloseable agent(String store, String node, int index) throws Exception {

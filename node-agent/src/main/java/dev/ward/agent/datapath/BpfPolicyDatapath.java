@@ -40,6 +40,7 @@ public final class BpfPolicyDatapath implements PolicyDatapath {
 
     private final KernelDatapath kernel;
     private final DatapathMetrics metrics;
+    private final EndpointFailures failures = new EndpointFailures();
     /** The endpoints map as last read on the datapath's thread, for the metrics (read at scrape time). */
     private volatile List<EndpointRecord> endpoints = List.of();
     private long reconciles;
@@ -78,6 +79,11 @@ public final class BpfPolicyDatapath implements PolicyDatapath {
 
     public KernelDatapath kernel() {
         return kernel;
+    }
+
+    /** Why endpoints were failed closed, for the node's datapath report. */
+    public EndpointFailures failures() {
+        return failures;
     }
 
     @Override
@@ -215,6 +221,7 @@ public final class BpfPolicyDatapath implements PolicyDatapath {
     /** Counts and logs a failure; the exception to fail the call with, naming the endpoint as the kernel's did. */
     private DatapathException failed(RuntimeException e, String doing) {
         String reason = metrics.failed(e);
+        if (e instanceof EndpointDatapathException endpoint) failures.failed(endpoint, reason);
         LOG.error("datapath {} ({}): {}", doing, reason, e.getMessage());
         return e instanceof DatapathException d ? d : new DatapathException(e.getMessage(), e);
     }
@@ -222,6 +229,9 @@ public final class BpfPolicyDatapath implements PolicyDatapath {
     private void snapshot(Datapath dp) {
         try {
             endpoints = dp.endpoints();
+            Set<String> locked = new HashSet<>();
+            for (EndpointRecord r : endpoints) for (Direction d : Direction.values()) if (r.locked(d)) locked.add(r.name());
+            failures.keepOnly(locked);
         } catch (RuntimeException e) {
             LOG.warn("cannot read the endpoints map back: {}", e.getMessage());
         }

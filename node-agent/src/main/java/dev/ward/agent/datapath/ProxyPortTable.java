@@ -29,6 +29,11 @@ public final class ProxyPortTable implements ProxyPorts {
         ports.remove(l7Type);
     }
 
+    /** The registered ports by L7 type, now (for the node's datapath report). */
+    public Map<String, Integer> ports() {
+        return Map.copyOf(ports);
+    }
+
     @Override
     public int portFor(String endpoint, Direction direction, String l7Type) {
         return ports.getOrDefault(l7Type, 0);

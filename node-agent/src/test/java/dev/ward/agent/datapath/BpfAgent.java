@@ -2,6 +2,7 @@ package dev.ward.agent.datapath;
 
 import dev.ward.agent.NodeAgent;
 import dev.ward.agent.NodeAgentConfig;
+import dev.ward.agent.Subsystem;
 import dev.ward.agent.endpoints.EndpointManager;
 import dev.ward.agent.endpoints.EndpointsConfig;
 import dev.ward.agent.endpoints.EndpointsSubsystem;
@@ -26,6 +27,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -55,6 +57,16 @@ final class BpfAgent implements AutoCloseable {
     }
 
     static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath) {
+        return start(netns, pinRoot, dir, reconcileEvery, datapath, List.of());
+    }
+
+    /** As {@link #start(PodNode, Path, Duration, UnaryOperator)}, with {@code more} subsystems started after the endpoints. */
+    static BpfAgent start(PodNode node, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath, List<Subsystem> more) {
+        return start(node.netns(), node.pinRoot(), dir, reconcileEvery, datapath, more);
+    }
+
+    private static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath,
+                                  List<Subsystem> more) {
         Path state = dir.resolve("state");
         Path socket = state.resolve("agent.sock");
         EndpointsConfig endpoints = new EndpointsConfig(PolicyConfig.DEFAULT, socket, netns, DatapathKind.BPF,
@@ -63,13 +75,15 @@ final class BpfAgent implements AutoCloseable {
                 new IdentityConfig(AgentSettings.defaults("n1", state), null), Optional.empty(), Optional.of(endpoints), Clock.systemUTC());
         ProxyPortTable proxies = new ProxyPortTable();
         DatapathConfig dp = datapath.apply(BpfPolicyDatapath.config(pinRoot, netns, proxies));
+        List<Subsystem> subsystems = new ArrayList<>(List.of(new DatapathSubsystem(c -> {
+            KernelDatapath kernel = KernelDatapath.open(dp);
+            c.provide(KernelDatapath.class, kernel);
+            c.provide(ProxyPortTable.class, proxies);
+            return BpfPolicyDatapath.open(kernel, c.require(PrometheusRegistry.class));
+        }), new PolicySubsystem(endpoints.policy()), new EndpointsSubsystem(endpoints)));
+        subsystems.addAll(more);
         NodeAgent agent = NodeAgent.start(config, new ClusterStore.KeyValue(new DirectoryKv(store(dir).resolve("kv")), new StoreLocation.Directory(store(dir))),
-                List.of(new DatapathSubsystem(c -> {
-                    KernelDatapath kernel = KernelDatapath.open(dp);
-                    c.provide(KernelDatapath.class, kernel);
-                    c.provide(ProxyPortTable.class, proxies);
-                    return BpfPolicyDatapath.open(kernel, c.require(PrometheusRegistry.class));
-                }), new PolicySubsystem(endpoints.policy()), new EndpointsSubsystem(endpoints)));
+                subsystems);
         return new BpfAgent(agent, socket);
     }
 
