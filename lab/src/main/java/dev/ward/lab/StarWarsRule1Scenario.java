@@ -79,6 +79,35 @@ public final class StarWarsRule1Scenario {
         return new Outcome<>(ds, denied, crossNode);
     }
 
+    /**
+     * Rule1 deleted and applied again with the deathstar running: the xwing across nodes gets in once the deletion
+     * is in force, and is dropped again once rule1 is back, each within {@code bound}, while the tiefighter stays
+     * allowed. On a real cluster each attempt is a command in a pod, so the times include that; the lab's scenario 8
+     * measures the same changes within 1 s with connection attempts of its own.
+     */
+    public static <N extends ClusterNode<P>, P extends ClusterPod> void removeAndRestore(ScenarioRun s, PolicyCluster<N, P> c, Cast<N, P> cast,
+            P ds, java.time.Duration bound) throws Exception {
+        P xwing = cast.remoteXwing();
+        long removed = c.delete(LabPolicies.RULE1);
+        long in = until(() -> c.connect(xwing, ds, StarWars.HTTP, DENIED_WAIT_MILLIS) == CONNECTED, removed, bound);
+        s.check(in >= 0, "rule1 deleted: " + xwing.name() + " (org=alliance, across nodes) reached deathstar:80 "
+                + (in < 0 ? "NOT within " + bound.toSeconds() + " s" : in + " ms after the deletion was sent"));
+        long restored = c.apply(LabPolicies.RULE1);
+        long out = until(() -> c.connect(xwing, ds, StarWars.HTTP, DENIED_WAIT_MILLIS) == DROPPED, restored, bound);
+        s.check(out >= 0, "rule1 applied again: " + xwing.name() + "'s connections dropped "
+                + (out < 0 ? "NOT within " + bound.toSeconds() + " s" : out + " ms after it was sent"));
+        PodTcp.Attempt tiefighter = c.connect(cast.remoteTiefighter(), ds, StarWars.HTTP, ALLOWED_WAIT_MILLIS);
+        s.check(tiefighter == CONNECTED, "and " + cast.remoteTiefighter().name() + " (org=empire) -> deathstar:80 " + tiefighter);
+    }
+
+    /** Milliseconds from {@code since} until an attempt succeeded (attempts back to back), or -1 once {@code bound} passed. */
+    private static long until(java.util.function.BooleanSupplier attempt, long since, java.time.Duration bound) {
+        while (System.nanoTime() - since < bound.toNanos()) {
+            if (attempt.getAsBoolean()) return EncryptedCluster.millisSince(since);
+        }
+        return -1;
+    }
+
     /** What the deathstar's node's {@code wardctl monitor} holds of the flows into it: every denied ship and the allowed ones. */
     private static <N extends ClusterNode<P>, P extends ClusterPod> void monitorShowsTheVerdicts(ScenarioRun s, PolicyCluster<N, P> c,
             Cast<N, P> cast, P ds) throws Exception {

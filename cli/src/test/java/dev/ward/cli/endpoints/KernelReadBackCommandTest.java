@@ -116,6 +116,9 @@ class KernelReadBackCommandTest {
         Path store = tmp.resolve("store");
         new KvPolicyStore(new DirectoryKv(store.resolve("kv")), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", RULE1);
         NetworkNamespace.create(node);
+        try (RouteNetlink rt = RouteNetlink.open(node)) {
+            rt.setUp("lo", true); // as on a node: the datapath's proxy routing delivers through lo, and refuses a lo that is down
+        }
         EndpointsConfig endpoints = new EndpointsConfig(PolicyConfig.DEFAULT, socket, node, DatapathKind.BPF, EndpointManager.Settings.DEFAULT,
                 pinRoot, Duration.ofHours(1));
         NodeAgentConfig config = new NodeAgentConfig(new StoreLocation.Directory(store), tmp.resolve("state"),
