@@ -44,6 +44,7 @@ public final class StarWarsRule1Scenario {
     /** The deathstar, and how many connections were denied and how many came from other nodes (all through ESP). */
     public record Outcome<P>(P deathstar, int deniedAttempts, int crossNodeAttempts) {}
 
+    /** Applies rule1, creates the deathstar on the cast's node, tries every ship against it and reads the node's monitor. */
     public static <N extends ClusterNode<P>, P extends ClusterPod> Outcome<P> check(ScenarioRun s, PolicyCluster<N, P> c, Cast<N, P> cast)
             throws Exception {
         long written = c.apply(LabPolicies.RULE1);
