@@ -62,7 +62,7 @@ public final class EncryptionLab {
                     s -> captureOnlyEsp(s, capture));
             scenario(up, 3, "3 keys rotate --all x3 during numbered streams: 0 lost", skipped, this::rotateUnderTraffic);
             scenario(up, 4, "4 never-attested 4th node: reaches no pod, unreachable", skipped, this::neverAttested);
-            boolean rule1 = scenario(up, 7, "7 rule1 from the store: deathstar enforced from its first packet, allowed pass, denied dropped and counted",
+            boolean rule1 = scenario(up, 7, "7 rule1 from the store: deathstar enforced from its first packet, allowed pass, denied dropped, counted and in wardctl monitor",
                     skipped, s -> StarWarsPolicyScenario.run(s, env, sw));
             scenario(rule1, 8, "8 policy added/removed under traffic: effect within 1 s, allowed flows lose nothing, a removed allow cuts",
                     up ? "not run: scenario 7, which creates the deathstar, failed" : skipped, s -> PolicyChangeScenario.run(s, env, sw));

@@ -98,7 +98,7 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
      * (org=alliance). No policy selects them until the policy scenarios write one.
      */
     public static Map<String, String> labels(LabNetwork.Pod p) {
-        return p.name().endsWith("-p1") ? Map.of("org", "empire", "class", "tiefighter") : Map.of("org", "alliance", "class", "xwing");
+        return p.name().endsWith("-p1") ? StarWars.TIEFIGHTER_LABELS : StarWars.XWING_LABELS;
     }
 
     /**

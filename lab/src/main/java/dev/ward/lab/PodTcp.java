@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,8 +33,12 @@ public final class PodTcp {
 
     /** Echoes every line back, on every connection, until closed. */
     public static AutoCloseable echoServer(LabNetwork.Pod pod, int port) {
-        ServerSocket server = NetworkNamespace.call(pod.netns(), () -> new ServerSocket(port, 50, pod.ip()));
-        Thread t = Thread.ofPlatform().daemon().name("tcp-echo-" + pod.name() + ":" + port).start(() -> {
+        return echoServer(NetworkNamespace.call(pod.netns(), () -> new ServerSocket(port, 50, pod.ip())), pod.name() + ":" + port);
+    }
+
+    /** Echoes what {@code server}'s connections send, until closed (in a pod of a real cluster: PodTrafficTool). */
+    public static AutoCloseable echoServer(ServerSocket server, String name) {
+        Thread t = Thread.ofPlatform().daemon().name("tcp-echo-" + name).start(() -> {
             while (!server.isClosed()) {
                 try {
                     Socket c = server.accept();
@@ -63,15 +68,23 @@ public final class PodTcp {
     public enum Attempt { CONNECTED, REFUSED, DROPPED }
 
     public static Attempt attempt(LabNetwork.Pod from, LabNetwork.Pod to, int port, int timeoutMillis) {
-        try (Socket s = socketIn(from)) {
-            s.connect(new InetSocketAddress(to.ip(), port), timeoutMillis);
+        return attempt(socketIn(from), from.name(), to.ip(), port, timeoutMillis);
+    }
+
+    /**
+     * Connects {@code s} (then closes it) to {@code to:port}: no answer within the timeout is a drop, an RST a
+     * refusal; any other failure is thrown, naming {@code from}.
+     */
+    public static Attempt attempt(Socket s, String from, InetAddress to, int port, int timeoutMillis) {
+        try (s) {
+            s.connect(new InetSocketAddress(to, port), timeoutMillis);
             return Attempt.CONNECTED;
         } catch (SocketTimeoutException e) {
             return Attempt.DROPPED;
         } catch (ConnectException e) {
             return Attempt.REFUSED;
         } catch (IOException e) {
-            throw new UncheckedIOException("TCP " + from + " -> " + to + ":" + port, e);
+            throw new UncheckedIOException("TCP " + from + " -> " + to.getHostAddress() + ":" + port, e);
         }
     }
 

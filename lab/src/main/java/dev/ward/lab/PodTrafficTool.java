@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -20,6 +22,9 @@ import java.util.concurrent.CountDownLatch;
  *   receive PORT               prints "got SEQ" for each datagram that arrives on PORT
  *   tcp-receive PORT           accepts one connection; prints BYTES:SHA256 of what arrived
  *   tcp-send IP PORT BYTES     sends BYTES of marked text; prints BYTES:SHA256 of what it sent
+ *   tcp-echo [PORT...]         a TCP echo service on each PORT (none: the pod only stays up, a client); prints
+ *                              "listening PORT,..." once every port listens, then runs until stopped
+ *   connect IP PORT TIMEOUT_MS one connection attempt; prints CONNECTED, REFUSED (an RST) or DROPPED (no answer)
  * </pre>
  * {@code send} and {@code receive} first print "pid N" and run until that process is sent SIGTERM (the image's sh
  * has kill built in).
@@ -69,7 +74,20 @@ public final class PodTrafficTool {
                         out.println(LabTraffic.sendMarked(c.getOutputStream(), Long.parseLong(args[3])));
                     }
                 }
-                default -> throw new IllegalArgumentException("usage: PodTrafficTool serve|probe|send|receive|tcp-receive|tcp-send ... (got "
+                case "tcp-echo" -> {
+                    List<String> ports = new ArrayList<>();
+                    for (int i = 1; i < args.length; i++) {
+                        PodTcp.echoServer(new ServerSocket(count(args[i])), "port " + args[i]);
+                        ports.add(args[i]);
+                    }
+                    out.println("listening " + String.join(",", ports));
+                    new CountDownLatch(1).await();
+                }
+                case "connect" -> {
+                    need(args, 4);
+                    out.println(PodTcp.attempt(new Socket(), InetAddress.getLocalHost().getHostName(), address(args[1]), count(args[2]), count(args[3])));
+                }
+                default -> throw new IllegalArgumentException("usage: PodTrafficTool serve|probe|send|receive|tcp-receive|tcp-send|tcp-echo|connect ... (got "
                         + String.join(" ", args) + ")");
             }
         } catch (IllegalArgumentException e) {

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * PodTrafficTool as the kind suites drive it, each command its own JVM, all in one fresh network namespace (as a
  * pod's) so its fixed ports cannot meet anything else on this machine: the echo answers probes, a stream stopped
- * by SIGTERM reports every datagram it sent and the receiver saw them all, and a TCP transfer's two digests agree.
+ * by SIGTERM reports every datagram it sent and the receiver saw them all, a TCP transfer's two digests agree, and a
+ * connection attempt tells a TCP echo service that answers from a port nobody listens on (RST) and from a SYN dropped.
  */
 class PodTrafficToolTest {
     @Test
@@ -37,6 +38,16 @@ class PodTrafficToolTest {
                 "for i in $(seq 100); do grep -q listening tcp.out 2>/dev/null && break; sleep 0.1; done",
                 "echo tcp-sent $($T tcp-send 127.0.0.1 5001 1048576)",
                 "wait $TCP; echo tcp-got $(tail -1 tcp.out)",
+                "$T tcp-echo 5002 5003 > echo.out & ECHO=$!",
+                "for i in $(seq 100); do grep -q listening echo.out 2>/dev/null && break; sleep 0.1; done",
+                "echo echo-ready $(cat echo.out)",
+                "echo connect-open $($T connect 127.0.0.1 5003 2000)",
+                "echo connect-closed $($T connect 127.0.0.1 5004 2000)",
+                // a policy's drop, as the datapath does it: the SYN gets no answer at all
+                "nft add table inet podtool; nft add chain inet podtool in '{ type filter hook input priority 0; }'",
+                "nft add rule inet podtool in tcp dport 5002 drop",
+                "echo connect-dropped $($T connect 127.0.0.1 5002 1000)",
+                "kill $ECHO",
                 "echo usage-exit $($T probe 2>/dev/null; echo $?)",
                 "kill $SERVE");
         Path dir = Files.createTempDirectory("pod-traffic-");
@@ -55,6 +66,10 @@ class PodTrafficToolTest {
         String tx = lines.stream().filter(l -> l.startsWith("tcp-sent ")).findFirst().orElseThrow().substring(9);
         assertTrue(tx.startsWith("1048576:"), out);
         assertTrue(lines.contains("tcp-got " + tx), out);
+        assertTrue(lines.contains("echo-ready listening 5002,5003"), out);
+        assertTrue(lines.contains("connect-open CONNECTED"), out);
+        assertTrue(lines.contains("connect-closed REFUSED"), "nothing listens on 5004: " + out);
+        assertTrue(lines.contains("connect-dropped DROPPED"), "a SYN nobody answers: " + out);
         assertTrue(lines.contains("usage-exit 2"), "a wrong call exits 2: " + out);
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) Files.delete(f);

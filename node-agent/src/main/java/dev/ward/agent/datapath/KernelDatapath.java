@@ -37,6 +37,11 @@ public final class KernelDatapath implements AutoCloseable {
         return new KernelDatapath(Datapath.open(config));
     }
 
+    /** A datapath its caller opened (a test that programs the maps itself), offered as the agent offers its own. */
+    public static KernelDatapath around(Datapath datapath) {
+        return new KernelDatapath(datapath);
+    }
+
     /**
      * Runs {@code work} on the datapath's thread after everything submitted before it; the future completes with
      * its result, or exceptionally with what it threw.

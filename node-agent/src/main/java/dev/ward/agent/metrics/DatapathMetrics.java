@@ -45,8 +45,9 @@ public final class DatapathMetrics {
         this.fillWait = fillWait;
     }
 
-    public static DatapathMetrics register(PrometheusRegistry registry, Datapath datapath, Supplier<CompletableFuture<List<MapFill>>> fill) {
-        DatapathMetrics m = new DatapathMetrics(datapath.counters(), fill, Duration.ofSeconds(2));
+    /** @param fill the datapath's {@link Datapath#fill()}, taken on its driving thread */
+    public static DatapathMetrics register(PrometheusRegistry registry, DatapathCounters counters, Supplier<CompletableFuture<List<MapFill>>> fill) {
+        DatapathMetrics m = new DatapathMetrics(counters, fill, Duration.ofSeconds(2));
         CounterWithCallback.builder().name("ward_datapath_forwarded_packets")
                 .help("Packets the BPF datapath passed (to the pod, the network or a proxy), by the endpoint's direction")
                 .labelNames("direction").callback(cb -> m.forwarded(cb, false)).register(registry);

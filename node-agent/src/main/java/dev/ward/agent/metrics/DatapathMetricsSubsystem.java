@@ -2,14 +2,15 @@ package dev.ward.agent.metrics;
 
 import dev.ward.agent.AgentContext;
 import dev.ward.agent.Subsystem;
+import dev.ward.agent.datapath.KernelDatapath;
 import dev.ward.agent.policy.PolicyEngineLoop;
 import dev.ward.bpf.datapath.Datapath;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * Registers the policy revision and datapath update latency (any datapath), and, when the agent runs the BPF
- * datapath (a {@link Datapath} service), its counters and map fill levels. The fill levels are read on the policy
- * engine loop's thread, the one that drives the datapath.
+ * datapath (the {@link KernelDatapath} service), its counters and map fill levels. The fill levels are read on the
+ * datapath's own thread, the one every user of its maps goes through.
  */
 public final class DatapathMetricsSubsystem implements Subsystem {
     @Override
@@ -22,7 +23,7 @@ public final class DatapathMetricsSubsystem implements Subsystem {
         PrometheusRegistry registry = context.require(PrometheusRegistry.class);
         PolicyEngineLoop loop = context.require(PolicyEngineLoop.class);
         PolicyDatapathMetrics.register(registry, loop);
-        context.find(Datapath.class).ifPresent(dp -> DatapathMetrics.register(registry, dp, () -> loop.call(dp::fill)));
+        context.find(KernelDatapath.class).ifPresent(k -> DatapathMetrics.register(registry, k.counters(), () -> k.call(Datapath::fill)));
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.ward.agent.VisibilityConfig;
 import dev.ward.agent.datapath.DatapathKind;
 import dev.ward.agent.datapath.DatapathSubsystem;
 import dev.ward.agent.datapath.InMemoryDatapath;
+import dev.ward.agent.datapath.KernelDatapath;
 import dev.ward.agent.endpoints.EndpointManager;
 import dev.ward.agent.endpoints.EndpointsConfig;
 import dev.ward.agent.endpoints.EndpointsSubsystem;
@@ -43,7 +44,7 @@ import java.util.Optional;
 /**
  * A node agent with what flow visibility needs, in the production order (metrics, datapath, policy,
  * datapath-metrics, endpoints, flows, datapath-flows) on a directory store: its API socket, its metrics on a free
- * port, and, when given one, a BPF {@link Datapath} opened by the test, offered as the datapath subsystem will offer
+ * port, and, when given one, a BPF {@link Datapath} opened by the test, offered as the datapath subsystem offers
  * it. The agent's own policy datapath is the in-memory one: the test programs the BPF maps itself.
  */
 public final class FlowsTestAgent implements AutoCloseable {
@@ -87,7 +88,7 @@ public final class FlowsTestAgent implements AutoCloseable {
 
             @Override
             public void start(AgentContext context) {
-                context.provide(Datapath.class, bpf);
+                context.provide(KernelDatapath.class, KernelDatapath.around(bpf));
             }
 
             @Override

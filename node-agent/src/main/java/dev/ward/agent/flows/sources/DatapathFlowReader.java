@@ -1,5 +1,6 @@
 package dev.ward.agent.flows.sources;
 
+import dev.ward.agent.datapath.KernelDatapath;
 import dev.ward.agent.flows.FlowHub;
 import dev.ward.bpf.datapath.Datapath;
 import dev.ward.bpf.datapath.EndpointRecord;
@@ -16,12 +17,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The thread that drains the datapath's flow event ring buffer into the {@link FlowHub}. It holds the datapath's one
  * event reader; it names each event's endpoint (read back from the endpoints map) and rules (the cookie registry)
  * itself, both without the engine, and leaves labels to the hub, so it keeps up with the kernel: what the ring buffer
- * could not hold is counted by the kernel ({@code ringbuf} losses) and what does not decode by the reader.
+ * could not hold is counted by the kernel ({@code ringbuf} losses) and what does not decode by the reader. The
+ * endpoints and cookies are asked on the datapath's own thread ({@link KernelDatapath#call}: the cookie registry
+ * changes there), each with a bounded wait: a flow whose answer is late goes on without it rather than holding the
+ * ring buffer.
  */
 public final class DatapathFlowReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatapathFlowReader.class);
@@ -29,8 +34,9 @@ public final class DatapathFlowReader implements AutoCloseable {
     private static final long ENDPOINTS_MISS_REREAD_NANOS = 1_000_000_000L;
     /** An endpoint id freed by a removed pod is handed to a new one, as late as possible, but it is. */
     private static final long ENDPOINTS_MAX_AGE_NANOS = 10_000_000_000L;
+    private static final long ASK_WAIT_MILLIS = 250;
 
-    private final Datapath datapath;
+    private final KernelDatapath datapath;
     private final String node;
     private final FlowHub hub;
     private final KernelClock clock;
@@ -40,7 +46,7 @@ public final class DatapathFlowReader implements AutoCloseable {
     private long endpointsReadAt = System.nanoTime() - ENDPOINTS_MAX_AGE_NANOS;
     private volatile boolean stopping;
 
-    private DatapathFlowReader(Datapath datapath, String node, FlowHub hub, Clock wall) {
+    private DatapathFlowReader(KernelDatapath datapath, String node, FlowHub hub, Clock wall) {
         this.datapath = datapath;
         this.node = node;
         this.hub = hub;
@@ -53,7 +59,7 @@ public final class DatapathFlowReader implements AutoCloseable {
     }
 
     /** Opens the datapath's event reader and starts draining it. */
-    public static DatapathFlowReader start(Datapath datapath, String node, FlowHub hub, Clock wall) {
+    public static DatapathFlowReader start(KernelDatapath datapath, String node, FlowHub hub, Clock wall) {
         DatapathFlowReader r = new DatapathFlowReader(datapath, node, hub, wall);
         r.thread.start();
         return r;
@@ -75,9 +81,25 @@ public final class DatapathFlowReader implements AutoCloseable {
 
     private List<String> rules(int cookie) {
         if (cookie == 0) return List.of();
+        // copied on the datapath thread: the registry changes there
+        List<List<RuleRef>> sets = ask(dp -> List.copyOf(dp.cookies().rulesOf(cookie)), "the rules of cookie " + cookie);
+        if (sets == null) return List.of();
         TreeSet<String> out = new TreeSet<>();
-        for (List<RuleRef> refs : datapath.cookies().rulesOf(cookie)) for (RuleRef r : refs) out.add(r.toString());
+        for (List<RuleRef> refs : sets) for (RuleRef r : refs) out.add(r.toString());
         return List.copyOf(out);
+    }
+
+    /** {@code work} on the datapath's thread, or null when it does not answer within {@link #ASK_WAIT_MILLIS}. */
+    private <T> T ask(java.util.function.Function<Datapath, T> work, String what) {
+        try {
+            return datapath.call(work).get(ASK_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            LOG.debug("flow events go on without {}: {}", what, e.toString());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /**
@@ -95,10 +117,12 @@ public final class DatapathFlowReader implements AutoCloseable {
     }
 
     private void readEndpoints(long now) {
-        Map<Integer, String> m = new HashMap<>();
-        for (EndpointRecord r : datapath.endpoints()) m.put(r.endpointId(), r.name());
-        endpoints = m;
         endpointsReadAt = now;
+        List<EndpointRecord> records = ask(Datapath::endpoints, "the endpoints map");
+        if (records == null) return;
+        Map<Integer, String> m = new HashMap<>();
+        for (EndpointRecord r : records) m.put(r.endpointId(), r.name());
+        endpoints = m;
     }
 
     /** Stops the thread; the reader is closed by it, after its last poll. */

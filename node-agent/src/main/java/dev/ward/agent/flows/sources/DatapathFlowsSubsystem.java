@@ -3,12 +3,12 @@ package dev.ward.agent.flows.sources;
 import dev.ward.agent.AgentContext;
 import dev.ward.agent.Subsystem;
 import dev.ward.agent.flows.FlowHub;
-import dev.ward.bpf.datapath.Datapath;
+import dev.ward.agent.datapath.KernelDatapath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * L3/L4 flows: when the agent runs the BPF datapath (a {@link Datapath} service of the datapath subsystem), its ring
+ * L3/L4 flows: when the agent runs the BPF datapath (the {@link KernelDatapath} service of the datapath subsystem), its ring
  * buffer drained into the flow hub. Without it (the agent's {@code --datapath none}) there are no L3/L4 flows and
  * this does nothing.
  */
@@ -25,7 +25,7 @@ public final class DatapathFlowsSubsystem implements Subsystem {
     @Override
     public void start(AgentContext context) {
         FlowHub hub = context.require(FlowHub.class);
-        context.find(Datapath.class).ifPresentOrElse(
+        context.find(KernelDatapath.class).ifPresentOrElse(
                 dp -> reader = DatapathFlowReader.start(dp, context.node(), hub, context.clock()),
                 () -> LOG.info("node {}: no BPF datapath, so no L3/L4 flow events", context.node()));
     }
