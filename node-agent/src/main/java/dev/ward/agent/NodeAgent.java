@@ -8,6 +8,7 @@ import dev.ward.agent.flows.sources.DatapathFlowsSubsystem;
 import dev.ward.agent.metrics.DatapathMetricsSubsystem;
 import dev.ward.agent.metrics.MetricsSubsystem;
 import dev.ward.agent.identity.IdentitySubsystem;
+import dev.ward.agent.l7.L7ProxySubsystem;
 import dev.ward.agent.policy.PolicySubsystem;
 import dev.ward.store.ClusterStore;
 import dev.ward.store.StoreAccess;
@@ -51,6 +52,8 @@ public final class NodeAgent implements AutoCloseable {
             subsystems.add(new EndpointsSubsystem(e));
             subsystems.add(new FlowsSubsystem(config.visibility().flows()));
             subsystems.add(new DatapathFlowsSubsystem());
+            if (e.datapath() == dev.ward.agent.datapath.DatapathKind.BPF
+                    && config.l7Proxy().enabled()) subsystems.add(new L7ProxySubsystem(config.l7Proxy(), e.netns()));
         });
         return subsystems;
     }

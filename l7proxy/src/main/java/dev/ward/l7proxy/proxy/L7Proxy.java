@@ -46,6 +46,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntFunction;
 
 /**
  * The node's L7 proxy. It listens with {@code IP_TRANSPARENT} on one port per direction; the datapath steers
@@ -199,7 +200,7 @@ public final class L7Proxy implements AutoCloseable {
                 return;
             }
             ParserDriver driver = new ParserDriver(parser, factory.maxBufferedBytes(), pc);
-            int mark = config.upstreamMark.applyAsInt(rc.sourceIdentity());
+            int mark = config.upstreamMark.applyAsInt(rc);
             Bootstrap b = new Bootstrap()
                     .group(down.eventLoop())
                     .channel(EpollSocketChannel.class)
@@ -249,7 +250,7 @@ public final class L7Proxy implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-        private IntUnaryOperator upstreamMark = identity -> 0;
+        private ToIntFunction<RedirectedConnection> upstreamMark = c -> 0;
         private boolean fromClientAddress = true;
         private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -297,6 +298,14 @@ public final class L7Proxy implements AutoCloseable {
 
         /** The SO_MARK of upstream sockets for a source identity (0: none). */
         public Builder upstreamMark(IntUnaryOperator upstreamMark) {
+            return upstreamMarkOf(c -> upstreamMark.applyAsInt(c.sourceIdentity()));
+        }
+
+        /**
+         * The SO_MARK of a connection's upstream socket (0: none): the datapath lets an ingress redirect's upstream
+         * into its pod by the mark, while an egress redirect's upstream meets the destination's policy unmarked.
+         */
+        public Builder upstreamMarkOf(ToIntFunction<RedirectedConnection> upstreamMark) {
             this.upstreamMark = upstreamMark;
             return this;
         }

@@ -55,6 +55,16 @@ final class BpfAgent implements AutoCloseable {
     }
 
     static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath) {
+        return start(netns, pinRoot, dir, reconcileEvery, datapath, List.of());
+    }
+
+    /** As {@link #start(PodNode, Path, Duration)}, with {@code more} subsystems started after the endpoints (flows, proxies). */
+    static BpfAgent start(PodNode node, Path dir, List<dev.ward.agent.Subsystem> more) {
+        return start(node.netns(), node.pinRoot(), dir, Duration.ofHours(1), c -> c, more);
+    }
+
+    static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath,
+                          List<dev.ward.agent.Subsystem> more) {
         Path state = dir.resolve("state");
         Path socket = state.resolve("agent.sock");
         EndpointsConfig endpoints = new EndpointsConfig(PolicyConfig.DEFAULT, socket, netns, DatapathKind.BPF,
@@ -63,13 +73,15 @@ final class BpfAgent implements AutoCloseable {
                 new IdentityConfig(AgentSettings.defaults("n1", state), null), Optional.empty(), Optional.of(endpoints), Clock.systemUTC());
         ProxyPortTable proxies = new ProxyPortTable();
         DatapathConfig dp = datapath.apply(BpfPolicyDatapath.config(pinRoot, netns, proxies));
+        List<dev.ward.agent.Subsystem> subsystems = new java.util.ArrayList<>(List.of(new DatapathSubsystem(c -> {
+            KernelDatapath kernel = KernelDatapath.open(dp);
+            c.provide(KernelDatapath.class, kernel);
+            c.provide(ProxyPortTable.class, proxies);
+            return BpfPolicyDatapath.open(kernel, c.require(PrometheusRegistry.class));
+        }), new PolicySubsystem(endpoints.policy()), new EndpointsSubsystem(endpoints)));
+        subsystems.addAll(more);
         NodeAgent agent = NodeAgent.start(config, new ClusterStore.KeyValue(new DirectoryKv(store(dir).resolve("kv")), new StoreLocation.Directory(store(dir))),
-                List.of(new DatapathSubsystem(c -> {
-                    KernelDatapath kernel = KernelDatapath.open(dp);
-                    c.provide(KernelDatapath.class, kernel);
-                    c.provide(ProxyPortTable.class, proxies);
-                    return BpfPolicyDatapath.open(kernel, c.require(PrometheusRegistry.class));
-                }), new PolicySubsystem(endpoints.policy()), new EndpointsSubsystem(endpoints)));
+                subsystems);
         return new BpfAgent(agent, socket);
     }
 
