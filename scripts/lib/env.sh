@@ -29,9 +29,10 @@ ward_ensure_built() {
         \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit)" ]; then
     return 0
   fi
-  echo "ward: building (mvn package -DskipTests -pl cli -am)..." >&2
-  # Only what the launchers run: the container image (module image) is built by mvn verify, not here.
-  (cd "$WARD_HOME" && mvn -q -B -DskipTests -pl cli -am package) >&2
+  echo "ward: building (mvn package -DskipTests -pl cli,cni -am)..." >&2
+  # Only what the launchers run, and the CNI plugin the lab wires its pods with: the container image (module image)
+  # is built by mvn verify, not here.
+  (cd "$WARD_HOME" && mvn -q -B -DskipTests -pl cli,cni -am package) >&2
 }
 
 ward_java() {

@@ -26,6 +26,7 @@ import dev.ward.policy.store.KvPolicyStore;
 import dev.ward.store.ClusterStore;
 import dev.ward.store.StoreLocation;
 import dev.ward.store.kv.DirectoryKv;
+import dev.ward.testbed.CniRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

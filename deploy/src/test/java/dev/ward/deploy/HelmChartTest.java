@@ -51,6 +51,7 @@ class HelmChartTest {
         VALUE_FLAGS.put("--flow-log", "/var/log/ward/test/flows.jsonl"); // agent.flowLog.path
         VALUE_FLAGS.put("--flow-log-max-size", "64K");                 // agent.flowLog.maxSize
         VALUE_FLAGS.put("--flow-log-max-files", "9");                  // agent.flowLog.maxFiles
+        VALUE_FLAGS.put("--bpf-pin-root", "/sys/fs/bpf/ward-test");    // agent.bpfPinRoot
         VALUE_FLAGS.put("--l7-proxy", "false");                        // agent.l7Proxy.enabled
         VALUE_FLAGS.put("--l7-proxy-ingress-port", "15001");           // agent.l7Proxy.ingressPort
         VALUE_FLAGS.put("--l7-proxy-egress-port", "15002");            // agent.l7Proxy.egressPort
@@ -187,6 +188,14 @@ class HelmChartTest {
                 "--set", "agent.apiSocket="));
         assertNotEquals(0, logWithoutPods.exit());
         assertTrue(logWithoutPods.stderr().contains("agent.flowLog.path needs agent.apiSocket"), logWithoutPods.stderr());
+        Helm.Result datapath = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.datapath=nft"));
+        assertNotEquals(0, datapath.exit());
+        assertTrue(datapath.stderr().contains("agent.datapath must be bpf or none, not nft"), datapath.stderr());
+        Helm.Result pins = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.bpfPinRoot=/var/lib/ward/bpf"));
+        assertNotEquals(0, pins.exit());
+        assertTrue(pins.stderr().contains("agent.bpfPinRoot must be under /sys/fs/bpf/"), pins.stderr());
         Helm.Result noCidr = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
                 "--set", "agent.encryption.clusterCidrs=null"));
         assertNotEquals(0, noCidr.exit());

@@ -295,6 +295,12 @@ class ManifestsTest {
         }
         VolumeMount bpffs = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/sys/fs/bpf")).findFirst().orElseThrow();
         assertEquals("HostToContainer", bpffs.getMountPropagation(), "the host's bpffs mount must reach the container");
+        List<String> args = container.getArgs();
+        assertTrue(args.get(args.indexOf("--bpf-pin-root") + 1).startsWith("/sys/fs/bpf/"), "the datapath pins on the node's bpffs: " + args);
+        if (args.get(args.indexOf("--datapath") + 1).equals("bpf")) {
+            assertTrue(container.getSecurityContext().getCapabilities().getAdd().containsAll(List.of("NET_ADMIN", "BPF", "PERFMON")),
+                    "the BPF datapath loads programs and maps (BPF, PERFMON) and attaches tc filters (NET_ADMIN)");
+        }
         assertEquals(0L, container.getSecurityContext().getRunAsUser(), "the node's directories are root's");
     }
 

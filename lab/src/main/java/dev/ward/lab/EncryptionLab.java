@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,13 @@ public final class EncryptionLab {
     private final LabEnvironment env;
     private final LabNetwork network;
     private final List<LabNetwork.Node> nodes;
+    private final Set<Integer> only;
+    /** The scenarios' numbers, besides cluster up (0), as {@code --only} names them. */
+    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8);
 
-    public EncryptionLab(String prefix, Path workDir, PrintStream out) throws IOException {
+    /** @param only the scenarios to run besides cluster up (0), which the others stand on; null: all */
+    public EncryptionLab(String prefix, Path workDir, PrintStream out, Set<Integer> only) throws IOException {
+        this.only = only;
         this.workDir = workDir.toAbsolutePath();
         this.out = out;
         this.env = new LabEnvironment(prefix, this.workDir);
@@ -40,26 +46,43 @@ public final class EncryptionLab {
         this.nodes = env.nodes();
     }
 
+    /**
+     * The scenarios in the order they run (revocation last: it cuts n3 off). A new scenario goes in here, with a number
+     * of its own, before revocation; it finds the cluster, its pods (wired through the CNI plugins, labelled as in
+     * {@link LabEnvironment#labels}) and its agents' API sockets in {@link #env}, and writes policies with
+     * {@link LabEnvironment#policies}.
+     */
     public LabReport run() {
-        try {
-            boolean up = ScenarioRun.run(report, out, "0 cluster up: etcd, keyd, 3 agents joined, ESP between every pair", this::clusterUp);
+        try (StarWars sw = new StarWars(env)) {
+            boolean up = ScenarioRun.run(report, out, "0 cluster up: etcd, keyd, 3 agents joined, pods wired by CNI, ESP between every pair", this::clusterUp);
             Path capture = workDir.resolve("underlay.pcap");
             String skipped = "not run: the cluster did not come up";
-            boolean traffic = scenario(up, "1 cross-node pod ping + TCP transfer, full-size DF, bulk TCP", skipped, s -> crossNode(s, capture));
-            scenario(traffic, "2 underlay capture sees only ESP between nodes", up ? "not run: scenario 1, whose traffic it captures, failed" : skipped,
+            boolean traffic = scenario(up, 1, "1 cross-node pod ping + TCP transfer, full-size DF, bulk TCP", skipped, s -> crossNode(s, capture));
+            scenario(traffic, 2, "2 underlay capture sees only ESP between nodes", up ? "not run: scenario 1, whose traffic it captures, failed" : skipped,
                     s -> captureOnlyEsp(s, capture));
-            scenario(up, "3 keys rotate --all x3 during numbered streams: 0 lost", skipped, this::rotateUnderTraffic);
-            scenario(up, "4 never-attested 4th node: reaches no pod, unreachable", skipped, this::neverAttested);
-            scenario(up, "6 agent kill -9 + restart during traffic: 0 lost, stale state cleaned", skipped, this::agentRestart);
-            scenario(up, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
+            scenario(up, 3, "3 keys rotate --all x3 during numbered streams: 0 lost", skipped, this::rotateUnderTraffic);
+            scenario(up, 4, "4 never-attested 4th node: reaches no pod, unreachable", skipped, this::neverAttested);
+            boolean rule1 = scenario(up, 7, "7 rule1 from the store: deathstar enforced from its first packet, allowed pass, denied dropped and counted",
+                    skipped, s -> StarWarsPolicyScenario.run(s, env, sw));
+            scenario(rule1, 8, "8 policy added/removed under traffic: effect within 1 s, allowed flows lose nothing, a removed allow cuts",
+                    up ? "not run: scenario 7, which creates the deathstar, failed" : skipped, s -> PolicyChangeScenario.run(s, env, sw));
+            scenario(up, 6, "6 agent kill -9 + restart during traffic: 0 lost, denied stays denied, stale xfrm and BPF state cleaned", skipped,
+                    s -> agentRestart(s, sw));
+            scenario(up, 5, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
+        } catch (Exception e) {
+            out.println("ward lab: closing the policy scenarios' pods failed: " + e);
         } finally {
             env.close();
         }
         return report;
     }
 
-    /** Runs the scenario, or reports it failed with {@code whyNot} when its prerequisite did not hold; true if it passed. */
-    private boolean scenario(boolean prerequisite, String name, String whyNot, ScenarioRun.Steps steps) {
+    /**
+     * Runs scenario {@code number}, or reports it failed with {@code whyNot} when its prerequisite did not hold; true
+     * if it passed. Scenarios left out by {@code --only} are not run and not reported.
+     */
+    private boolean scenario(boolean prerequisite, int number, String name, String whyNot, ScenarioRun.Steps steps) {
+        if (only != null && !only.contains(number)) return prerequisite;
         return prerequisite ? ScenarioRun.run(report, out, name, steps) : ScenarioRun.run(report, out, name, s -> s.fail(whyNot));
     }
 
@@ -129,13 +152,8 @@ public final class EncryptionLab {
 
     private void neverAttested(ScenarioRun s) throws Exception {
         LabNetwork.Node rogue = network.node(4);
-        network.wire(rogue);
-        for (LabNetwork.Node n : nodes) {
-            network.route(rogue, n);
-            network.route(n, rogue);
-        }
-        rogue.pods().forEach(p -> env.echoes().put(p, PodEcho.start(p)));
-        s.note("wired " + rogue + " on the underlay with routes both ways to every node's pods, no join token");
+        env.wireOutsider(rogue);
+        s.note("wired " + rogue + " on the underlay with routes both ways to every node's pods, its pods by ptp alone, no join token");
         RogueAnnouncement forged = RogueAnnouncement.publish(env.cluster(), rogue);
         s.note(forged.describe());
         Thread.sleep(5000);
@@ -165,32 +183,45 @@ public final class EncryptionLab {
 
     // ---- 6: an agent crashes and comes back
 
-    private void agentRestart(ScenarioRun s) throws Exception {
+    private void agentRestart(ScenarioRun s, StarWars sw) throws Exception {
         LabNetwork.Node victim = nodes.get(1);
         List<PodStream> streams = streams(new LabNetwork.Pod[] {pod(1, 1), pod(2, 1)}, new LabNetwork.Pod[] {pod(2, 2), pod(3, 2)});
+        PolicyUnderRestart policy = sw.created() && sw.node() == victim ? PolicyUnderRestart.start(env, sw) : null;
         try {
+            if (policy != null) s.note("rule1 in force on " + victim.name() + "'s deathstar: " + policy.describe());
             Thread.sleep(1000);
             KernelSas before = KernelSas.of(victim);
             env.cluster().killAgent(victim);
+            long killed = System.nanoTime();
             s.note("kill -9 " + victim.name() + "'s agent with streams " + names(streams) + " flowing; kernel keeps " + before.describe(victim.underlayIp()));
             StaleState stale = StaleState.plant(victim);
             s.note("while it is down: " + stale.describe());
+            if (policy != null) s.note("while it is down: " + policy.plantStale());
             Thread.sleep(3000);
             int sentDown = streams.stream().mapToInt(PodStream::sentSoFar).sum();
             long restarted = System.nanoTime();
             env.cluster().startAgent(victim);
-            EncryptedCluster.await(Duration.ofSeconds(90), () -> !stale.present() || !env.cluster().agentAlive(victim));
+            EncryptedCluster.await(Duration.ofSeconds(90), () -> (!stale.present() && (policy == null || !policy.stalePresent()))
+                    || !env.cluster().agentAlive(victim));
             s.check(env.cluster().agentAlive(victim), victim.name() + "'s agent running again" + (env.cluster().agentAlive(victim) ? "" : "; log: " + LabEnvironment.tail(env.cluster().agentLog(victim))));
             boolean removed = !stale.present();
             s.check(removed, "stale state removed by the restarted agent "
                     + (removed ? EncryptedCluster.millisSince(restarted) + " ms after restart (JVM start included)" : "NOT (waited " + EncryptedCluster.millisSince(restarted) + " ms)"));
+            if (policy != null) {
+                boolean gone = !policy.stalePresent();
+                s.check(gone, "the stale BPF allow removed by the restarted agent's reconcile " + EncryptedCluster.millisSince(restarted)
+                        + " ms after restart (" + EncryptedCluster.millisSince(killed) + " ms after the kill)");
+                s.check(env.cluster().awaitApi(victim, Duration.ofSeconds(60)), victim.name() + "'s agent serves its API again");
+            }
             long paired = EncryptedCluster.await(Duration.ofSeconds(30), () -> env.allPaired(nodes));
             KernelSas after = KernelSas.of(victim);
             s.note("after restart " + after.describe(victim.underlayIp()));
             s.check(paired >= 0, "every pair still holds SAs both ways");
             s.note(sentDown + " datagrams sent before the restart began");
             Thread.sleep(2000);
+            if (policy != null) policy.check(s);
         } finally {
+            if (policy != null) policy.close();
             RotationScenario.checkNoneLost(s, streams);
         }
     }
@@ -226,11 +257,15 @@ public final class EncryptionLab {
         return m;
     }
 
-    /** In-guest entry point: {@code EncryptionLab PREFIX WORK_DIR}; writes the table, table.txt and junit.xml there. */
+    /**
+     * In-guest entry point: {@code EncryptionLab PREFIX WORK_DIR [N,N...]} (the scenarios to run, all by default);
+     * writes the table, table.txt and junit.xml there.
+     */
     public static void main(String[] args) throws IOException {
         Path work = Path.of(args[1]);
         Files.createDirectories(work);
-        LabReport r = new EncryptionLab(args[0], work, System.out).run();
+        Set<Integer> only = args.length > 2 ? Arrays.stream(args[2].split(",")).map(Integer::parseInt).collect(Collectors.toSet()) : null;
+        LabReport r = new EncryptionLab(args[0], work, System.out, only).run();
         r.printTable(System.out);
         try (PrintStream file = new PrintStream(Files.newOutputStream(work.resolve("table.txt")), true, StandardCharsets.UTF_8)) {
             r.printTable(file);

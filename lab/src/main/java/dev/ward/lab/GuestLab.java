@@ -64,9 +64,14 @@ public final class GuestLab {
     }
 
     private static List<String> java(Path tmpDir) {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xmx384m", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
-                "-Djava.io.tmpdir=" + tmpDir, "-cp", System.getProperty("java.class.path"));
+                "-Djava.io.tmpdir=" + tmpDir));
+        // The guest starts with no environment of ours: tell its lab where the checkout (and its CNI plugin) is.
+        String home = System.getProperty("ward.home", System.getenv("WARD_HOME"));
+        if (home != null) cmd.add("-Dward.home=" + home);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        return cmd;
     }
 
     private static String kernelVersion() {

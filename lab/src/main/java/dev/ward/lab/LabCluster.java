@@ -2,6 +2,10 @@ package dev.ward.lab;
 
 import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.EncryptionStores;
+import dev.ward.agentapi.AgentClient;
+import dev.ward.agentapi.ApiRequest;
+import dev.ward.agentapi.ApiResponse;
+import dev.ward.bpf.load.BpfFilesystem;
 import dev.ward.store.StoreLocation;
 import dev.ward.testbed.EtcdProcess;
 
@@ -46,6 +50,9 @@ public final class LabCluster implements AutoCloseable {
     /** Starts etcd (data under {@code dir}), creates the cluster CA with wardctl and starts keyd. */
     public static LabCluster start(WardJvm jvm, Path dir) throws IOException {
         Files.createDirectories(dir);
+        Path pins = BpfFilesystem.DEFAULT_MOUNT.resolve(dir.getFileName().toString());
+        if (Files.exists(pins)) LabEnvironment.deleteTree(pins); // an earlier run's programs and maps, on veths long gone
+        LabEnvironment.deleteTree(dir.resolve("api"));
         LabCluster c = new LabCluster(jvm, dir, EtcdProcess.start(dir.resolve("etcd"), true, "127.0.0.1"));
         try {
             c.wardctlOrFail("ca", "init", "--ca-key-file", c.caKeyFile.toString());
@@ -99,14 +106,54 @@ public final class LabCluster implements AutoCloseable {
         startAgent(node);
     }
 
-    /** Starts (or restarts) {@code node}'s agent; its state directory survives restarts. */
+    /**
+     * Starts (or restarts) {@code node}'s agent; its state directory and its BPF pins survive restarts. It manages the
+     * node's pods (the CNI plugin registers them on {@link #apiSocket}) and enforces their policy with the BPF datapath.
+     */
     public void startAgent(LabNetwork.Node node) throws IOException {
         Path state = Files.createDirectories(dir.resolve("state").resolve(node.name()));
+        Files.createDirectories(apiSocket(node).getParent());
         agents.put(node.name(), jvm.start("agent-" + node.name(), WardJvm.WARD, List.of("agent",
                 "--node", node.name(), "--store", store, "--ca-key-file", caKeyFile.toString(), "--state-dir", state.toString(),
                 "--token-file", dir.resolve(node.name() + ".token").toString(),
                 "--underlay-ip", node.underlayIp().getHostAddress(), "--pod-cidr", node.podCidr().toString(),
-                "--cluster-cidr", LabNetwork.CLUSTER_CIDR.toString(), "--netns", node.netns(), "--drain", DRAIN)));
+                "--cluster-cidr", LabNetwork.CLUSTER_CIDR.toString(), "--netns", node.netns(), "--drain", DRAIN,
+                "--api-socket", apiSocket(node).toString(), "--datapath", "bpf", "--bpf-pin-root", pinRoot(node).toString())));
+    }
+
+    /** Where {@code node}'s agent serves its local API (the CNI plugin, wardctl endpoint list and policy get). */
+    public Path apiSocket(LabNetwork.Node node) {
+        return dir.resolve("api").resolve(node.name() + ".sock");
+    }
+
+    /** Where {@code node}'s agent pins its BPF programs and maps: one root per node of this lab. */
+    public Path pinRoot(LabNetwork.Node node) {
+        return pinRoots().resolve(node.name());
+    }
+
+    private Path pinRoots() {
+        return BpfFilesystem.DEFAULT_MOUNT.resolve(dir.getFileName().toString());
+    }
+
+    /**
+     * Waits until {@code node}'s agent answers on its API socket (it serves once its datapath is reconciled); false if
+     * it exited or did not answer within {@code timeout}.
+     */
+    public boolean awaitApi(LabNetwork.Node node, Duration timeout) throws InterruptedException {
+        return EncryptedCluster.await(timeout, () -> answers(node) || !agentAlive(node)) >= 0 && agentAlive(node);
+    }
+
+    private boolean answers(LabNetwork.Node node) {
+        try {
+            return new AgentClient(apiSocket(node), Duration.ofSeconds(5)).call(new ApiRequest.ListEndpoints(), r -> { }) instanceof ApiResponse.Ok;
+        } catch (Exception notYet) {
+            return false;
+        }
+    }
+
+    /** Asks {@code node}'s agent over its API socket, as wardctl does. */
+    public ApiResponse ask(LabNetwork.Node node, ApiRequest request) throws Exception {
+        return new AgentClient(apiSocket(node), Duration.ofSeconds(30)).call(request, r -> { });
     }
 
     /** SIGKILL to {@code node}'s agent, as a crash would: nothing of it gets to clean up. */
@@ -138,6 +185,11 @@ public final class LabCluster implements AutoCloseable {
         agents.clear();
         if (keyd != null) stop(keyd);
         etcd.close();
+        try {
+            LabEnvironment.deleteTree(pinRoots()); // the agents are gone: their programs and maps would outlive the lab
+        } catch (IOException e) {
+            System.err.println("ward lab: could not remove the datapath's pins under " + pinRoots() + ": " + e);
+        }
     }
 
     private static void stop(Process p) {

@@ -33,8 +33,11 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
     private final LabNetwork network;
     private final List<LabNetwork.Node> nodes = new ArrayList<>();
     private final Map<LabNetwork.Pod, PodEcho> echoes = new LinkedHashMap<>();
+    private final List<LabNetwork.Pod> extraPods = new ArrayList<>();
     private WardJvm jvm;
     private LabCluster cluster;
+    private CniPods pods;
+    private LabPolicies policies;
 
     /** Starts with an empty {@code WORK_DIR/logs}, so the logs there are this run's. */
     public LabEnvironment(String prefix, Path workDir) throws IOException {
@@ -46,15 +49,19 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
         Files.createDirectories(this.workDir.resolve("logs"));
     }
 
-    /** Wires {@code count} nodes, starts the cluster, joins every node and waits until all pairs have SAs and answer. */
+    /**
+     * Wires {@code count} nodes, starts the cluster, joins every node, wires the pods through the CNI plugins once
+     * their node's agent serves its API, and waits until all pairs have SAs and the pods answer.
+     */
     public void start(ScenarioRun s, int count) throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         jvm = new WardJvm(workDir.resolve("logs"), tmp);
+        pods = new CniPods(workDir, CniPods.wardHome(), network.podMtu());
         network.createUnderlay();
         for (int i = 1; i <= count; i++) {
             LabNetwork.Node n = network.node(i);
-            wire(n);
-            s.note("wired " + n + ", pods " + n.pods() + ", pod MTU " + network.podMtu());
+            wireNode(n);
+            s.note("wired " + n);
         }
         s.note("underlay bridge " + network.bridge() + "; routes between pod CIDRs over the underlay; cluster CIDR " + LabNetwork.CLUSTER_CIDR);
         long t0 = System.nanoTime();
@@ -63,7 +70,22 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
         long joined = System.nanoTime();
         for (LabNetwork.Node n : nodes) {
             cluster.join(n);
-            s.note("wardctl node token create " + n.name() + "; ward agent --node " + n.name() + " --netns " + n.netns() + " started");
+            s.note("wardctl node token create " + n.name() + "; ward agent --node " + n.name() + " --netns " + n.netns() + " --api-socket "
+                    + cluster.apiSocket(n) + " --datapath bpf started");
+        }
+        for (LabNetwork.Node n : nodes) {
+            if (!s.check(cluster.awaitApi(n, CONVERGENCE_TIMEOUT), n.name() + "'s agent serves its API (datapath reconciled) "
+                    + EncryptedCluster.millisSince(joined) + " ms after the agents were started")) {
+                s.note(n.name() + "'s agent log " + cluster.agentLog(n) + ": " + tail(cluster.agentLog(n)));
+                return;
+            }
+        }
+        for (LabNetwork.Node n : nodes) {
+            for (LabNetwork.Pod p : n.pods()) {
+                CniPods.Wired w = pods.add(n, p, labels(p), cluster.apiSocket(n));
+                s.note("CNI ADD " + p + " " + labels(p) + " on " + n.name() + " (loopback, ptp, ward): veth " + w.veth() + ", ready in " + w.millis() + " ms");
+                echoes.put(p, PodEcho.start(p));
+            }
         }
         ClusterUpScenario.check(s, this, CONVERGENCE_TIMEOUT, this::agentsAlive, joined);
         for (LabNetwork.Node n : nodes) {
@@ -71,15 +93,56 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
         }
     }
 
-    /** Wires node {@code n} with routes both ways to every node already wired, and starts its pods' echo services. */
-    public void wire(LabNetwork.Node n) {
+    /**
+     * The Star Wars labels of the lab's pods: every node's first pod a tiefighter (org=empire), its second an xwing
+     * (org=alliance). No policy selects them until the policy scenarios write one.
+     */
+    public static Map<String, String> labels(LabNetwork.Pod p) {
+        return p.name().endsWith("-p1") ? Map.of("org", "empire", "class", "tiefighter") : Map.of("org", "alliance", "class", "xwing");
+    }
+
+    /**
+     * Wires node {@code n} with routes both ways to every node already wired, its pods by ptp alone (a node whose
+     * agent is not running: the rogue node, the encryption benchmark's joiner), and starts their echo services.
+     */
+    public void wire(LabNetwork.Node n) throws Exception {
+        wireWithPtpPods(n);
+        nodes.add(n);
+    }
+
+    /** As {@link #wire}, but {@code n} stays out of {@link #nodes()}: a node that is not the cluster's (the rogue). */
+    public void wireOutsider(LabNetwork.Node n) throws Exception {
+        wireWithPtpPods(n);
+    }
+
+    private void wireWithPtpPods(LabNetwork.Node n) throws Exception {
+        routed(n);
+        for (LabNetwork.Pod p : n.pods()) {
+            pods.add(n, p, labels(p), null);
+            echoes.put(p, PodEcho.start(p));
+        }
+    }
+
+    private void wireNode(LabNetwork.Node n) {
+        routed(n);
+        nodes.add(n);
+    }
+
+    private void routed(LabNetwork.Node n) {
         network.wire(n);
         for (LabNetwork.Node other : nodes) {
             network.route(n, other);
             network.route(other, n);
         }
-        nodes.add(n);
-        n.pods().forEach(p -> echoes.put(p, PodEcho.start(p)));
+    }
+
+    /**
+     * A pod created on a running node, as a runtime creates one: its namespace, then CNI ADD through ptp and Ward's
+     * plugin, which returns once the node's agent enforces its policy. Removed when the lab closes.
+     */
+    public CniPods.Wired addPod(LabNetwork.Node n, LabNetwork.Pod p, Map<String, String> labels) throws Exception {
+        extraPods.add(p);
+        return pods.add(n, p, labels, cluster.apiSocket(n));
     }
 
     public LabNetwork network() {
@@ -98,6 +161,12 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
 
     public LabCluster cluster() {
         return cluster;
+    }
+
+    /** The policies in the lab's etcd, written as an operator's pipeline would write them. */
+    public synchronized LabPolicies policies() {
+        if (policies == null) policies = new LabPolicies(cluster.etcdEndpoint());
+        return policies;
     }
 
     public WardJvm jvm() {
@@ -155,7 +224,7 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
@@ -174,7 +243,15 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
     @Override
     public void close() {
         echoes.values().forEach(PodEcho::close);
+        if (policies != null) policies.close();
         if (cluster != null) cluster.close();
+        for (LabNetwork.Pod p : extraPods) {
+            try {
+                if (dev.ward.netlink.NetworkNamespace.exists(p.netns())) dev.ward.netlink.NetworkNamespace.delete(p.netns());
+            } catch (RuntimeException ignored) {
+                // best effort on the way out
+            }
+        }
         network.close();
     }
 }

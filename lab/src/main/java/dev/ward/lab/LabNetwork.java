@@ -15,14 +15,14 @@ import java.util.List;
 
 /**
  * The lab's network, wired through Ward's rtnetlink API: an underlay bridge in the caller's namespace, and per
- * node a namespace with an uplink on the bridge (underlay address 192.168.77.N/24), forwarding on, and two pod
- * namespaces behind veth pairs (pod CIDR 10.244.N.0/24, pods .11 and .12, the node answering as .1). Pod links
- * get the MTU the ESP tunnel leaves. Routes between nodes' pod CIDRs go over the underlay, as a CNI's would.
+ * node a namespace with an uplink on the bridge (underlay address 192.168.77.N/24) and forwarding on. Its pods
+ * (pod CIDR 10.244.N.0/24, pods .11 and .12, the node answering as .1) are named here and wired by {@link CniPods}
+ * through the CNI plugins, as a container runtime wires them. Routes between nodes' pod CIDRs go over the underlay,
+ * as a CNI's would.
  */
 public final class LabNetwork implements AutoCloseable {
     public static final IpPrefix CLUSTER_CIDR = IpPrefix.parse("10.244.0.0/16");
     public static final int UNDERLAY_MTU = 1500;
-    private static final IpPrefix DEFAULT_ROUTE = IpPrefix.parse("0.0.0.0/0");
 
     /** A pod: its namespace and address. */
     public record Pod(String name, String netns, InetAddress ip) implements ClusterPod {
@@ -96,14 +96,11 @@ public final class LabNetwork implements AutoCloseable {
         }
     }
 
-    /** Creates node {@code n}'s namespace, uplink and pods (but no routes to other nodes). */
+    /** Creates node {@code n}'s namespace and uplink (no pods, no routes to other nodes). */
     public void wire(Node n) {
-        List<String> namespaces = new ArrayList<>(List.of(n.netns()));
-        n.pods().forEach(p -> namespaces.add(p.netns()));
-        for (String ns : namespaces) {
-            if (NetworkNamespace.exists(ns)) NetworkNamespace.delete(ns);
-            NetworkNamespace.create(ns);
-        }
+        for (Pod p : n.pods()) deleteQuietly(p.netns()); // an earlier run's
+        if (NetworkNamespace.exists(n.netns())) NetworkNamespace.delete(n.netns());
+        NetworkNamespace.create(n.netns());
         try (RouteNetlink root = RouteNetlink.open(null)) {
             if (root.links().stream().anyMatch(l -> l.name().equals(n.port()))) root.deleteLink(n.port());
             root.createVethPair(n.port(), n.uplink());
@@ -111,35 +108,20 @@ public final class LabNetwork implements AutoCloseable {
             root.setMaster(n.port(), bridge);
             root.setUp(n.port(), true);
         }
-        InetAddress gateway = IpPrefix.address("10.244." + n.index() + ".1");
         try (RouteNetlink node = RouteNetlink.open(n.netns())) {
             node.setUp("lo", true);
             node.addAddress(n.uplink(), new IpPrefix(n.underlayIp(), 24));
             node.setMtu(n.uplink(), UNDERLAY_MTU);
             node.setUp(n.uplink(), true);
-            for (int j = 1; j <= n.pods().size(); j++) {
-                Pod pod = n.pod(j);
-                String nodeSide = "pod" + j, podSide = "pod" + j + "-eth";
-                node.createVethPair(nodeSide, podSide);
-                node.moveToNamespace(podSide, pod.netns());
-                node.addAddress(nodeSide, IpPrefix.host(gateway));
-                node.setMtu(nodeSide, podMtu);
-                node.setUp(nodeSide, true);
-                node.addRoute(Route.onLink(IpPrefix.host(pod.ip()), node.indexOf(nodeSide), Route.MAIN_TABLE));
-                try (RouteNetlink p = RouteNetlink.open(pod.netns())) {
-                    p.setUp("lo", true);
-                    p.addAddress(podSide, IpPrefix.host(pod.ip()));
-                    p.setMtu(podSide, podMtu);
-                    p.setUp(podSide, true);
-                    int link = p.indexOf(podSide);
-                    p.addRoute(Route.onLink(IpPrefix.host(gateway), link, Route.MAIN_TABLE));
-                    p.addRoute(Route.via(DEFAULT_ROUTE, gateway, link, Route.MAIN_TABLE));
-                }
-            }
         }
         sysctl(n.netns(), "net/ipv4/ip_forward", "1");
-        for (String ns : namespaces) sysctl(ns, "net/ipv6/conf/all/disable_ipv6", "1"); // keeps the capture to the traffic the lab sends
+        sysctl(n.netns(), "net/ipv6/conf/all/disable_ipv6", "1"); // keeps the capture to the traffic the lab sends
         wired.add(n);
+    }
+
+    /** The node answers its pods at .1 of its pod CIDR (ptp gives every pod's host-side veth that address). */
+    public static InetAddress gateway(Node n) {
+        return IpPrefix.address("10.244." + n.index() + ".1");
     }
 
     /** In {@code from}'s namespace: {@code to}'s pod CIDR is reached via {@code to}'s underlay address. */
@@ -149,7 +131,7 @@ public final class LabNetwork implements AutoCloseable {
         }
     }
 
-    private static void sysctl(String netns, String key, String value) {
+    static void sysctl(String netns, String key, String value) {
         Path file = Path.of("/proc/sys", key);
         if (!Files.exists(file)) return;
         NetworkNamespace.call(netns, () -> {

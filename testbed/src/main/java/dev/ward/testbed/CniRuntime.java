@@ -1,4 +1,4 @@
-package dev.ward.cni;
+package dev.ward.testbed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,21 +16,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a .conflist's plugins the way a container runtime (libcni) does: each plugin is found by its type in CNI_PATH
- * and executed with CNI_* in its environment and its configuration on stdin (the list's cniVersion and name, and
- * from the second plugin on the previous plugin's result as prevResult); ADD and CHECK run in list order, DEL in
- * reverse with the cached result. The plugins run in the node's network namespace, as the runtime of that node would
- * run them.
+ * and executed with CNI_* in its environment and its configuration on stdin (the list's cniVersion and name, the
+ * runtime's {@code args}, and from the second plugin on the previous plugin's result as prevResult); ADD and CHECK run
+ * in list order, DEL in reverse with the cached result. The plugins run in the node's network namespace, as the runtime
+ * of that node would run them. The CNI plugin's tests and the lab wire pods with it.
  */
-final class CniRuntime {
+public final class CniRuntime {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One plugin execution: its exit status, stdout (the result or error) and stderr. */
-    record Exec(String plugin, int exit, String stdout, String stderr, long millis) {
-        JsonNode json() {
+    public record Exec(String plugin, int exit, String stdout, String stderr, long millis) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(stdout);
             } catch (IOException e) {
-                throw new AssertionError(plugin + " wrote no JSON on stdout: '" + stdout + "' (stderr: " + stderr + ")");
+                throw new IllegalStateException(plugin + " wrote no JSON on stdout: '" + stdout + "' (stderr: " + stderr + ")");
             }
         }
     }
@@ -38,38 +38,56 @@ final class CniRuntime {
     private final String nodeNetns;
     private final List<Path> cniPath;
     private final ObjectNode conflist;
+    private final Map<String, String> environment = new java.util.LinkedHashMap<>();
     private ObjectNode args;
 
-    CniRuntime(String nodeNetns, List<Path> cniPath, ObjectNode conflist) {
+    public CniRuntime(String nodeNetns, List<Path> cniPath, ObjectNode conflist) {
         this.nodeNetns = nodeNetns;
         this.cniPath = cniPath;
         this.conflist = conflist;
     }
 
     /** Labels the runtime passes every plugin as {@code args.cni.labels} (the CNI conventions' form). */
-    CniRuntime labels(Map<String, String> labels) {
-        args = JSON.createObjectNode();
-        ArrayNode l = args.putObject("cni").putArray("labels");
+    public CniRuntime labels(Map<String, String> labels) {
+        ArrayNode l = cniArgs().putArray("labels");
         labels.forEach((k, v) -> l.addObject().put("key", k).put("value", v));
         return this;
     }
 
-    static ObjectNode readConflist(Path file) throws IOException {
+    /** Addresses the runtime asks IPAM for, as {@code args.cni.ips} (host-local honours them). */
+    public CniRuntime ips(List<String> ips) {
+        ArrayNode l = cniArgs().putArray("ips");
+        ips.forEach(l::add);
+        return this;
+    }
+
+    /** A variable beside CNI_* in every plugin's environment (e.g. the JDK a launcher runs on). */
+    public CniRuntime environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    private ObjectNode cniArgs() {
+        if (args == null) args = JSON.createObjectNode();
+        return args.has("cni") ? (ObjectNode) args.get("cni") : args.putObject("cni");
+    }
+
+    public static ObjectNode readConflist(Path file) throws IOException {
         return (ObjectNode) JSON.readTree(Files.readString(file));
     }
 
     /** Result of the whole list (the last plugin's), or the first failing plugin's execution. */
-    record Outcome(List<Exec> execs, JsonNode result) {
-        Exec last() {
+    public record Outcome(List<Exec> execs, JsonNode result) {
+        public Exec last() {
             return execs.getLast();
         }
 
-        boolean ok() {
+        public boolean ok() {
             return execs.stream().allMatch(e -> e.exit() == 0);
         }
     }
 
-    Outcome add(String containerId, String netns, String ifname, String cniArgs) throws Exception {
+    public Outcome add(String containerId, String netns, String ifname, String cniArgs) throws Exception {
         List<Exec> execs = new ArrayList<>();
         JsonNode prev = null;
         for (JsonNode plugin : plugins()) {
@@ -81,7 +99,7 @@ final class CniRuntime {
         return new Outcome(execs, prev);
     }
 
-    Outcome check(String containerId, String netns, String ifname, String cniArgs, JsonNode cached) throws Exception {
+    public Outcome check(String containerId, String netns, String ifname, String cniArgs, JsonNode cached) throws Exception {
         List<Exec> execs = new ArrayList<>();
         for (JsonNode plugin : plugins()) {
             Exec e = exec(plugin, "CHECK", containerId, netns, ifname, cniArgs, cached);
@@ -91,7 +109,7 @@ final class CniRuntime {
         return new Outcome(execs, cached);
     }
 
-    Outcome del(String containerId, String netns, String ifname, String cniArgs, JsonNode cached) throws Exception {
+    public Outcome del(String containerId, String netns, String ifname, String cniArgs, JsonNode cached) throws Exception {
         List<Exec> execs = new ArrayList<>();
         List<JsonNode> reversed = new ArrayList<>(plugins());
         java.util.Collections.reverse(reversed);
@@ -100,7 +118,7 @@ final class CniRuntime {
     }
 
     /** The list's plugin of {@code type}. */
-    JsonNode plugin(String type) {
+    public JsonNode plugin(String type) {
         return plugins().stream().filter(p -> p.get("type").asText().equals(type)).findFirst().orElseThrow();
     }
 
@@ -110,7 +128,7 @@ final class CniRuntime {
         return out;
     }
 
-    Exec exec(JsonNode plugin, String command, String containerId, String netns, String ifname, String cniArgs, JsonNode prev) throws Exception {
+    public Exec exec(JsonNode plugin, String command, String containerId, String netns, String ifname, String cniArgs, JsonNode prev) throws Exception {
         ObjectNode config = plugin.deepCopy();
         config.put("cniVersion", conflist.get("cniVersion").asText());
         config.put("name", conflist.get("name").asText());
@@ -121,11 +139,12 @@ final class CniRuntime {
     }
 
     /** Executes plugin {@code type} with exactly {@code env} as its CNI_* variables and {@code stdin}. */
-    Exec run(String type, Map<String, String> env, byte[] stdin) throws Exception {
+    public Exec run(String type, Map<String, String> env, byte[] stdin) throws Exception {
         Path binary = cniPath.stream().map(d -> d.resolve(type)).filter(Files::isExecutable).findFirst()
-                .orElseThrow(() -> new AssertionError("no plugin " + type + " in CNI_PATH " + cniPath));
+                .orElseThrow(() -> new IllegalStateException("no plugin " + type + " in CNI_PATH " + cniPath));
         ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", nodeNetns, binary.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("CNI_"));
+        pb.environment().putAll(environment);
         pb.environment().putAll(env);
         pb.environment().put("CNI_PATH", String.join(":", cniPath.stream().map(Path::toString).toList()));
         long start = System.nanoTime();
@@ -136,7 +155,7 @@ final class CniRuntime {
         byte[] err = p.getErrorStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(type + " " + env.get("CNI_COMMAND") + " did not finish in 60 s");
+            throw new IllegalStateException(type + " " + env.get("CNI_COMMAND") + " did not finish in 60 s");
         }
         return new Exec(type, p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(), new String(err, StandardCharsets.UTF_8).strip(),
                 (System.nanoTime() - start) / 1_000_000);

@@ -1,0 +1,61 @@
+package dev.ward.lab;
+
+import dev.ward.policy.store.KvPolicyStore;
+import dev.ward.store.kv.EtcdKv;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The policies of the lab's policy scenarios, written into the lab's etcd where every agent reads them from: the
+ * Star Wars policies of Cilium's getting-started guide as its docs print them (the policy module's golden files of
+ * the same name), kept verbatim under {@code resources/dev/ward/lab/policies/}.
+ */
+public final class LabPolicies implements AutoCloseable {
+    /** {@code rule1}: only {@code org=empire} may reach {@code org=empire,class=deathstar} on 80/TCP. */
+    public static final Policy RULE1 = new Policy("rule1", "sw-l3-l4.yaml");
+    /** {@code empire-default-deny}: every {@code org=empire} pod's ingress is default-deny, and nothing is allowed by it. */
+    public static final Policy EMPIRE_DEFAULT_DENY = new Policy("empire-default-deny", "sw-deny.yaml");
+
+    public record Policy(String name, String file) {
+        public String yaml() throws IOException {
+            try (InputStream in = LabPolicies.class.getResourceAsStream("policies/" + file)) {
+                if (in == null) throw new IOException("the lab's policy " + file + " is missing from its class path");
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    private final EtcdKv kv;
+    private final KvPolicyStore store;
+
+    public LabPolicies(String etcdEndpoint) {
+        this.kv = new EtcdKv(etcdEndpoint);
+        this.store = new KvPolicyStore(kv, KvPolicyStore.DEFAULT_PREFIX);
+    }
+
+    /**
+     * Writes {@code p} as a CiliumNetworkPolicy of namespace default and returns once etcd has it; returns
+     * {@link System#nanoTime()} when the write was sent, which the scenarios measure from (agents may see the write in
+     * their watch before the writer has etcd's answer, so the answer's time would flatter them).
+     */
+    public long put(Policy p) throws IOException {
+        String yaml = p.yaml();
+        long sent = System.nanoTime();
+        store.put("CiliumNetworkPolicy", "default", p.name(), yaml);
+        return sent;
+    }
+
+    /** Deletes {@code p} and returns once etcd has the deletion; returns when it was sent, as {@link #put}. */
+    public long delete(Policy p) {
+        long sent = System.nanoTime();
+        store.delete("CiliumNetworkPolicy", "default", p.name());
+        return sent;
+    }
+
+    @Override
+    public void close() {
+        kv.close();
+    }
+}
