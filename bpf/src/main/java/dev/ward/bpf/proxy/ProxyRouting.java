@@ -34,12 +34,18 @@ public final class ProxyRouting {
     private ProxyRouting() {}
 
     public static void install(String netns, int table, int priority) {
+        // A namespace with IPv6 turned off on lo refuses IPv6 routes through it (EACCES), and has no IPv6 to redirect.
+        boolean ipv6 = !"1".equals(inNamespace(netns, () -> {
+            Path off = Path.of("/proc/sys/net/ipv6/conf/lo/disable_ipv6");
+            return Files.exists(off) ? Files.readString(off).strip() : "1";
+        }));
         try (RouteNetlink rt = RouteNetlink.open(netns)) {
-            for (int family : new int[] {IpPrefix.AF_INET, IpPrefix.AF_INET6}) {
-                rt.addRule(new FibRule(family, priority, MARK, MARK_MASK, table));
-            }
+            rt.addRule(new FibRule(IpPrefix.AF_INET, priority, MARK, MARK_MASK, table));
             rt.addLocalRoute(IpPrefix.parse("0.0.0.0/0"), "lo", table);
-            rt.addLocalRoute(IpPrefix.parse("::/0"), "lo", table);
+            if (ipv6) {
+                rt.addRule(new FibRule(IpPrefix.AF_INET6, priority, MARK, MARK_MASK, table));
+                rt.addLocalRoute(IpPrefix.parse("::/0"), "lo", table);
+            }
         }
         Callable<Void> sysctls = () -> {
             Files.writeString(Path.of("/proc/sys/net/ipv4/tcp_early_demux"), "0");
@@ -47,10 +53,19 @@ public final class ProxyRouting {
             return null;
         };
         try {
-            if (netns == null) sysctls.call();
-            else NetworkNamespace.call(netns, sysctls);
-        } catch (Exception e) {
+            inNamespace(netns, sysctls);
+        } catch (RuntimeException e) {
             throw new IllegalStateException("cannot turn off early demux for proxy redirection: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T inNamespace(String netns, Callable<T> work) {
+        try {
+            return netns == null ? work.call() : NetworkNamespace.call(netns, work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
