@@ -45,6 +45,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import java.util.function.ToIntFunction;
 
@@ -140,6 +141,7 @@ public final class L7Proxy implements AutoCloseable {
                         + ": " + e.getCause(), e.getCause());
             }
             bound.sync();
+            config.socketSetup.accept(((EpollServerSocketChannel) bound.channel()).fd().intValue());
             listeners.put(direction, bound.channel());
             LOG.info("L7 proxy {} listener on {}", direction.lower(), bound.channel().localAddress());
         }
@@ -215,6 +217,7 @@ public final class L7Proxy implements AutoCloseable {
                         @Override
                         protected void initChannel(EpollSocketChannel ch) {
                             if (mark != 0) LinuxSyscalls.setsockoptInt(ch.fd().intValue(), SOL_SOCKET, SO_MARK, mark);
+                            config.socketSetup.accept(ch.fd().intValue());
                         }
                     });
             if (config.fromClientAddress) b.localAddress(new InetSocketAddress(client.getAddress(), 0));
@@ -258,6 +261,7 @@ public final class L7Proxy implements AutoCloseable {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int receiveBuffer = 256 * 1024;
         private Clock clock = Clock.systemUTC();
+        private IntConsumer socketSetup = fd -> { };
 
         /** A listener for flows redirected in {@code direction}; port 0 picks a free port. */
         public Builder listen(Direction direction, InetSocketAddress address) {
@@ -366,6 +370,15 @@ public final class L7Proxy implements AutoCloseable {
         private static Duration nonNegative(String what, Duration d) {
             if (d == null || d.isNegative()) throw new IllegalArgumentException(what + " must be zero or positive, not " + d);
             return d;
+        }
+
+        /**
+         * Called with the descriptor of each listening socket once bound (accepted sockets inherit from it) and of
+         * each upstream socket before it connects: for options the node needs, e.g. a per-socket xfrm policy.
+         */
+        public Builder socketSetup(IntConsumer setup) {
+            this.socketSetup = setup;
+            return this;
         }
 
         public Builder clock(Clock clock) {

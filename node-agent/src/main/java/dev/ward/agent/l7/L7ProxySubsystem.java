@@ -66,8 +66,9 @@ public final class L7ProxySubsystem implements Subsystem {
             loop.addTableListener(verdicts).get(30, TimeUnit.SECONDS);
             ParserRegistry parsers = ParserRegistry.load();
             proxy = L7Proxy.builder()
-                    .listen(Direction.INGRESS, new InetSocketAddress(config.ingressPort()))
-                    .listen(Direction.EGRESS, new InetSocketAddress(config.egressPort()))
+                    // IPv4 sockets: the per-socket xfrm bypass below is of one family.
+                    .listen(Direction.INGRESS, new InetSocketAddress("0.0.0.0", config.ingressPort()))
+                    .listen(Direction.EGRESS, new InetSocketAddress("0.0.0.0", config.egressPort()))
                     .lookup(new AgentRedirectLookup(kernel, verdicts))
                     .parsers(parsers)
                     .accessListener(access)
@@ -75,6 +76,7 @@ public final class L7ProxySubsystem implements Subsystem {
                     .threads(config.threads())
                     .threadFactory(threads())
                     .upstreamMarkOf(c -> c.direction() == Direction.INGRESS ? ProxyRouting.FROM_INGRESS_PROXY_MARK : 0)
+                    .socketSetup(XfrmSocketBypass::apply)
                     .start();
             int in = proxy.address(Direction.INGRESS).getPort();
             int out = proxy.address(Direction.EGRESS).getPort();
