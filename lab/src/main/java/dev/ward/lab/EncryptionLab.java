@@ -34,7 +34,7 @@ public final class EncryptionLab {
     private final List<LabNetwork.Node> nodes;
     private final Set<Integer> only;
     /** The scenarios' numbers, besides cluster up (0), as {@code --only} names them. */
-    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
 
     /** @param only the scenarios to run besides cluster up (0), which the others stand on; null: all */
     public EncryptionLab(String prefix, Path workDir, PrintStream out, Set<Integer> only) throws IOException {
@@ -72,6 +72,8 @@ public final class EncryptionLab {
                     skipped, l7::httpAndMemcached);
             scenario(up, 10, "10 L7 across nodes: Cilium's Kafka policy, produce and consume as allowed, denied topics get Kafka's authorization errors",
                     skipped, l7::kafka);
+            scenario(up, 11, "11 L7 across nodes: the seed's Cassandra policy, the outpost's driver session and inserts allowed, other queries Unauthorized",
+                    skipped, l7::cassandra);
             scenario(up, 5, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
         } catch (Exception e) {
             out.println("ward lab: closing the policy scenarios' pods failed: " + e);

@@ -1,5 +1,10 @@
 package dev.ward.lab;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import dev.ward.netlink.IpPrefix;
 import dev.ward.netlink.NetworkNamespace;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,14 +35,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scenarios 9 and 10: L7 policy across the encrypted nodes, each node's agent redirecting its pods' L7-ruled flows
+ * Scenarios 9, 10 and 11: L7 policy across the encrypted nodes, each node's agent redirecting its pods' L7-ruled flows
  * to its L7 proxy with the BPF datapath. The servers are real and run in pods on n2: nginx as the deathstar, memcached,
- * and a Kafka broker (KRaft), which starts at the beginning of scenario 9 and has come up when scenario 10 needs it.
- * The clients, curl, a memcached text client and kafka-clients, run in pods on n1 and n3 (through ESP) and on n2
+ * a Kafka broker (KRaft) and Cassandra, both started at the beginning of scenario 9 and up when scenarios 10 and 11
+ * need them.
+ * The clients, curl, a memcached text client, kafka-clients and the DataStax driver, run in pods on n1 and n3 (through ESP) and on n2
  * itself. The policies are the published ones, as printed: Star Wars' L7 rule1 (which replaces the L3/L4 one, as the
- * guide does), the seed post's memcached policy and Cilium's Kafka guide's.
+ * guide does), the seed post's memcached and Cassandra policies, and Cilium's Kafka guide's.
  * Allowed requests succeed. Denied ones get the protocol's own error (HTTP 403, memcached {@code CLIENT_ERROR},
- * Kafka's authorization errors) and never reach the server. {@code wardctl monitor --type l7} on n2 shows both.
+ * Kafka's authorization errors, Cassandra's Unauthorized) and never reach the server. {@code wardctl monitor --type l7} on n2 shows both.
  */
 final class L7Scenarios implements AutoCloseable {
     private static final int HTTP = 80, MEMCACHED = 11211;
@@ -47,10 +53,15 @@ final class L7Scenarios implements AutoCloseable {
     private LabNetwork.Pod kafka;
     private PodServer broker;
     private long brokerStarted;
+    private LabNetwork.Pod cassandraPod;
+    private PodServer cassandra;
+    private long cassandraStarted;
+    private LabNetwork.Pod outpost;
 
-    L7Scenarios(LabEnvironment env, Path workDir) {
+    L7Scenarios(LabEnvironment env, Path workDir) throws java.io.IOException {
         this.env = env;
         this.dir = workDir.resolve("l7");
+        LabEnvironment.deleteTree(dir); // an earlier run's server data and logs (Kafka refuses a formatted directory)
     }
 
     private LabNetwork.Node node(int i) {
@@ -72,6 +83,7 @@ final class L7Scenarios implements AutoCloseable {
     void httpAndMemcached(ScenarioRun s) throws Exception {
         LabNetwork.Node n2 = node(2);
         startKafka(s);
+        startCassandra(s);
         env.policies().put(LabPolicies.RULE1_L7);
         env.policies().put(LabPolicies.MEMCACHED);
         s.note("rule1 made L7 (" + LabPolicies.RULE1_L7.file() + ") and the seed's memcached policy (" + LabPolicies.MEMCACHED.file()
@@ -129,7 +141,7 @@ final class L7Scenarios implements AutoCloseable {
         }
         monitor(s, n2, List.of(
                 new Seen("the exhaust port's PUT, dropped", "DROPPED", "/v1/exhaust-port"),
-                new Seen("a landing, forwarded with its rule", "FORWARDED", "/v1/request-landing"),
+                new Seen("a landing, forwarded", "FORWARDED", "/v1/request-landing"),
                 new Seen("monitoring's set, dropped", "DROPPED", "alliance/fleet/xwing-7", "set"),
                 new Seen("maintenance's set, forwarded", "FORWARDED", "alliance/fleet/xwing-7", "set")));
     }
@@ -185,7 +197,7 @@ final class L7Scenarios implements AutoCloseable {
         s.note("the broker listens " + (System.nanoTime() - brokerStarted) / 1_000_000 + " ms after its start");
         LabKafka.createTopics(kafka, "deathstar-plans", "empire-announce");
         LabNetwork.Pod hq = create(s, pod(node(1), "empire-hq", 32), node(1), Map.of("app", "empire-hq"));
-        LabNetwork.Pod outpost = create(s, pod(node(3), "empire-outpost", 32), node(3), Map.of("app", "empire-outpost"));
+        LabNetwork.Pod outpost = outpost(s);
 
         try (KafkaProducer<String, String> p = producer(hq)) {
             long offset = NetworkNamespace.call(hq.netns(), () -> p.send(new ProducerRecord<>("deathstar-plans", "plans", "the exhaust port")).get(90, TimeUnit.SECONDS).offset());
@@ -202,6 +214,85 @@ final class L7Scenarios implements AutoCloseable {
         monitor(s, node(2), List.of(
                 new Seen("hq's produce, forwarded", "FORWARDED", "deathstar-plans", "produce"),
                 new Seen("the outpost's fetch of deathstar-plans, dropped", "DROPPED", "deathstar-plans")));
+    }
+
+    /** The empire's outpost on n3 ({@code app=empire-outpost}): a Kafka consumer in scenario 10, Cassandra's client in 11. */
+    private LabNetwork.Pod outpost(ScenarioRun s) throws Exception {
+        if (outpost == null) outpost = create(s, pod(node(3), "empire-outpost", 32), node(3), Map.of("app", "empire-outpost"));
+        return outpost;
+    }
+
+    // ---- 11: Cassandra
+
+    /** Cassandra's pod and process, early: it takes about 50 s to a driver session in the guest. */
+    private void startCassandra(ScenarioRun s) throws Exception {
+        env.policies().put(LabPolicies.CASSANDRA);
+        cassandraPod = create(s, pod(node(2), "cass-server", 25), node(2), Map.of("app", "cass-server"));
+        cassandra = LabCassandra.start(cassandraPod, dir.getParent(), dir.resolve("cassandra"));
+        servers.add(cassandra);
+        cassandraStarted = System.nanoTime();
+        s.note("the seed's Cassandra policy (" + LabPolicies.CASSANDRA.file() + ") written; Cassandra starts in " + cassandraPod + " meanwhile");
+    }
+
+    void cassandra(ScenarioRun s) throws Exception {
+        if (cassandra == null) startCassandra(s);
+        cassandra.awaitListening(cassandraPod, LabCassandra.PORT, 240_000);
+        s.note("Cassandra listens " + (System.nanoTime() - cassandraStarted) / 1_000_000 + " ms after its start");
+        NetworkNamespace.call(cassandraPod.netns(), () -> {
+            try (CqlSession c = cql(cassandraPod)) {
+                c.execute("CREATE KEYSPACE IF NOT EXISTS attendance WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+                c.execute("CREATE TABLE IF NOT EXISTS attendance.daily_records (outpost text, day int, present int, PRIMARY KEY (outpost, day))");
+            }
+            return null;
+        });
+        s.note("keyspace attendance and table daily_records made in the server's own pod");
+        LabNetwork.Pod outpost = outpost(s);
+        List<String> seen = NetworkNamespace.call(outpost.netns(), () -> {
+            List<String> out = new ArrayList<>();
+            try (CqlSession c = cql(cassandraPod)) {
+                out.add("session " + c.getContext().getProtocolVersion().name() + ", release "
+                        + c.execute("SELECT release_version FROM system.local").one().getString(0));
+                PreparedStatement insert = c.prepare("INSERT INTO attendance.daily_records (outpost, day, present) VALUES (?, ?, ?)");
+                for (int day = 1; day <= 3; day++) c.execute(insert.bind("hoth", day, 40 + day));
+                out.add("3 inserted");
+                for (String cql : List.of("SELECT * FROM attendance.daily_records", "DELETE FROM attendance.daily_records WHERE outpost = 'hoth'",
+                        "DROP TABLE attendance.daily_records")) {
+                    try {
+                        c.execute(cql);
+                        out.add("ALLOWED " + cql);
+                    } catch (UnauthorizedException e) {
+                        out.add("Unauthorized " + cql.split(" ")[0]);
+                    }
+                }
+            }
+            return out;
+        });
+        s.check(seen.get(0).startsWith("session V") && seen.get(0).contains("release 5.0"),
+                "empire-outpost (n3) opens a DataStax driver session through the proxy (its selects of system.* and system_schema.* allowed): " + seen.get(0));
+        s.check(seen.get(1).equals("3 inserted"), "empire-outpost inserts into attendance.daily_records with a prepared statement: " + seen.get(1));
+        s.check(seen.subList(2, 5).equals(List.of("Unauthorized SELECT", "Unauthorized DELETE", "Unauthorized DROP")),
+                "its SELECT, DELETE and DROP of attendance.daily_records get Cassandra's Unauthorized error: " + seen.subList(2, 5));
+        int rows = NetworkNamespace.call(cassandraPod.netns(), () -> {
+            try (CqlSession c = cql(cassandraPod)) {
+                return c.execute("SELECT * FROM attendance.daily_records WHERE outpost = 'hoth'").all().size();
+            }
+        });
+        s.check(rows == 3, "the server holds the 3 rows: the inserts reached it and the DELETE and DROP did not (" + rows + " rows)");
+        monitor(s, node(2), List.of(
+                new Seen("the outpost's insert, forwarded", "FORWARDED", "insert", "attendance.daily_records"),
+                new Seen("the outpost's drop, dropped", "DROPPED", "drop", "attendance.daily_records")));
+    }
+
+    private static CqlSession cql(LabNetwork.Pod server) {
+        var config = DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(60))
+                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(60))
+                .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, Duration.ofSeconds(30))
+                .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(60))
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(60))
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(60)).build();
+        return CqlSession.builder().addContactPoint(new InetSocketAddress(server.ip(), LabCassandra.PORT))
+                .withLocalDatacenter("datacenter1").withConfigLoader(config).build();
     }
 
     private static Properties clientProperties(LabNetwork.Pod kafkaPod) {

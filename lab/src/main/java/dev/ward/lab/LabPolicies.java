@@ -23,6 +23,8 @@ public final class LabPolicies implements AutoCloseable {
     public static final Policy MEMCACHED = new Policy("secure-rebel-alliance-memcache", "004-memcached.yaml");
     /** Cilium's Kafka guide: empire-hq produces two topics, the outpost consumes empire-announce, the backup deathstar-plans. */
     public static final Policy KAFKA = new Policy("secure-empire-kafka", "tutorial-kafka.yaml");
+    /** The seed post's Cassandra policy, misprint and all: the outpost reads system tables and inserts attendance. */
+    public static final Policy CASSANDRA = new Policy("secure-empire-cassandra", "004-cassandra.yaml");
 
     public record Policy(String name, String file) {
         public String yaml() throws IOException {
