@@ -290,7 +290,10 @@ final class L7Scenarios implements AutoCloseable {
                 .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, Duration.ofSeconds(30))
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(60))
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(60))
-                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(60)).build();
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(60))
+                // Unforced, the driver opens with DSE's protocol (0x42) and expects Cassandra's PROTOCOL_ERROR to step
+                // down; the proxy's CQL parser closes a connection of a version it cannot read instead (not fixed yet).
+                .withString(DefaultDriverOption.PROTOCOL_VERSION, "V4").build();
         return CqlSession.builder().addContactPoint(new InetSocketAddress(server.ip(), LabCassandra.PORT))
                 .withLocalDatacenter("datacenter1").withConfigLoader(config).build();
     }
