@@ -46,16 +46,23 @@ final class XfrmSocketBypass {
      * (no IPsec to pass), says so once and carries on.
      */
     static void apply(int fd) {
+        tryApply(fd);
+    }
+
+    /** As {@link #apply}; false (after the one warning) when the kernel refused the policy. */
+    static boolean tryApply(int fd) {
         try (Arena a = Arena.ofConfined()) {
             try {
                 LinuxSyscalls.setsockopt(fd, SOL_IPV6, IPV6_XFRM_POLICY, policy(a));
             } catch (RuntimeException notIpv6) {
                 LinuxSyscalls.setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, policy(a));
             }
+            return true;
         } catch (RuntimeException e) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.warn("the L7 proxy's sockets get no inbound xfrm bypass ({}): redirected flows from other nodes' pods through IPsec would be refused", e.getMessage());
             }
+            return false;
         }
     }
 }
