@@ -291,8 +291,8 @@ final class L7Scenarios implements AutoCloseable {
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(60))
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(60))
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(60))
-                // Unforced, the driver opens with DSE's protocol (0x42) and expects Cassandra's PROTOCOL_ERROR to step
-                // down; the proxy's CQL parser closes a connection of a version it cannot read instead (not fixed yet).
+                // Unforced, the driver opens with a version the proxy's CQL parser does not read and expects Cassandra's
+                // PROTOCOL_ERROR to step down; the parser closes the connection instead (a known gap, README).
                 .withString(DefaultDriverOption.PROTOCOL_VERSION, "V4").build();
         return CqlSession.builder().addContactPoint(new InetSocketAddress(server.ip(), LabCassandra.PORT))
                 .withLocalDatacenter("datacenter1").withConfigLoader(config).build();
