@@ -40,6 +40,9 @@ public final class ProxyRouting {
             return Files.exists(off) ? Files.readString(off).strip() : "1";
         }));
         try (RouteNetlink rt = RouteNetlink.open(netns)) {
+            // Redirected packets are delivered through lo: a namespace whose lo is down (IPv6 then refuses the route,
+            // ENETDOWN) could not reach its proxies.
+            rt.setUp("lo", true);
             rt.addRule(new FibRule(IpPrefix.AF_INET, priority, MARK, MARK_MASK, table));
             rt.addLocalRoute(IpPrefix.parse("0.0.0.0/0"), "lo", table);
             if (ipv6) {
