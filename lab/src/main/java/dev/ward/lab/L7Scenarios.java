@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import dev.ward.netlink.IpPrefix;
 import dev.ward.netlink.NetworkNamespace;
+import dev.ward.testbed.NamespaceServers;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -95,20 +96,20 @@ final class L7Scenarios implements AutoCloseable {
 
         LabNetwork.Pod remoteTie = env.pod(1, 1), localTie = env.pod(2, 1), remoteXwing = env.pod(1, 2);
         String landing = url(deathstar, "/v1/request-landing"), exhaust = url(deathstar, "/v1/exhaust-port");
-        PodServer.Run landed = PodServer.curl(remoteTie, "-X", "POST", landing);
+        NamespaceServers.Run landed = PodServer.curl(remoteTie, "-X", "POST", landing);
         s.check(landed.output().equals("landed " + remoteTie.ip().getHostAddress() + " POST /v1/request-landing\n|200 1\n"),
                 remoteTie.name() + " (org=empire, n1) POST /v1/request-landing: " + oneLine(landed)
                         + " (the deathstar saw the tiefighter's own address, through the proxy and ESP)");
-        PodServer.Run both = PodServer.curl(remoteTie, "-X", "PUT", exhaust, "--next", "-s", "--max-time", "10", "-w",
+        NamespaceServers.Run both = PodServer.curl(remoteTie, "-X", "PUT", exhaust, "--next", "-s", "--max-time", "10", "-w",
                 "|%{http_code} %{num_connects}\\n", "-X", "POST", landing);
         s.check(both.output().startsWith("Access denied\r\n|403 1\n") && both.output().endsWith("POST /v1/request-landing\n|200 0\n"),
                 remoteTie.name() + " PUT /v1/exhaust-port then POST /v1/request-landing on one connection: " + oneLine(both)
                         + " (403 from the proxy, then the landing on the same connection)");
-        PodServer.Run local = PodServer.curl(localTie, "-X", "POST", landing);
+        NamespaceServers.Run local = PodServer.curl(localTie, "-X", "POST", landing);
         s.check(local.output().endsWith("|200 1\n"), localTie.name() + " (org=empire, n2, same node) POST /v1/request-landing: " + oneLine(local));
-        PodServer.Run get = PodServer.curl(localTie, landing);
+        NamespaceServers.Run get = PodServer.curl(localTie, landing);
         s.check(get.output().endsWith("|403 1\n"), localTie.name() + " GET /v1/request-landing (rule1 allows POST only): " + oneLine(get));
-        PodServer.Run rebel = PodServer.curl(remoteXwing, "--max-time", "3", "-X", "POST", landing);
+        NamespaceServers.Run rebel = PodServer.curl(remoteXwing, "--max-time", "3", "-X", "POST", landing);
         s.check(rebel.output().contains("|000 "), remoteXwing.name() + " (org=alliance, n1) POST: " + oneLine(rebel) + " (no connection: L3/L4 denied)");
         List<String> access = Files.readAllLines(dir.resolve("nginx/access.log"));
         s.check(access.size() == 3 && access.stream().allMatch(l -> l.contains(" POST /v1/request-landing 200")),
@@ -147,30 +148,8 @@ final class L7Scenarios implements AutoCloseable {
     }
 
     private PodServer nginx(LabNetwork.Pod pod) throws Exception {
-        Path d = Files.createDirectories(dir.resolve("nginx/tmp")).getParent();
-        Files.writeString(d.resolve("nginx.conf"), """
-                daemon off;
-                master_process off;
-                worker_processes 1;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log warn;
-                events { worker_connections 256; }
-                http {
-                  log_format ward '$remote_addr $request_method $request_uri $status';
-                  access_log %1$s/access.log ward;
-                  client_body_temp_path %1$s/tmp/body;
-                  proxy_temp_path %1$s/tmp/proxy;
-                  fastcgi_temp_path %1$s/tmp/fastcgi;
-                  uwsgi_temp_path %1$s/tmp/uwsgi;
-                  scgi_temp_path %1$s/tmp/scgi;
-                  server {
-                    listen %2$s:%3$d;
-                    location / { return 200 "landed $remote_addr $request_method $uri\\n"; }
-                  }
-                }
-                """.formatted(d, pod.ip().getHostAddress(), HTTP));
-        PodServer p = PodServer.start("nginx", pod, List.of("nginx", "-p", d.toString(), "-c", d.resolve("nginx.conf").toString(),
-                "-e", d.resolve("error.log").toString()), d.resolve("stdout.log"));
+        Path d = dir.resolve("nginx");
+        PodServer p = PodServer.start("nginx", pod, NamespaceServers.landingNginx(d, pod.ip().getHostAddress(), HTTP), d.resolve("stdout.log"));
         servers.add(p);
         return p;
     }
@@ -396,7 +375,7 @@ final class L7Scenarios implements AutoCloseable {
         return env.nodes().stream().filter(n -> n != node).mapToLong(n -> sas.packetsTo(n.underlayIp(), node.underlayIp())).sum();
     }
 
-    private static String oneLine(PodServer.Run r) {
+    private static String oneLine(NamespaceServers.Run r) {
         return r.output().strip().replace("\r", "").replace("\n", " / ");
     }
 

@@ -1,7 +1,8 @@
 package dev.ward.lab;
 
+import dev.ward.testbed.NamespaceServers;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real server process in a lab pod's namespace (nginx, memcached, a Kafka broker), logging to its own file,
- * stopped with its children on close; and the commands the L7 scenarios run in pods (curl).
+ * stopped with its children on close.
  */
 final class PodServer implements AutoCloseable {
     private final String name;
@@ -39,7 +40,7 @@ final class PodServer implements AutoCloseable {
         long start = System.nanoTime();
         while ((System.nanoTime() - start) / 1_000_000 < timeoutMillis) {
             if (!process.isAlive()) throw new IOException(name + " exited " + process.exitValue() + ": " + LabEnvironment.tail(log));
-            if (run(List.of("ip", "netns", "exec", pod.netns(), "ss", "-Hltn", "sport", "= :" + port)).output().contains(":" + port)) {
+            if (NamespaceServers.listening(pod.netns(), port)) {
                 return (System.nanoTime() - start) / 1_000_000;
             }
             Thread.sleep(100);
@@ -52,29 +53,9 @@ final class PodServer implements AutoCloseable {
         return log;
     }
 
-    /** What a command printed, and its exit code. */
-    record Run(int exit, String output) {}
-
     /** curl in {@code pod}: prints the body, then {@code |STATUS CONNECTIONS_OPENED}. */
-    static Run curl(LabNetwork.Pod pod, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", pod.netns(), "curl", "-s", "--max-time", "10",
-                "-w", "|%{http_code} %{num_connects}\\n"));
-        cmd.addAll(List.of(args));
-        return run(cmd);
-    }
-
-    static Run run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
-            return new Run(p.waitFor(), new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + cmd + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    static NamespaceServers.Run curl(LabNetwork.Pod pod, String... args) {
+        return NamespaceServers.curl(pod.netns(), 10, args);
     }
 
     @Override

@@ -163,18 +163,18 @@ class BpfL7ProxyAgentTest {
         int ingressPort = agent.agent.service(L7Proxy.class).address(Direction.INGRESS).getPort();
         assertEquals(ingressPort, agent.agent.service(ProxyPortTable.class).portFor("default/deathstar", Direction.INGRESS, "http"));
 
-        PodServers.Run landed = PodServers.curl(tiefighter, "-X", "POST", url(deathstar, 80, "/v1/request-landing"));
+        dev.ward.testbed.NamespaceServers.Run landed = PodServers.curl(tiefighter, "-X", "POST", url(deathstar, 80, "/v1/request-landing"));
         assertEquals("landed " + tiefighter.ipv4().getHostAddress() + " POST /v1/request-landing\n|200 1\n", landed.output(),
                 "allowed, and the deathstar saw the tiefighter's own address, not the proxy's");
 
         // One connection: the denied PUT gets the proxy's 403, and the POST after it on the same connection lands.
-        PodServers.Run both = PodServers.curl(tiefighter, "-X", "PUT", url(deathstar, 80, "/v1/exhaust-port"),
+        dev.ward.testbed.NamespaceServers.Run both = PodServers.curl(tiefighter, "-X", "PUT", url(deathstar, 80, "/v1/exhaust-port"),
                 "--next", "-s", "--max-time", "5", "-w", "|%{http_code} %{num_connects}\\n", "-X", "POST", url(deathstar, 80, "/v1/request-landing"));
         assertEquals("Access denied\r\n|403 1\nlanded " + tiefighter.ipv4().getHostAddress() + " POST /v1/request-landing\n|200 0\n",
                 both.output(), "403 for the exhaust port, then the landing on the connection kept open (0 new connections)");
         assertEquals("|403 1\n", PodServers.curl(tiefighter, url(deathstar, 80, "/v1/request-landing")).output().replaceFirst("^Access denied\r\n", ""),
                 "a GET is not the rule's POST");
-        PodServers.Run rebel = PodServers.curl(xwing, "--max-time", "2", "-X", "POST", url(deathstar, 80, "/v1/request-landing"));
+        dev.ward.testbed.NamespaceServers.Run rebel = PodServers.curl(xwing, "--max-time", "2", "-X", "POST", url(deathstar, 80, "/v1/request-landing"));
         assertTrue(rebel.output().endsWith("|000 0\n") || rebel.output().endsWith("|000 1\n"), "org=alliance is not even connected: " + rebel);
 
         List<String> access = Files.readAllLines(tmp.resolve("nginx/access.log"));
