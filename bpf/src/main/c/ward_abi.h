@@ -95,6 +95,8 @@ struct ct_key {
 #define WARD_CT_FIN_FORWARD (1U << 1)
 #define WARD_CT_FIN_REPLY (1U << 2)
 #define WARD_CT_RST (1U << 3)
+/* Opened by an ingress proxy's upstream socket: replies go back to that socket, not by routing. */
+#define WARD_CT_PROXY_UPSTREAM (1U << 4)
 
 struct ct_value {
 	__u64 expires_ns;
@@ -178,5 +180,11 @@ struct counter_value {
 /* skb->mark of a packet handed to a local proxy: magic in bits 8-11 (the ip rule matches it), port above. */
 #define WARD_MARK_MAGIC_MASK 0x0F00
 #define WARD_MARK_TO_PROXY 0x0200
+/*
+ * SO_MARK of an ingress proxy's upstream sockets (bits 8-11): the proxy has judged the flow against the pod's
+ * ingress rules, so the pod's hook lets it in instead of redirecting it to the proxy again. Marks are scrubbed
+ * when a packet crosses into the node's namespace, so only the node's own sockets carry it.
+ */
+#define WARD_MARK_FROM_INGRESS_PROXY 0x0A00
 
 #endif

@@ -84,13 +84,19 @@ static __always_inline int ct_lookup(const struct flow *f, __u32 endpoint_id, __
 	return CT_NEW;
 }
 
-static __always_inline void ct_create(const struct flow *f, __u32 endpoint_id, __u8 dir, __u16 proxy_port, __u64 now)
+static __always_inline void ct_create_flagged(const struct flow *f, __u32 endpoint_id, __u8 dir, __u16 proxy_port, __u32 flags,
+					      __u64 now)
 {
 	struct ct_key k = {};
-	struct ct_value v = {.created_ns = now, .proxy_port = proxy_port};
+	struct ct_value v = {.created_ns = now, .proxy_port = proxy_port, .flags = flags};
 	ct_key_set(&k, f->saddr, f->daddr, f->sport, f->dport, f->protocol, endpoint_id, dir);
 	ct_touch(&v, f, 1, now);
 	bpf_map_update_elem(&ward_ct, &k, &v, BPF_ANY);
+}
+
+static __always_inline void ct_create(const struct flow *f, __u32 endpoint_id, __u8 dir, __u16 proxy_port, __u64 now)
+{
+	ct_create_flagged(f, endpoint_id, dir, proxy_port, 0, now);
 }
 
 /*

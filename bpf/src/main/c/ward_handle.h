@@ -82,9 +82,34 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 		int found = ct_lookup(&f, ep->endpoint_id, dir, &ct, now);
 		if (found == CT_REPLY) {
 			ct_touch(ct, &f, 0, now);
+			/* The pod answers the ingress proxy, whose socket has the client's address: deliver it there. */
+			if ((ct->flags & WARD_CT_PROXY_UPSTREAM) && dir == WARD_DIR_EGRESS)
+				proxy_assign_established(skb, &f);
 			return forward(&f, dir);
 		}
 		state = found == CT_ESTABLISHED ? WARD_EVENT_ESTABLISHED : WARD_EVENT_NEW;
+	}
+
+	if (f.protocol == IPPROTO_TCP && f.kind == FLOW_TRACKED) {
+		/* The ingress proxy's own connection to its pod: judged by the proxy, tracked so the replies find it. */
+		if (dir == WARD_DIR_INGRESS && (skb->mark & WARD_MARK_MAGIC_MASK) == WARD_MARK_FROM_INGRESS_PROXY) {
+			if (ct)
+				ct_touch(ct, &f, 1, now);
+			else
+				ct_create_flagged(&f, ep->endpoint_id, dir, 0, WARD_CT_PROXY_UPSTREAM, now);
+			return forward(&f, dir);
+		}
+		/* A reply to an egress proxy's upstream connection (the pod's address, on another node's side). */
+		if (dir == WARD_DIR_INGRESS && state == WARD_EVENT_NEW) {
+			__u16 port = proxy_upstream_port(skb, &f);
+			if (port != 0) {
+				int r = proxy_turn_back(skb, port);
+				if (r == TC_ACT_REDIRECT) {
+					count_verdict(dir, WARD_REASON_FORWARDED, f.length);
+					return r;
+				}
+			}
+		}
 	}
 	__u32 remote = ipcache_identity(dir == WARD_DIR_EGRESS ? f.daddr : f.saddr);
 

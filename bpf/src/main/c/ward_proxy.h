@@ -93,6 +93,39 @@ static __always_inline int proxy_assign(struct __sk_buff *skb, const struct flow
 }
 
 /*
+ * The node's socket for a TCP packet that is not a listener's: for a pod-bound packet, one of a proxy's upstream
+ * connections (transparent, bound to the pod's address); 0 when none. Its local port, in host order, otherwise.
+ */
+static __always_inline __u16 proxy_upstream_port(struct __sk_buff *skb, const struct flow *f)
+{
+	struct bpf_sock_tuple t = {};
+	__u32 len = tuple_of(f, &t);
+	struct bpf_sock *sk = bpf_skc_lookup_tcp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return 0;
+	__u16 port = sk->state == BPF_TCP_LISTEN ? 0 : (__u16)sk->src_port;
+	bpf_sk_release(sk);
+	return port;
+}
+
+/*
+ * At tc ingress: hands a reply to the node's established socket for it (a proxy's upstream connection) and marks
+ * it for local delivery; routing would send it towards the client pod whose address that socket has.
+ */
+static __always_inline void proxy_assign_established(struct __sk_buff *skb, const struct flow *f)
+{
+	struct bpf_sock_tuple t = {};
+	__u32 len = tuple_of(f, &t);
+	struct bpf_sock *sk = bpf_skc_lookup_tcp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return;
+	long r = sk->state == BPF_TCP_LISTEN ? -1 : bpf_sk_assign(skb, sk, 0);
+	bpf_sk_release(sk);
+	if (r == 0)
+		skb->mark = WARD_MARK_TO_PROXY;
+}
+
+/*
  * At tc egress of the host-side veth (towards the pod): the packet goes back in through the same veth's
  * ingress, addressed to the host (destination MAC = the veth's own, the current source), carrying the proxy
  * port in its mark; the ingress program then assigns it. Marks survive a redirect within one namespace and

@@ -52,6 +52,10 @@ class HelmChartTest {
         VALUE_FLAGS.put("--flow-log-max-size", "64K");                 // agent.flowLog.maxSize
         VALUE_FLAGS.put("--flow-log-max-files", "9");                  // agent.flowLog.maxFiles
         VALUE_FLAGS.put("--bpf-pin-root", "/sys/fs/bpf/ward-test");    // agent.bpfPinRoot
+        VALUE_FLAGS.put("--l7-proxy", "false");                        // agent.l7Proxy.enabled
+        VALUE_FLAGS.put("--l7-proxy-ingress-port", "15001");           // agent.l7Proxy.ingressPort
+        VALUE_FLAGS.put("--l7-proxy-egress-port", "15002");            // agent.l7Proxy.egressPort
+        VALUE_FLAGS.put("--l7-proxy-threads", "3");                    // agent.l7Proxy.threads
     }
 
     /** Agent flags the chart sets itself, and from what. */
@@ -196,6 +200,18 @@ class HelmChartTest {
                 "--set", "agent.encryption.clusterCidrs=null"));
         assertNotEquals(0, noCidr.exit());
         assertTrue(noCidr.stderr().contains("agent.encryption.clusterCidrs is empty"), noCidr.stderr());
+        Helm.Result l7Port = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.l7Proxy.egressPort=70000"));
+        assertNotEquals(0, l7Port.exit());
+        assertTrue(l7Port.stderr().contains("agent.l7Proxy.egressPort must be 0 (a free port) or 1-65535, not 70000"), l7Port.stderr());
+        Helm.Result l7Same = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.l7Proxy.ingressPort=15001", "--set", "agent.l7Proxy.egressPort=15001"));
+        assertNotEquals(0, l7Same.exit());
+        assertTrue(l7Same.stderr().contains("agent.l7Proxy.ingressPort and egressPort must differ, both are 15001"), l7Same.stderr());
+        Helm.Result l7Threads = Helm.run(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE,
+                "--set", "agent.l7Proxy.threads=0"));
+        assertNotEquals(0, l7Threads.exit());
+        assertTrue(l7Threads.stderr().contains("agent.l7Proxy.threads must be 1-64, not 0"), l7Threads.stderr());
     }
 
     @Test

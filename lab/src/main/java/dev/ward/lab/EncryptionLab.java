@@ -34,7 +34,7 @@ public final class EncryptionLab {
     private final List<LabNetwork.Node> nodes;
     private final Set<Integer> only;
     /** The scenarios' numbers, besides cluster up (0), as {@code --only} names them. */
-    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8);
+    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
 
     /** @param only the scenarios to run besides cluster up (0), which the others stand on; null: all */
     public EncryptionLab(String prefix, Path workDir, PrintStream out, Set<Integer> only) throws IOException {
@@ -53,7 +53,7 @@ public final class EncryptionLab {
      * {@link LabEnvironment#policies}.
      */
     public LabReport run() {
-        try (StarWars sw = new StarWars(env)) {
+        try (StarWars sw = new StarWars(env); L7Scenarios l7 = new L7Scenarios(env, workDir)) {
             boolean up = ScenarioRun.run(report, out, "0 cluster up: etcd, keyd, 3 agents joined, pods wired by CNI, ESP between every pair", this::clusterUp);
             Path capture = workDir.resolve("underlay.pcap");
             String skipped = "not run: the cluster did not come up";
@@ -68,6 +68,12 @@ public final class EncryptionLab {
                     up ? "not run: scenario 7, which creates the deathstar, failed" : skipped, s -> PolicyChangeScenario.run(s, env, sw));
             scenario(up, 6, "6 agent kill -9 + restart during traffic: 0 lost, denied stays denied, stale xfrm and BPF state cleaned", skipped,
                     s -> agentRestart(s, sw));
+            scenario(up, 9, "9 L7 across nodes: Star Wars HTTP rule1 and the seed's memcached policy, allowed answered, denied get 403 / CLIENT_ERROR, wardctl monitor shows both",
+                    skipped, l7::httpAndMemcached);
+            scenario(up, 10, "10 L7 across nodes: Cilium's Kafka policy, produce and consume as allowed, denied topics get Kafka's authorization errors",
+                    skipped, l7::kafka);
+            scenario(up, 11, "11 L7 across nodes: the seed's Cassandra policy, the outpost's driver session and inserts allowed, other queries Unauthorized",
+                    skipped, l7::cassandra);
             scenario(up, 5, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
         } catch (Exception e) {
             out.println("ward lab: closing the policy scenarios' pods failed: " + e);

@@ -17,6 +17,14 @@ public final class LabPolicies implements AutoCloseable {
     public static final Policy RULE1 = new Policy("rule1", "sw-l3-l4.yaml");
     /** {@code empire-default-deny}: every {@code org=empire} pod's ingress is default-deny, and nothing is allowed by it. */
     public static final Policy EMPIRE_DEFAULT_DENY = new Policy("empire-default-deny", "sw-deny.yaml");
+    /** {@code rule1} made L7, replacing the L3/L4 one as the guide does: only {@code POST /v1/request-landing} from org=empire. */
+    public static final Policy RULE1_L7 = new Policy("rule1", "sw-l3-l4-l7.yaml");
+    /** The seed post's memcached policy: fleet maintenance writes and reads {@code alliance/fleet/}, monitoring only reads. */
+    public static final Policy MEMCACHED = new Policy("secure-rebel-alliance-memcache", "004-memcached.yaml");
+    /** Cilium's Kafka guide: empire-hq produces two topics, the outpost consumes empire-announce, the backup deathstar-plans. */
+    public static final Policy KAFKA = new Policy("secure-empire-kafka", "tutorial-kafka.yaml");
+    /** The seed post's Cassandra policy, misprint and all: the outpost reads system tables and inserts attendance. */
+    public static final Policy CASSANDRA = new Policy("secure-empire-cassandra", "004-cassandra.yaml");
 
     public record Policy(String name, String file) {
         public String yaml() throws IOException {

@@ -10,6 +10,7 @@ import dev.ward.agent.flows.sources.DatapathFlowsSubsystem;
 import dev.ward.agent.metrics.DatapathMetricsSubsystem;
 import dev.ward.agent.metrics.MetricsSubsystem;
 import dev.ward.agent.identity.IdentitySubsystem;
+import dev.ward.agent.l7.L7ProxySubsystem;
 import dev.ward.agent.policy.PolicySubsystem;
 import dev.ward.store.ClusterStore;
 import dev.ward.store.StoreAccess;
@@ -54,6 +55,8 @@ public final class NodeAgent implements AutoCloseable {
             subsystems.add(new FlowsSubsystem(config.visibility().flows()));
             subsystems.add(new DatapathFlowsSubsystem());
             subsystems.add(new DatapathReportSubsystem(DatapathReporter.CHECK_EVERY));
+            if (e.datapath() == dev.ward.agent.datapath.DatapathKind.BPF
+                    && config.l7Proxy().enabled()) subsystems.add(new L7ProxySubsystem(config.l7Proxy(), e.netns()));
         });
         return subsystems;
     }

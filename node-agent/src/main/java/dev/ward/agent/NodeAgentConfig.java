@@ -3,6 +3,7 @@ package dev.ward.agent;
 import dev.ward.agent.encryption.EncryptionConfig;
 import dev.ward.agent.endpoints.EndpointsConfig;
 import dev.ward.agent.identity.IdentityConfig;
+import dev.ward.agent.l7.L7ProxyConfig;
 import dev.ward.store.StoreLocation;
 
 import java.nio.file.Path;
@@ -17,9 +18,15 @@ import java.util.Optional;
  * @param encryption present when the node encrypts pod traffic between nodes
  * @param endpoints  present when the agent manages the node's pods: endpoints, their identities and policy
  * @param visibility metrics, and the flows of the endpoints' traffic
+ * @param l7Proxy    the L7 proxy, which runs with the endpoints on the BPF datapath
  */
 public record NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
-                              Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility) {
+                              Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility, L7ProxyConfig l7Proxy) {
+    public NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
+                           Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility) {
+        this(store, stateDir, identity, encryption, endpoints, clock, visibility, L7ProxyConfig.DEFAULT);
+    }
+
     public NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption, Clock clock) {
         this(store, stateDir, identity, encryption, Optional.empty(), clock);
     }
@@ -31,6 +38,7 @@ public record NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig
 
     public NodeAgentConfig {
         if (visibility == null) visibility = VisibilityConfig.DEFAULT;
+        if (l7Proxy == null) l7Proxy = L7ProxyConfig.DEFAULT;
         encryption.ifPresent(e -> {
             if (!e.agent().local().name().equals(identity.settings().node())) {
                 throw new IllegalArgumentException("encryption is configured for node " + e.agent().local().name()

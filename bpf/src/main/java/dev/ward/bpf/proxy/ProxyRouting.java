@@ -23,6 +23,13 @@ import java.util.concurrent.Callable;
 public final class ProxyRouting {
     public static final int MARK = 0x0200;
     public static final int MARK_MASK = 0x0F00;
+    /**
+     * The SO_MARK an ingress proxy gives its upstream sockets: their packets have been judged against the pod's
+     * ingress rules by the proxy, so the pod's program lets them in (and tracks them, so the pod's replies are
+     * handed to the proxy's socket) instead of redirecting them again. An egress proxy's upstream needs none: it
+     * meets the destination's ingress policy as the client pod would.
+     */
+    public static final int FROM_INGRESS_PROXY_MARK = 0x0A00;
 
     private ProxyRouting() {}
 

@@ -34,4 +34,13 @@ class ProxyRoutingTest {
         assertTrue(IpCommand.run("-n", ns, "route", "show", "table", "2004").contains("local default dev lo"));
         assertFalse(IpCommand.run("-n", ns, "-6", "rule", "show").contains("lookup 2004"));
     }
+
+    @Test
+    void aNamespaceWhoseLoopbackIsDownGetsItUpAndBothFamiliesRoutes() {
+        NetworkNamespace.create(ns); // lo starts down
+        ProxyRouting.install(ns, 2004, 9);
+        assertTrue(IpCommand.run("-n", ns, "link", "show", "lo").contains("UP"), "lo is up");
+        assertTrue(IpCommand.run("-n", ns, "-6", "route", "show", "table", "2004").contains("local default dev lo"));
+        assertTrue(IpCommand.run("-n", ns, "route", "show", "table", "2004").contains("local default dev lo"));
+    }
 }

@@ -53,4 +53,13 @@ class EndpointFlagsTest {
         assertTrue(run("--api-socket", "/run/x.sock", "--flow-log", tmp.resolve("f.jsonl").toString(), "--flow-log-max-size", "100")
                 .contains("at least 1 KiB"));
     }
+
+    @Test
+    void mistakesInTheL7ProxyFlagsAreNamedBeforeAnythingStarts() throws Exception {
+        assertTrue(run("--api-socket", "/run/x.sock", "--l7-proxy-ingress-port", "70000")
+                .contains("the L7 proxy's ingress port must be 0 (any free one) or 1-65535, not 70000"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--l7-proxy-ingress-port", "15001", "--l7-proxy-egress-port", "15001")
+                .contains("the L7 proxy's ingress and egress ports must differ, both are 15001"));
+        assertTrue(run("--api-socket", "/run/x.sock", "--l7-proxy-threads", "0").contains("the L7 proxy's threads must be 1-64, not 0"));
+    }
 }

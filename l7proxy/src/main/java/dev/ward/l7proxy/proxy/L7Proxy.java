@@ -45,7 +45,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntFunction;
 
 /**
  * The node's L7 proxy. It listens with {@code IP_TRANSPARENT} on one port per direction; the datapath steers
@@ -139,6 +141,7 @@ public final class L7Proxy implements AutoCloseable {
                         + ": " + e.getCause(), e.getCause());
             }
             bound.sync();
+            config.socketSetup.accept(((EpollServerSocketChannel) bound.channel()).fd().intValue());
             listeners.put(direction, bound.channel());
             LOG.info("L7 proxy {} listener on {}", direction.lower(), bound.channel().localAddress());
         }
@@ -199,7 +202,7 @@ public final class L7Proxy implements AutoCloseable {
                 return;
             }
             ParserDriver driver = new ParserDriver(parser, factory.maxBufferedBytes(), pc);
-            int mark = config.upstreamMark.applyAsInt(rc.sourceIdentity());
+            int mark = config.upstreamMark.applyAsInt(rc);
             Bootstrap b = new Bootstrap()
                     .group(down.eventLoop())
                     .channel(EpollSocketChannel.class)
@@ -214,6 +217,7 @@ public final class L7Proxy implements AutoCloseable {
                         @Override
                         protected void initChannel(EpollSocketChannel ch) {
                             if (mark != 0) LinuxSyscalls.setsockoptInt(ch.fd().intValue(), SOL_SOCKET, SO_MARK, mark);
+                            config.socketSetup.accept(ch.fd().intValue());
                         }
                     });
             if (config.fromClientAddress) b.localAddress(new InetSocketAddress(client.getAddress(), 0));
@@ -249,7 +253,7 @@ public final class L7Proxy implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-        private IntUnaryOperator upstreamMark = identity -> 0;
+        private ToIntFunction<RedirectedConnection> upstreamMark = c -> 0;
         private boolean fromClientAddress = true;
         private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -257,6 +261,7 @@ public final class L7Proxy implements AutoCloseable {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int receiveBuffer = 256 * 1024;
         private Clock clock = Clock.systemUTC();
+        private IntConsumer socketSetup = fd -> { };
 
         /** A listener for flows redirected in {@code direction}; port 0 picks a free port. */
         public Builder listen(Direction direction, InetSocketAddress address) {
@@ -297,6 +302,14 @@ public final class L7Proxy implements AutoCloseable {
 
         /** The SO_MARK of upstream sockets for a source identity (0: none). */
         public Builder upstreamMark(IntUnaryOperator upstreamMark) {
+            return upstreamMarkOf(c -> upstreamMark.applyAsInt(c.sourceIdentity()));
+        }
+
+        /**
+         * The SO_MARK of a connection's upstream socket (0: none): the datapath lets an ingress redirect's upstream
+         * into its pod by the mark, while an egress redirect's upstream meets the destination's policy unmarked.
+         */
+        public Builder upstreamMarkOf(ToIntFunction<RedirectedConnection> upstreamMark) {
             this.upstreamMark = upstreamMark;
             return this;
         }
@@ -357,6 +370,15 @@ public final class L7Proxy implements AutoCloseable {
         private static Duration nonNegative(String what, Duration d) {
             if (d == null || d.isNegative()) throw new IllegalArgumentException(what + " must be zero or positive, not " + d);
             return d;
+        }
+
+        /**
+         * Called with the descriptor of each listening socket once bound (accepted sockets inherit from it) and of
+         * each upstream socket before it connects: for options the node needs, e.g. a per-socket xfrm policy.
+         */
+        public Builder socketSetup(IntConsumer setup) {
+            this.socketSetup = setup;
+            return this;
         }
 
         public Builder clock(Clock clock) {

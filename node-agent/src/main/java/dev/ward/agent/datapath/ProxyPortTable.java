@@ -14,19 +14,33 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProxyPortTable implements ProxyPorts {
     private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+    /** Types whose proxy listens on one port per direction (the L7 proxy: the direction picks the rules it applies). */
+    private final Map<String, Map<Direction, Integer>> byDirection = new ConcurrentHashMap<>();
 
     /** From now on, flows redirected for {@code l7Type} (either direction) go to {@code port}. */
     public void register(String l7Type, int port) {
         if (port <= 0 || port > 65535) throw new IllegalArgumentException("a proxy port is 1-65535, not " + port);
+        if (byDirection.containsKey(l7Type)) throw new IllegalStateException("the " + l7Type + " proxy listens on one port per direction");
         Integer before = ports.putIfAbsent(l7Type, port);
         if (before != null && before != port) {
             throw new IllegalStateException("the " + l7Type + " proxy already listens on " + before + ", not " + port);
         }
     }
 
+    /** From now on, flows redirected for {@code l7Type} in {@code direction} go to {@code port}. */
+    public void register(String l7Type, Direction direction, int port) {
+        if (port <= 0 || port > 65535) throw new IllegalArgumentException("a proxy port is 1-65535, not " + port);
+        if (ports.containsKey(l7Type)) throw new IllegalStateException("the " + l7Type + " proxy already listens on " + ports.get(l7Type));
+        Integer before = byDirection.computeIfAbsent(l7Type, t -> new ConcurrentHashMap<>()).putIfAbsent(direction, port);
+        if (before != null && before != port) {
+            throw new IllegalStateException("the " + l7Type + " proxy already listens on " + before + " for " + direction.lower() + ", not " + port);
+        }
+    }
+
     /** Flows redirected for {@code l7Type} are dropped again (its proxy stopped). */
     public void unregister(String l7Type) {
         ports.remove(l7Type);
+        byDirection.remove(l7Type);
     }
 
     /** The registered ports by L7 type, now (for the node's datapath report). */
@@ -36,6 +50,8 @@ public final class ProxyPortTable implements ProxyPorts {
 
     @Override
     public int portFor(String endpoint, Direction direction, String l7Type) {
+        Map<Direction, Integer> d = byDirection.get(l7Type);
+        if (d != null) return d.getOrDefault(direction, 0);
         return ports.getOrDefault(l7Type, 0);
     }
 }

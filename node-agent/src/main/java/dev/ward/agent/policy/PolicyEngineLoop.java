@@ -9,6 +9,7 @@ import dev.ward.agent.datapath.PolicyDatapath;
 import dev.ward.netlink.IpPrefix;
 import dev.ward.policy.compute.EngineDelta;
 import dev.ward.policy.compute.PolicyEngine;
+import dev.ward.policy.compute.VerdictTable;
 import dev.ward.policy.identity.Identity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,7 @@ public final class PolicyEngineLoop implements AutoCloseable {
     private final Map<String, DatapathEndpoint> attached = new TreeMap<>();
     private final Map<IpPrefix, IpcacheEntry> clusterIpcache = new HashMap<>();
     private volatile long revision;
+    private final List<EndpointTableListener> tableListeners = new CopyOnWriteArrayList<>();
     private boolean repairScheduled;
     /**
      * Until the first {@link #reconcile}, changes only update the engine and this loop's record: the datapath keeps
@@ -159,6 +161,7 @@ public final class PolicyEngineLoop implements AutoCloseable {
     public CompletableFuture<Void> toDatapath(EngineDelta delta) {
         requireLoop();
         revision++;
+        tablesChanged(delta.tables().keySet());
         if (!reconciled) return DONE;
         long started = System.nanoTime();
         return watch(DatapathCallListener.DELTA, started, "engine delta " + revision, datapath.apply(delta));
@@ -167,6 +170,7 @@ public final class PolicyEngineLoop implements AutoCloseable {
     /** Attaches or updates a local endpoint with its full table as the engine computes it now. */
     public CompletableFuture<Void> putEndpoint(DatapathEndpoint endpoint) {
         return onLoop(() -> {
+            for (EndpointTableListener l : tableListeners) l.table(endpoint, engine.table(endpoint.name()));
             attached.put(endpoint.name(), endpoint);
             if (!reconciled) return DONE;
             long started = System.nanoTime();
@@ -234,6 +238,39 @@ public final class PolicyEngineLoop implements AutoCloseable {
         // A pod's address keeps its pod's identity even when a rule's CIDR or a DNS answer names the same address.
         ipcache.putAll(clusterIpcache);
         return new DatapathState(eps, ipcache);
+    }
+
+    /**
+     * Told on the engine's thread of each local endpoint's table whenever it changes (and of every attached one when
+     * added), and of endpoints the engine drops: for the L7 proxy, which judges requests by the tables the datapath
+     * enforces.
+     */
+    public interface EndpointTableListener {
+        void table(DatapathEndpoint endpoint, VerdictTable table);
+
+        void removed(String endpoint);
+    }
+
+    /** Adds {@code listener} and tells it the tables of the endpoints attached now; completes once it has them. */
+    public CompletableFuture<Void> addTableListener(EndpointTableListener listener) {
+        return call(() -> {
+            tableListeners.add(listener);
+            for (DatapathEndpoint e : attached.values()) listener.table(e, engine.table(e.name()));
+            return null;
+        });
+    }
+
+    /** Engine thread: the tables a delta touched, or their endpoints' removal from the engine. */
+    private void tablesChanged(Iterable<String> endpoints) {
+        if (tableListeners.isEmpty()) return;
+        java.util.Collection<String> known = engine.endpointNames();
+        for (String name : endpoints) {
+            DatapathEndpoint e = attached.get(name);
+            for (EndpointTableListener l : tableListeners) {
+                if (!known.contains(name)) l.removed(name);
+                else if (e != null) l.table(e, engine.table(name));
+            }
+        }
     }
 
     private CompletableFuture<Void> watch(String kind, long started, String what, CompletableFuture<Void> call) {

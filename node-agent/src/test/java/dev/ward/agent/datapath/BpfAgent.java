@@ -60,13 +60,18 @@ final class BpfAgent implements AutoCloseable {
         return start(netns, pinRoot, dir, reconcileEvery, datapath, List.of());
     }
 
+    /** As {@link #start(PodNode, Path, Duration)}, with {@code more} subsystems started after the endpoints (flows, proxies). */
+    static BpfAgent start(PodNode node, Path dir, List<Subsystem> more) {
+        return start(node.netns(), node.pinRoot(), dir, Duration.ofHours(1), c -> c, more);
+    }
+
     /** As {@link #start(PodNode, Path, Duration, UnaryOperator)}, with {@code more} subsystems started after the endpoints. */
     static BpfAgent start(PodNode node, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath, List<Subsystem> more) {
         return start(node.netns(), node.pinRoot(), dir, reconcileEvery, datapath, more);
     }
 
-    private static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath,
-                                  List<Subsystem> more) {
+    static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath,
+                          List<Subsystem> more) {
         Path state = dir.resolve("state");
         Path socket = state.resolve("agent.sock");
         EndpointsConfig endpoints = new EndpointsConfig(PolicyConfig.DEFAULT, socket, netns, DatapathKind.BPF,

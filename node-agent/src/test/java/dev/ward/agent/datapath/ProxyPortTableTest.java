@@ -20,4 +20,20 @@ class ProxyPortTableTest {
         t.unregister("dns");
         assertEquals(0, t.portFor("ep", Direction.EGRESS, "dns"));
     }
+
+    @Test
+    void aProxyWithOnePortPerDirectionGetsEachDirectionsFlows() {
+        ProxyPortTable t = new ProxyPortTable();
+        t.register("http", Direction.INGRESS, 15001);
+        assertEquals(15001, t.portFor("ep", Direction.INGRESS, "http"));
+        assertEquals(0, t.portFor("ep", Direction.EGRESS, "http"), "no egress listener yet: dropped");
+        t.register("http", Direction.EGRESS, 15002);
+        assertEquals(15002, t.portFor("ep", Direction.EGRESS, "http"));
+        assertThrows(IllegalStateException.class, () -> t.register("http", Direction.INGRESS, 15003));
+        assertThrows(IllegalStateException.class, () -> t.register("http", 15001), "one port for both would hide a direction");
+        t.register("dns", 10053);
+        assertThrows(IllegalStateException.class, () -> t.register("dns", Direction.INGRESS, 10053));
+        t.unregister("http");
+        assertEquals(0, t.portFor("ep", Direction.INGRESS, "http"));
+    }
 }
