@@ -10,6 +10,28 @@ import java.util.List;
 
 /** Policies from YAML as operators write them, and pod identities, for tests. */
 public final class TestPolicies {
+    /** rule1 of Cilium's Star Wars demo (sw_l3_l4_policy.yaml) as printed: only org=empire reaches the deathstar on 80/TCP. */
+    public static final String STAR_WARS_RULE1 = """
+            apiVersion: "cilium.io/v2"
+            kind: CiliumNetworkPolicy
+            description: "L3-L4 policy to restrict deathstar access to empire ships only"
+            metadata:
+              name: "rule1"
+            spec:
+              endpointSelector:
+                matchLabels:
+                  org: empire
+                  class: deathstar
+              ingress:
+              - fromEndpoints:
+                - matchLabels:
+                    org: empire
+                toPorts:
+                - ports:
+                  - port: "80"
+                    protocol: TCP
+            """;
+
     private TestPolicies() {}
 
     public static Policy policy(String yaml) {

@@ -50,6 +50,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static dev.ward.bpf.TestPolicies.STAR_WARS_RULE1;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -58,26 +59,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * deleted row, a locked direction), which the agent's registry and engine know nothing of.
  */
 class KernelReadBackCommandTest {
-    static final String RULE1 = """
-            apiVersion: "cilium.io/v2"
-            kind: CiliumNetworkPolicy
-            description: "L3-L4 policy to restrict deathstar access to empire ships only"
-            metadata:
-              name: "rule1"
-            spec:
-              endpointSelector:
-                matchLabels:
-                  org: empire
-                  class: deathstar
-              ingress:
-              - fromEndpoints:
-                - matchLabels:
-                    org: empire
-                toPorts:
-                - ports:
-                  - port: "80"
-                    protocol: TCP
-            """;
 
     @TempDir
     Path tmp;
@@ -114,7 +95,7 @@ class KernelReadBackCommandTest {
         Path pinRoot = bpffs.resolve("ward");
         Path socket = tmp.resolve("agent.sock");
         Path store = tmp.resolve("store");
-        new KvPolicyStore(new DirectoryKv(store.resolve("kv")), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", RULE1);
+        new KvPolicyStore(new DirectoryKv(store.resolve("kv")), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", STAR_WARS_RULE1);
         NetworkNamespace.create(node);
         try (RouteNetlink rt = RouteNetlink.open(node)) {
             rt.setUp("lo", true); // the datapath routes what it redirects to the local proxies through lo

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.ward.bpf.TestPolicies.STAR_WARS_RULE1;
 import static dev.ward.bpf.TestPolicies.policy;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -39,25 +40,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * host's kernel (the seed's rule1), and DNS and L7 events injected through the adapters the proxies will be given.
  */
 class MonitorCommandTest {
-    static final String RULE1 = """
-            apiVersion: "cilium.io/v2"
-            kind: CiliumNetworkPolicy
-            metadata:
-              name: "rule1"
-            spec:
-              endpointSelector:
-                matchLabels:
-                  org: empire
-                  class: deathstar
-              ingress:
-              - fromEndpoints:
-                - matchLabels:
-                    org: empire
-                toPorts:
-                - ports:
-                  - port: "80"
-                    protocol: TCP
-            """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -88,7 +70,7 @@ class MonitorCommandTest {
         PolicyWorld world = new PolicyWorld(lab);
         List<Identity> ids = List.of(world.endpoint(1, 1001, "org=empire,class=tiefighter"), world.endpoint(2, 1002, "org=alliance,class=xwing"),
                 world.endpoint(3, 1003, "org=empire,class=deathstar"));
-        world.upsert(policy(RULE1));
+        world.upsert(policy(STAR_WARS_RULE1));
         agent = FlowsTestAgent.start(tmp, "n1", lab.datapath(), Optional.empty());
         ids.forEach(agent::identity);
         return new Pod[] {lab.pod(1), lab.pod(2), lab.pod(3)};

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.ward.bpf.TestPolicies.STAR_WARS_RULE1;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -86,7 +87,7 @@ class BpfAgentRestartTest {
     void stoppedAndKilledAgentsLeaveEnforcementInPlaceAndTheNextReconcilesWithoutAWindow() throws Exception {
         node = new PodNode();
         Pod tiefighter = node.addPod(), xwing = node.addPod(), deathstar = node.addPod();
-        new KvPolicyStore(BpfAgent.kv(tmp), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", BpfDatapathAgentTest.RULE1);
+        new KvPolicyStore(BpfAgent.kv(tmp), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", STAR_WARS_RULE1);
         agent = startAgent();
         for (var p : List.of(Map.entry(tiefighter, "tiefighter"), Map.entry(xwing, "xwing"), Map.entry(deathstar, "deathstar"))) {
             Map<String, String> labels = switch (p.getValue()) {

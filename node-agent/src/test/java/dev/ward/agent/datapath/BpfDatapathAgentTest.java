@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.ward.bpf.TestPolicies.STAR_WARS_RULE1;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -39,26 +40,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * allow cutting the flows it allowed, and what the maps hold read back over the agent's socket.
  */
 class BpfDatapathAgentTest {
-    static final String RULE1 = """
-            apiVersion: "cilium.io/v2"
-            kind: CiliumNetworkPolicy
-            description: "L3-L4 policy to restrict deathstar access to empire ships only"
-            metadata:
-              name: "rule1"
-            spec:
-              endpointSelector:
-                matchLabels:
-                  org: empire
-                  class: deathstar
-              ingress:
-              - fromEndpoints:
-                - matchLabels:
-                    org: empire
-                toPorts:
-                - ports:
-                  - port: "80"
-                    protocol: TCP
-            """;
     /** Cilium's sw_deny_policy: default-deny ingress for every empire pod, allowing nothing itself. */
     static final String EMPIRE_DEFAULT_DENY = """
             apiVersion: "cilium.io/v2"
@@ -126,7 +107,7 @@ class BpfDatapathAgentTest {
 
     @Test
     void rule1FromTheStoreIsEnforcedOnRealTrafficFromTheDeathstarsFirstPacket() throws Exception {
-        policies().put("CiliumNetworkPolicy", "default", "rule1", RULE1);
+        policies().put("CiliumNetworkPolicy", "default", "rule1", STAR_WARS_RULE1);
         agent = BpfAgent.start(node, tmp, Duration.ofHours(1));
         Pod[] p = starWars();
         Pod tiefighter = p[0], xwing = p[1], deathstar = p[2];
@@ -180,7 +161,7 @@ class BpfDatapathAgentTest {
 
         // rule1 added: the xwing's established connection is cut, the tiefighter's loses nothing
         long added = System.nanoTime();
-        store.put("CiliumNetworkPolicy", "default", "rule1", RULE1);
+        store.put("CiliumNetworkPolicy", "default", "rule1", STAR_WARS_RULE1);
         long cut = untilCut(alliance, added);
         assertTrue(cut >= 0 && cut <= 1000, "rule1 cut the xwing's established flow within 1 s: " + cut + " ms");
         assertNull(Traffic.connect(xwing, deathstar.ipv4(), 80, Duration.ofMillis(300)), "and new xwing flows");
@@ -192,7 +173,7 @@ class BpfDatapathAgentTest {
         assertTrue(open1 >= 0 && open1 <= 1000, "removing rule1 let the xwing in within 1 s: " + open1 + " ms");
 
         // rule1, then the empire's default deny beside it: removing rule1 then cuts the flows it allowed
-        store.put("CiliumNetworkPolicy", "default", "rule1", RULE1);
+        store.put("CiliumNetworkPolicy", "default", "rule1", STAR_WARS_RULE1);
         awaitRows("default/deathstar", 1);
         store.put("CiliumNetworkPolicy", "default", "empire-default-deny", EMPIRE_DEFAULT_DENY);
         Eventually.await(Duration.ofSeconds(5), "the tiefighter's own ingress enforced", () -> kernelEnforcesIngress("default/tiefighter"));
@@ -216,7 +197,7 @@ class BpfDatapathAgentTest {
 
     @Test
     void thePeriodicReconcileRepairsWhatWasChangedBehindTheAgentsBackAndCountsIt() throws Exception {
-        policies().put("CiliumNetworkPolicy", "default", "rule1", RULE1);
+        policies().put("CiliumNetworkPolicy", "default", "rule1", STAR_WARS_RULE1);
         agent = BpfAgent.start(node, tmp, Duration.ofSeconds(1));
         Pod[] p = starWars();
         Pod tiefighter = p[0], xwing = p[1], deathstar = p[2];

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
+import static dev.ward.bpf.TestPolicies.STAR_WARS_RULE1;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -43,7 +44,7 @@ class DatapathReportKernelTest {
     @BeforeEach
     void wire() throws Exception {
         node = new PodNode();
-        new KvPolicyStore(BpfAgent.kv(tmp), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", BpfDatapathAgentTest.RULE1);
+        new KvPolicyStore(BpfAgent.kv(tmp), KvPolicyStore.DEFAULT_PREFIX).put("CiliumNetworkPolicy", "default", "rule1", STAR_WARS_RULE1);
     }
 
     @AfterEach

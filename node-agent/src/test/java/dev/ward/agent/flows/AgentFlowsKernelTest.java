@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static dev.ward.bpf.TestPolicies.STAR_WARS_RULE1;
 import static dev.ward.bpf.TestPolicies.policy;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -39,27 +40,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * Prometheus endpoint shows the datapath's counters and maps.
  */
 class AgentFlowsKernelTest {
-    /** As the seed post writes it. */
-    static final String RULE1 = """
-            apiVersion: "cilium.io/v2"
-            kind: CiliumNetworkPolicy
-            metadata:
-              name: "rule1"
-            spec:
-              description: "L3-L4 policy to restrict deathstar access to empire ships only"
-              endpointSelector:
-                matchLabels:
-                  org: empire
-                  class: deathstar
-              ingress:
-              - fromEndpoints:
-                - matchLabels:
-                    org: empire
-                toPorts:
-                - ports:
-                  - port: "80"
-                    protocol: TCP
-            """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -80,7 +60,7 @@ class AgentFlowsKernelTest {
         deathstar = lab.pod(3);
         List<Identity> ids = List.of(world.endpoint(1, 1001, "org=empire,class=tiefighter"), world.endpoint(2, 1002, "org=alliance,class=xwing"),
                 world.endpoint(3, 1003, "org=empire,class=deathstar"));
-        world.upsert(policy(RULE1));
+        world.upsert(policy(STAR_WARS_RULE1));
         agent = FlowsTestAgent.start(tmp, "n1", lab.datapath(), Optional.of(new FlowLogConfig(tmp.resolve("log/flows.jsonl"), 1 << 20, 3)));
         ids.forEach(agent::identity);
     }
