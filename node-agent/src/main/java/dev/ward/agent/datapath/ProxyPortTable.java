@@ -43,9 +43,14 @@ public final class ProxyPortTable implements ProxyPorts {
         byDirection.remove(l7Type);
     }
 
-    /** The registered ports by L7 type, now (for the node's datapath report). */
+    /**
+     * The registered ports by L7 type, now (for the node's datapath report); a type with one port per direction
+     * appears once per direction ("http ingress", "http egress").
+     */
     public Map<String, Integer> ports() {
-        return Map.copyOf(ports);
+        Map<String, Integer> all = new java.util.HashMap<>(ports);
+        byDirection.forEach((type, perDirection) -> perDirection.forEach((d, port) -> all.put(type + " " + d.lower(), port)));
+        return Map.copyOf(all);
     }
 
     @Override

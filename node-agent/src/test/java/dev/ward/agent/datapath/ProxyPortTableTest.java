@@ -33,7 +33,10 @@ class ProxyPortTableTest {
         assertThrows(IllegalStateException.class, () -> t.register("http", 15001), "one port for both would hide a direction");
         t.register("dns", 10053);
         assertThrows(IllegalStateException.class, () -> t.register("dns", Direction.INGRESS, 10053));
+        assertEquals(java.util.Map.of("dns", 10053, "http ingress", 15001, "http egress", 15002), t.ports(),
+                "what the node's datapath report (wardctl status) lists");
         t.unregister("http");
+        assertEquals(java.util.Map.of("dns", 10053), t.ports());
         assertEquals(0, t.portFor("ep", Direction.INGRESS, "http"));
     }
 }

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * @param enforced        of those, the ones whose policy is enforced in at least one direction
  * @param locked          the endpoints failed closed, with the directions whose traffic is dropped and why
  * @param refusedPrograms the directions whose program the verifier refused (every packet in them is dropped), with its message
- * @param proxies         the ports the node's proxies listen on, by L7 type ("dns", "http"...)
+ * @param proxies         the ports the node's proxies listen on, by L7 type ("dns"), or by type and direction ("http ingress")
  */
 public record DatapathReport(String node, String datapath, int endpoints, int enforced, List<LockedEndpoint> locked,
                              Map<String, String> refusedPrograms, Map<String, Integer> proxies, Instant updatedAt) {
