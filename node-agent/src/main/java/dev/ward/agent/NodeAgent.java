@@ -3,6 +3,7 @@ package dev.ward.agent;
 import dev.ward.agent.datapath.DatapathSubsystem;
 import dev.ward.agent.datapath.status.DatapathReportSubsystem;
 import dev.ward.agent.datapath.status.DatapathReporter;
+import dev.ward.agent.dns.DnsProxySubsystem;
 import dev.ward.agent.encryption.EncryptionSubsystem;
 import dev.ward.agent.endpoints.EndpointsSubsystem;
 import dev.ward.agent.flows.FlowsSubsystem;
@@ -55,8 +56,9 @@ public final class NodeAgent implements AutoCloseable {
             subsystems.add(new FlowsSubsystem(config.visibility().flows()));
             subsystems.add(new DatapathFlowsSubsystem());
             subsystems.add(new DatapathReportSubsystem(DatapathReporter.CHECK_EVERY));
-            if (e.datapath() == dev.ward.agent.datapath.DatapathKind.BPF
-                    && config.l7Proxy().enabled()) subsystems.add(new L7ProxySubsystem(config.l7Proxy(), e.netns()));
+            boolean bpf = e.datapath() == dev.ward.agent.datapath.DatapathKind.BPF;
+            if (bpf && config.l7Proxy().enabled()) subsystems.add(new L7ProxySubsystem(config.l7Proxy(), e.netns()));
+            if (bpf && config.dnsProxy().enabled()) subsystems.add(new DnsProxySubsystem(config.dnsProxy(), e.netns()));
         });
         return subsystems;
     }

@@ -1,5 +1,6 @@
 package dev.ward.agent;
 
+import dev.ward.agent.dns.DnsProxyConfig;
 import dev.ward.agent.encryption.EncryptionConfig;
 import dev.ward.agent.endpoints.EndpointsConfig;
 import dev.ward.agent.identity.IdentityConfig;
@@ -19,9 +20,16 @@ import java.util.Optional;
  * @param endpoints  present when the agent manages the node's pods: endpoints, their identities and policy
  * @param visibility metrics, and the flows of the endpoints' traffic
  * @param l7Proxy    the L7 proxy, which runs with the endpoints on the BPF datapath
+ * @param dnsProxy   the DNS proxy, which runs with the endpoints on the BPF datapath
  */
 public record NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
-                              Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility, L7ProxyConfig l7Proxy) {
+                              Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility, L7ProxyConfig l7Proxy,
+                              DnsProxyConfig dnsProxy) {
+    public NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
+                           Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility, L7ProxyConfig l7Proxy) {
+        this(store, stateDir, identity, encryption, endpoints, clock, visibility, l7Proxy, DnsProxyConfig.DEFAULT);
+    }
+
     public NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig identity, Optional<EncryptionConfig> encryption,
                            Optional<EndpointsConfig> endpoints, Clock clock, VisibilityConfig visibility) {
         this(store, stateDir, identity, encryption, endpoints, clock, visibility, L7ProxyConfig.DEFAULT);
@@ -39,6 +47,7 @@ public record NodeAgentConfig(StoreLocation store, Path stateDir, IdentityConfig
     public NodeAgentConfig {
         if (visibility == null) visibility = VisibilityConfig.DEFAULT;
         if (l7Proxy == null) l7Proxy = L7ProxyConfig.DEFAULT;
+        if (dnsProxy == null) dnsProxy = DnsProxyConfig.DEFAULT;
         encryption.ifPresent(e -> {
             if (!e.agent().local().name().equals(identity.settings().node())) {
                 throw new IllegalArgumentException("encryption is configured for node " + e.agent().local().name()

@@ -10,6 +10,7 @@ import dev.ward.agent.metrics.MetricsEndpoint;
 import dev.ward.cli.CommandFailure;
 import dev.ward.cli.encryption.EncryptionOptions;
 import dev.ward.cli.endpoints.EndpointOptions;
+import dev.ward.cli.dns.DnsProxyOptions;
 import dev.ward.cli.endpoints.L7ProxyOptions;
 import dev.ward.cli.flows.VisibilityOptions;
 import dev.ward.agent.endpoints.EndpointManager;
@@ -48,6 +49,7 @@ public final class AgentCommand implements Runnable {
     @Mixin LogOptions logging;
     @Mixin VisibilityOptions visibility;
     @Mixin L7ProxyOptions l7Proxy;
+    @Mixin DnsProxyOptions dnsProxy;
 
     @Override
     public void run() {
@@ -60,7 +62,7 @@ public final class AgentCommand implements Runnable {
             }
             config = new NodeAgentConfig(store.location(), identity.stateDir(), identity.config(),
                     encryption.config(identity.node(), clock, store.location() instanceof StoreLocation.Kubernetes),
-                    endpoints.config(encryption.netns()), clock, visibility.config(endpoints.enabled()), l7Proxy.config());
+                    endpoints.config(encryption.netns()), clock, visibility.config(endpoints.enabled()), l7Proxy.config(), dnsProxy.config());
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid agent options: " + e.getMessage());
         }

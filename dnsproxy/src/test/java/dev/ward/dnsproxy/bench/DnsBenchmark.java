@@ -9,7 +9,7 @@ import dev.ward.dnsproxy.policy.IpcacheView;
 import dev.ward.dnsproxy.proxy.ProxySettings;
 import dev.ward.dnsproxy.testing.AgentSide;
 import dev.ward.dnsproxy.testing.NetnsTopology;
-import dev.ward.dnsproxy.testing.UnboundServer;
+import dev.ward.testbed.UnboundServer;
 import dev.ward.policy.compute.EngineDelta;
 import dev.ward.policy.compute.LocalEndpoint;
 import dev.ward.policy.compute.PolicyEngine;

@@ -10,7 +10,7 @@ import dev.ward.dnsproxy.testing.NetnsTopology;
 import dev.ward.dnsproxy.testing.PodClient;
 import dev.ward.dnsproxy.testing.RecordingDatapath;
 import dev.ward.dnsproxy.testing.TestPolicies;
-import dev.ward.dnsproxy.testing.UnboundServer;
+import dev.ward.testbed.UnboundServer;
 import dev.ward.policy.identity.Identity;
 import dev.ward.policy.model.Protocol;
 import org.junit.jupiter.api.AfterAll;

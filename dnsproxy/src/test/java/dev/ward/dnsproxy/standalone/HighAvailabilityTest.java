@@ -12,7 +12,7 @@ import dev.ward.dnsproxy.testing.NetnsTopology;
 import dev.ward.dnsproxy.testing.PodClient;
 import dev.ward.dnsproxy.testing.RecordingDatapath;
 import dev.ward.dnsproxy.testing.TestPolicies;
-import dev.ward.dnsproxy.testing.UnboundServer;
+import dev.ward.testbed.UnboundServer;
 import dev.ward.policy.compute.LocalEndpoint;
 import dev.ward.policy.identity.Identity;
 import dev.ward.policy.model.Protocol;

@@ -62,7 +62,7 @@ public final class EndpointManager {
     private final Settings settings;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Identity> held = new ConcurrentHashMap<>();
-    private volatile Runnable changed = () -> { };
+    private final List<Runnable> changed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EndpointManager(String node, EndpointRegistry registry, PolicyEngineLoop loop, ClusterIdentityAllocator allocator,
                            PodLabelSource labels, VethLookup veths, ClusterIpcache ipcache, Settings settings) {
@@ -77,9 +77,9 @@ public final class EndpointManager {
         labels.listen(this::relabelled);
     }
 
-    /** Called after every change to the set of ready endpoints (the store publisher). */
+    /** Adds {@code r}, called after every change to the set of ready endpoints (the store publisher, the DNS proxy). */
     public void onChange(Runnable r) {
-        this.changed = r;
+        changed.add(r);
     }
 
     public List<Endpoint> list() {
@@ -188,7 +188,7 @@ public final class EndpointManager {
             Endpoint ready = withId.withState(EndpointState.READY, null);
             registry.put(ready);
             if (before != null) release(before);
-            changed.run();
+            changed.forEach(Runnable::run);
             LOG.info("endpoint {} ready: identity {}, {} on {} (ifindex {})", ready.name(), identity, ready.addresses(), ready.veth(), ready.vethIfindex());
             return ready;
         } finally {
@@ -240,7 +240,7 @@ public final class EndpointManager {
         registry.remove(attachment);
         Identity id = held.remove(attachment);
         if (id != null) release(id);
-        changed.run();
+        changed.forEach(Runnable::run);
         LOG.info("endpoint {} removed (container {}, veth {})", e.name(), containerId, e.veth());
         return found;
     }

@@ -22,9 +22,9 @@ import java.util.function.Consumer;
  * The store's policy objects in the engine: each object is read with the one policy loader, and what it defines
  * (policies, services) replaces what its previous version defined; an object that is gone takes its policies with it.
  * An invalid object is logged naming it and the problem; the policies it defined before stay, as a bad edit must
- * not open what the last good version closed. Engine thread only.
+ * not open what the last good version closed. Engine thread only (its owner offers it, read there, to the DNS proxy).
  */
-final class PolicyDocuments {
+public final class PolicyDocuments {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyDocuments.class);
 
     private record Defined(Set<PolicyKey> policies, Set<String> services, String text) {}
@@ -35,6 +35,13 @@ final class PolicyDocuments {
 
     PolicyDocuments(PolicyLoader loader) {
         this.loader = loader;
+    }
+
+    /** The store's policy objects the engine holds now, by key, as read (text): what the DNS proxy's snapshot carries. */
+    public Map<String, String> texts() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        byObject.forEach((key, d) -> out.put(key, d.text()));
+        return out;
     }
 
     /** Applies one change; every engine delta it makes goes to {@code deltas}, in order. */

@@ -56,6 +56,7 @@ public final class PolicyEngineLoop implements AutoCloseable {
     private final Map<IpPrefix, IpcacheEntry> clusterIpcache = new HashMap<>();
     private volatile long revision;
     private final List<EndpointTableListener> tableListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Map<IpPrefix, IpcacheEntry>>> ipcacheListeners = new CopyOnWriteArrayList<>();
     private boolean repairScheduled;
     /**
      * Until the first {@link #reconcile}, changes only update the engine and this loop's record: the datapath keeps
@@ -192,6 +193,10 @@ public final class PolicyEngineLoop implements AutoCloseable {
             if (delta.isEmpty()) return DONE;
             delta.removals().forEach(clusterIpcache::remove);
             clusterIpcache.putAll(delta.upserts());
+            if (!ipcacheListeners.isEmpty()) {
+                Map<IpPrefix, IpcacheEntry> now = Map.copyOf(clusterIpcache);
+                for (Consumer<Map<IpPrefix, IpcacheEntry>> l : ipcacheListeners) l.accept(now);
+            }
             if (!reconciled) return DONE;
             long started = System.nanoTime();
             return watch(DatapathCallListener.IPCACHE, started, "ipcache change (" + delta.upserts().size() + " written, "
@@ -249,6 +254,24 @@ public final class PolicyEngineLoop implements AutoCloseable {
         void table(DatapathEndpoint endpoint, VerdictTable table);
 
         void removed(String endpoint);
+    }
+
+    /**
+     * Told on the engine's thread of the cluster's ipcache (every node's pod addresses and their identities) after
+     * each change, and once now: for the DNS proxy, which gives the server a pod asks the identity the datapath does.
+     */
+    public CompletableFuture<Void> addIpcacheListener(Consumer<Map<IpPrefix, IpcacheEntry>> listener) {
+        return call(() -> {
+            ipcacheListeners.add(listener);
+            listener.accept(Map.copyOf(clusterIpcache));
+            return null;
+        });
+    }
+
+    /** Engine thread: the cluster's ipcache as the datapath was told it (pods' addresses, not the engine's CIDRs). */
+    public Map<IpPrefix, IpcacheEntry> clusterIpcache() {
+        requireLoop();
+        return Map.copyOf(clusterIpcache);
     }
 
     /** Adds {@code listener} and tells it the tables of the endpoints attached now; completes once it has them. */

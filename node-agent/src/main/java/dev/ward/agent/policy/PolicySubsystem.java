@@ -73,6 +73,7 @@ public final class PolicySubsystem implements Subsystem {
             context.provide(PolicyEngineLoop.class, loop);
             context.provide(ClusterIdentityAllocator.class, allocator);
             context.provide(PolicyConfig.class, config);
+            context.provide(PolicyDocuments.class, documents);
         } catch (Exception | Error e) {
             stop();
             throw e;

@@ -1,4 +1,4 @@
-package dev.ward.dnsproxy.testing;
+package dev.ward.testbed;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real unbound in a network namespace, serving the zone {@code test.} from a zone file as an authority (so it
+ * A real unbound in a network namespace (for tests and the lab), serving the zone {@code test.} from a zone file as an authority (so it
  * follows CNAMEs inside the zone as authoritative servers do); it is allowed to query no address, so nothing is ever
  * recursed to the Internet. Every query it receives is in its log and counted by unbound-control stats.
  */
@@ -66,7 +66,7 @@ public final class UnboundServer implements AutoCloseable {
             Files.writeString(dir.resolve("test.zone"), zone);
             Path conf = dir.resolve("unbound.conf");
             Files.writeString(conf, config);
-            Cmd.run("unbound-checkconf", conf.toString());
+            run("unbound-checkconf", conf.toString());
             Process p = new ProcessBuilder("ip", "netns", "exec", netns, "unbound", "-d", "-c", conf.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("unbound.out").toFile()).start();
             UnboundServer u = new UnboundServer(dir, conf, p);
@@ -82,7 +82,7 @@ public final class UnboundServer implements AutoCloseable {
         while (System.nanoTime() < end) {
             if (!process.isAlive()) throw new AssertionError("unbound exited: " + output());
             try {
-                Cmd.run("unbound-control", "-c", conf.toString(), "status");
+                run("unbound-control", "-c", conf.toString(), "status");
                 return;
             } catch (AssertionError notYet) {
                 sleep(50);
@@ -93,7 +93,7 @@ public final class UnboundServer implements AutoCloseable {
 
     /** Queries unbound has received so far (unbound-control stats_noreset, total.num.queries). */
     public long queries() {
-        String stats = Cmd.run("unbound-control", "-c", conf.toString(), "stats_noreset");
+        String stats = run("unbound-control", "-c", conf.toString(), "stats_noreset");
         for (String line : stats.lines().toList()) {
             if (line.startsWith("total.num.queries=")) return Long.parseLong(line.substring("total.num.queries=".length()).strip());
         }
@@ -118,6 +118,24 @@ public final class UnboundServer implements AutoCloseable {
             return Files.exists(out) ? Files.readString(out) : "";
         } catch (IOException e) {
             return e.toString();
+        }
+    }
+
+    private static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", cmd) + " timed out");
+            }
+            if (p.exitValue() != 0) throw new AssertionError(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + out);
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd[0] + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
