@@ -112,12 +112,17 @@ public final class CniPods {
                 .environment("WARD_CNI_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    /** What CNI_ARGS carries from a Kubernetes runtime: the pod's namespace and name. */
+    /**
+     * What CNI_ARGS carries from a Kubernetes runtime: the pod's namespace and name (a pod named {@code ns/name} is in
+     * namespace {@code ns}, the others in {@code default}).
+     */
     static String cniArgs(LabNetwork.Pod pod) {
-        return "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + pod.name();
+        int slash = pod.name().indexOf('/');
+        String namespace = slash < 0 ? "default" : pod.name().substring(0, slash);
+        return "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + namespace + ";K8S_POD_NAME=" + pod.name().substring(slash + 1);
     }
 
     static String containerId(LabNetwork.Pod pod) {
-        return "lab-" + pod.name();
+        return "lab-" + pod.name().replace('/', '-');
     }
 }

@@ -34,7 +34,7 @@ public final class EncryptionLab {
     private final List<LabNetwork.Node> nodes;
     private final Set<Integer> only;
     /** The scenarios' numbers, besides cluster up (0), as {@code --only} names them. */
-    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
 
     /** @param only the scenarios to run besides cluster up (0), which the others stand on; null: all */
     public EncryptionLab(String prefix, Path workDir, PrintStream out, Set<Integer> only) throws IOException {
@@ -53,7 +53,7 @@ public final class EncryptionLab {
      * {@link LabEnvironment#policies}.
      */
     public LabReport run() {
-        try (StarWars sw = new StarWars(env); L7Scenarios l7 = new L7Scenarios(env, workDir)) {
+        try (StarWars sw = new StarWars(env); L7Scenarios l7 = new L7Scenarios(env, workDir); DnsScenario dns = new DnsScenario(env, workDir)) {
             boolean up = ScenarioRun.run(report, out, "0 cluster up: etcd, keyd, 3 agents joined, pods wired by CNI, ESP between every pair", this::clusterUp);
             Path capture = workDir.resolve("underlay.pcap");
             String skipped = "not run: the cluster did not come up";
@@ -74,6 +74,8 @@ public final class EncryptionLab {
                     skipped, l7::kafka);
             scenario(up, 11, "11 L7 across nodes: the seed's Cassandra policy, the outpost's driver session and inserts allowed, other queries Unauthorized",
                     skipped, l7::cassandra);
+            scenario(up, 12, "12 DNS: the seed's egress-domain-wildcard, kube-dns across nodes: allowed name reachable at once, others REFUSED, "
+                    + "unresolved address dropped, TTL end closes, agent killed: the standalone proxy refuses, resolves and opens", skipped, dns::run);
             scenario(up, 5, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
         } catch (Exception e) {
             out.println("ward lab: closing the policy scenarios' pods failed: " + e);

@@ -38,6 +38,7 @@ public final class LabCluster implements AutoCloseable {
     private Process keyd;
     private EncryptionStore encryptionStore;
     private final Map<String, Process> agents = new HashMap<>();
+    private final Map<String, Process> dnsProxies = new HashMap<>();
 
     private LabCluster(WardJvm jvm, Path dir, EtcdProcess etcd) {
         this.jvm = jvm;
@@ -111,14 +112,49 @@ public final class LabCluster implements AutoCloseable {
      * node's pods (the CNI plugin registers them on {@link #apiSocket}) and enforces their policy with the BPF datapath.
      */
     public void startAgent(LabNetwork.Node node) throws IOException {
-        Path state = Files.createDirectories(dir.resolve("state").resolve(node.name()));
+        Path state = Files.createDirectories(stateDir(node));
         Files.createDirectories(apiSocket(node).getParent());
         agents.put(node.name(), jvm.start("agent-" + node.name(), WardJvm.WARD, List.of("agent",
                 "--node", node.name(), "--store", store, "--ca-key-file", caKeyFile.toString(), "--state-dir", state.toString(),
                 "--token-file", dir.resolve(node.name() + ".token").toString(),
                 "--underlay-ip", node.underlayIp().getHostAddress(), "--pod-cidr", node.podCidr().toString(),
                 "--cluster-cidr", LabNetwork.CLUSTER_CIDR.toString(), "--netns", node.netns(), "--drain", DRAIN,
-                "--api-socket", apiSocket(node).toString(), "--datapath", "bpf", "--bpf-pin-root", pinRoot(node).toString())));
+                "--api-socket", apiSocket(node).toString(), "--datapath", "bpf", "--bpf-pin-root", pinRoot(node).toString(),
+                "--dns-min-ttl", DNS_MIN_TTL, "--dns-proxy-standby-state-dir", dnsProxyState(node).toString())));
+    }
+
+    /** The shortest a learned DNS address stays allowed in the lab: short, so scenario 12 sees a TTL end. */
+    static final String DNS_MIN_TTL = "2s";
+
+    /** Where {@code node}'s agent keeps its state: SVID, keyring, endpoints, the DNS snapshot and FQDN journal. */
+    public Path stateDir(LabNetwork.Node node) {
+        return dir.resolve("state").resolve(node.name());
+    }
+
+    /** The standalone DNS proxy's state directory on {@code node} (its FQDN journal). */
+    public Path dnsProxyState(LabNetwork.Node node) {
+        return dir.resolve("state").resolve(node.name() + "-dnsproxy");
+    }
+
+    /**
+     * Starts {@code node}'s standalone DNS proxy ({@code ward dnsproxy}) beside its agent, on the standby port, from the
+     * agent's snapshot, writing what it learns into the node's pinned maps.
+     */
+    public void startDnsProxy(LabNetwork.Node node) throws IOException {
+        Path state = stateDir(node);
+        dnsProxies.put(node.name(), jvm.start("dnsproxy-" + node.name(), WardJvm.WARD, List.of("dnsproxy",
+                "--netns", node.netns(), "--snapshot", state.resolve("dns-snapshot.json").toString(),
+                "--agent-journal", state.resolve("fqdn-journal.jsonl").toString(), "--state-dir", dnsProxyState(node).toString(),
+                "--datapath", "bpf", "--bpf-pin-root", pinRoot(node).toString(), "--min-ttl", DNS_MIN_TTL)));
+    }
+
+    public boolean dnsProxyAlive(LabNetwork.Node node) {
+        Process p = dnsProxies.get(node.name());
+        return p != null && p.isAlive();
+    }
+
+    public Path dnsProxyLog(LabNetwork.Node node) {
+        return jvm.log("dnsproxy-" + node.name());
     }
 
     /** Where {@code node}'s agent serves its local API (the CNI plugin, wardctl endpoint list and policy get). */
@@ -181,6 +217,8 @@ public final class LabCluster implements AutoCloseable {
     @Override
     public void close() {
         if (encryptionStore != null) encryptionStore.close();
+        for (Process p : dnsProxies.values()) stop(p);
+        dnsProxies.clear();
         for (Process p : agents.values()) stop(p);
         agents.clear();
         if (keyd != null) stop(keyd);

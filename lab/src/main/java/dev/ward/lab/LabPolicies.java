@@ -26,6 +26,12 @@ public final class LabPolicies implements AutoCloseable {
     /** The seed post's Cassandra policy, misprint and all: the outpost reads system tables and inserts attendance. */
     public static final Policy CASSANDRA = new Policy("secure-empire-cassandra", "004-cassandra.yaml");
 
+    /**
+     * The seed post's {@code egress-domain-wildcard}: {@code app=myService} may look up only {@code *.domain.com} at
+     * kube-dns, and reach on 443/TCP only the addresses those lookups returned.
+     */
+    public static final Policy EGRESS_DOMAIN_WILDCARD = new Policy("egress-domain-wildcard", "000-egress-domain-wildcard.yaml");
+
     public record Policy(String name, String file) {
         public String yaml() throws IOException {
             try (InputStream in = LabPolicies.class.getResourceAsStream("policies/" + file)) {

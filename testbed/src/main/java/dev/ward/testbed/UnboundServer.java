@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real unbound in a network namespace (for tests and the lab), serving the zone {@code test.} from a zone file as an authority (so it
+ * A real unbound in a network namespace (for tests and the lab), serving one zone from a zone file as an authority (so it
  * follows CNAMEs inside the zone as authoritative servers do); it is allowed to query no address, so nothing is ever
  * recursed to the Internet. Every query it receives is in its log and counted by unbound-control stats.
  */
@@ -24,11 +24,17 @@ public final class UnboundServer implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts unbound in {@code netns} on {@code address}:53 with {@code records} ("name. TTL IN TYPE data"). */
+    /** Starts unbound in {@code netns} on {@code address}:53 with {@code records} ("name. TTL IN TYPE data") in zone {@code test.}. */
     public static UnboundServer start(String netns, String address, Path dir, List<String> records) {
-        StringBuilder zone = new StringBuilder("$ORIGIN test.\n$TTL 300\n@ IN SOA ns.test. admin.test. 1 3600 600 86400 60\n@ IN NS ns.test.\n");
-        zone.append("ns.test. IN A ").append(address).append('\n');
-        for (String r : records) zone.append(r).append('\n');
+        return start(netns, address, dir, "test", records);
+    }
+
+    /** Starts unbound in {@code netns} on {@code address}:53, authoritative for {@code zone} with {@code records}. */
+    public static UnboundServer start(String netns, String address, Path dir, String zone, List<String> records) {
+        StringBuilder text = new StringBuilder("$ORIGIN " + zone + ".\n$TTL 300\n@ IN SOA ns." + zone + ". admin." + zone
+                + ". 1 3600 600 86400 60\n@ IN NS ns." + zone + ".\n");
+        text.append("ns.").append(zone).append(". IN A ").append(address).append('\n');
+        for (String r : records) text.append(r).append('\n');
         String config = """
                 server:
                   interface: %1$s
@@ -49,21 +55,21 @@ public final class UnboundServer implements AutoCloseable {
                   module-config: "iterator"
                   do-not-query-address: 0.0.0.0/0
                   do-not-query-address: ::0/0
-                  # unbound blocks the special-use name test. by default (RFC 6761); here it is ours
-                  local-zone: "test." nodefault
+                  # unbound blocks special-use names such as test. by default (RFC 6761); here the zone is ours
+                  local-zone: "%3$s." nodefault
                 auth-zone:
-                  name: "test."
-                  zonefile: "%2$s/test.zone"
+                  name: "%3$s."
+                  zonefile: "%2$s/zone"
                   for-downstream: yes
                   for-upstream: no
                 remote-control:
                   control-enable: yes
                   control-interface: "%2$s/control.sock"
                   control-use-cert: no
-                """.formatted(address, dir.toAbsolutePath());
+                """.formatted(address, dir.toAbsolutePath(), zone);
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("test.zone"), zone);
+            Files.writeString(dir.resolve("zone"), text);
             Path conf = dir.resolve("unbound.conf");
             Files.writeString(conf, config);
             run("unbound-checkconf", conf.toString());

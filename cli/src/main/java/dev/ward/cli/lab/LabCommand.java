@@ -22,8 +22,9 @@ import java.util.List;
         description = "Run the lab: 3 nodes in network namespaces on an underlay bridge, 2 pods each wired through the CNI "
         + "plugins (ptp, then Ward's), real etcd, keyd and one agent per node with the BPF datapath; scenarios: cross-node traffic, ESP-only "
         + "underlay, rotation without loss, a never-attested node cut off, Star Wars rule1 enforced from a new pod's first packet, policy "
-        + "changes under traffic within 1 s, agent kill -9 without loss or leak, revocation within 5 s. Inside user-mode Linux when the host "
-        + "kernel lacks ESP (about 5 minutes). Prints a PASS/FAIL table; exits non-zero on any FAIL.")
+        + "changes under traffic within 1 s, agent kill -9 without loss or leak, L7 rules (HTTP, memcached, Kafka, Cassandra) on real "
+        + "servers, DNS rules and toFQDNs with a real unbound and the standalone DNS proxy while the agent is down, revocation within 5 s. Inside user-mode Linux when the host "
+        + "kernel lacks ESP (about 8 minutes). Prints a PASS/FAIL table; exits non-zero on any FAIL.")
 public final class LabCommand implements Runnable {
     @Option(names = "--work-dir", defaultValue = "lab-out", description = "Where logs, the underlay capture and reports go (default: ${DEFAULT-VALUE}).")
     Path workDir;

@@ -1,0 +1,180 @@
+package dev.ward.lab;
+
+import dev.ward.netlink.IpPrefix;
+import dev.ward.netlink.NetworkNamespace;
+import dev.ward.netlink.route.RouteNetlink;
+import dev.ward.testbed.UnboundServer;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scenario 12: the seed post's {@code egress-domain-wildcard} as printed, with encryption and the BPF datapath on.
+ * kube-dns is a real unbound in a {@code kube-system} pod on n2, authoritative for {@code domain.com}; {@code myService}
+ * runs on n1, so its lookups cross ESP after its node's DNS proxy judged them. The names point at addresses outside the
+ * cluster, on n1 itself, where a TCP server answers on 443. An allowed name resolves and its address is reachable at
+ * once; another name is refused and never reaches unbound; an address nobody resolved is dropped; a TTL's end closes its
+ * address; with the agent killed, the standalone {@code ward dnsproxy} still refuses, resolves and opens new addresses,
+ * and the agent, back, keeps what it learned.
+ */
+final class DnsScenario implements AutoCloseable {
+    static final String ZONE = "domain.com";
+    static final InetAddress API = IpPrefix.address("198.51.100.10"), SHORT = IpPrefix.address("198.51.100.11"),
+            UNRESOLVED = IpPrefix.address("198.51.100.12"), LATER = IpPrefix.address("198.51.100.13");
+    private static final int HTTPS = 443, WAIT_MILLIS = 1500;
+
+    private final LabEnvironment env;
+    private final Path dir;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    DnsScenario(LabEnvironment env, Path workDir) {
+        this.env = env;
+        this.dir = workDir.resolve("dns");
+    }
+
+    void run(ScenarioRun s) throws Exception {
+        LabNetwork.Node n1 = env.nodes().get(0), n2 = env.nodes().get(1);
+        env.policies().put(LabPolicies.EGRESS_DOMAIN_WILDCARD);
+        s.note("the seed's egress-domain-wildcard (" + LabPolicies.EGRESS_DOMAIN_WILDCARD.file() + ") written to the store, as printed");
+        LabNetwork.Pod dns = pod(n2, "kube-system/kube-dns", 41);
+        env.addPod(n2, dns, Map.of("k8s-app", "kube-dns"));
+        UnboundServer unbound = UnboundServer.start(dns.netns(), dns.ip().getHostAddress(), dir.resolve("unbound"), ZONE, List.of(
+                "api." + ZONE + ". 300 IN A " + API.getHostAddress(),
+                "short." + ZONE + ". 1 IN A " + SHORT.getHostAddress(),
+                "later." + ZONE + ". 300 IN A " + LATER.getHostAddress(),
+                "www.example.org. 300 IN A " + UNRESOLVED.getHostAddress()));
+        closing.add(unbound);
+        s.note("unbound in " + dns + " (kube-system, k8s-app=kube-dns), authoritative for " + ZONE);
+        outside(n1);
+        LabNetwork.Pod app = pod(n1, "my-service", 41);
+        CniPods.Wired w = env.addPod(n1, app, Map.of("app", "myService"));
+        s.note("CNI ADD " + app + " {app=myService} on n1: ready in " + w.millis() + " ms");
+
+        s.check(connect(app, API) == PodTcp.Attempt.DROPPED, "before any lookup, " + app.name() + " -> " + API.getHostAddress() + ":443 is dropped");
+        long asked = System.nanoTime();
+        Message api = query(app, dns.ip(), "api." + ZONE);
+        long answered = System.nanoTime();
+        PodTcp.Attempt right = connect(app, API);
+        s.check(api.getRcode() == Rcode.NOERROR && addresses(api).equals(List.of(API)) && right == PodTcp.Attempt.CONNECTED,
+                "api." + ZONE + " resolved across nodes in " + (answered - asked) / 1_000_000 + " ms to " + addresses(api)
+                        + ", and the connection opened right after the answer: " + right);
+        s.check(unbound.logged("api." + ZONE), "the query reached the server the pod asked (unbound's log)");
+        Message refused = query(app, dns.ip(), "www.example.org");
+        s.check(refused.getRcode() == Rcode.REFUSED, "www.example.org (outside *.domain.com): " + Rcode.string(refused.getRcode()));
+        s.check(!unbound.logged("www.example.org"), "the refused query never reached unbound");
+        s.check(connect(app, UNRESOLVED) == PodTcp.Attempt.DROPPED, UNRESOLVED.getHostAddress() + ":443, never an answer: dropped");
+
+        Message shortLived = query(app, dns.ip(), "short." + ZONE);
+        s.check(addresses(shortLived).equals(List.of(SHORT)), "short." + ZONE + " (TTL 1 s, the agents' minimum 2 s) resolved to " + addresses(shortLived));
+        Thread.sleep(4000);
+        s.check(connect(app, SHORT) == PodTcp.Attempt.DROPPED, "4 s later its TTL ended: " + SHORT.getHostAddress() + ":443 is dropped again");
+        monitor(s, n1);
+
+        env.cluster().startDnsProxy(n1);
+        s.check(awaitDnsProxyReady(n1), "ward dnsproxy started on n1 beside the agent (standby port, the agent's snapshot, the node's pinned maps)");
+        env.cluster().killAgent(n1);
+        s.note("n1's agent killed (SIGKILL)");
+        Message stillRefused = query(app, dns.ip(), "www.example.org");
+        s.check(stillRefused.getRcode() == Rcode.REFUSED, "agent down: www.example.org still " + Rcode.string(stillRefused.getRcode()) + " (the standalone proxy)");
+        Message later = query(app, dns.ip(), "later." + ZONE);
+        PodTcp.Attempt opened = connect(app, LATER);
+        s.check(addresses(later).equals(List.of(LATER)) && opened == PodTcp.Attempt.CONNECTED,
+                "agent down: later." + ZONE + " resolved to " + addresses(later) + " and its new address opened: " + opened);
+        s.check(connect(app, API) == PodTcp.Attempt.CONNECTED, "agent down: api." + ZONE + "'s address stays open");
+        s.check(connect(app, UNRESOLVED) == PodTcp.Attempt.DROPPED, "agent down: " + UNRESOLVED.getHostAddress() + " stays dropped");
+        env.cluster().startAgent(n1);
+        s.check(env.cluster().awaitApi(n1, Duration.ofSeconds(120)), "n1's agent restarted and serves its API");
+        s.check(connect(app, LATER) == PodTcp.Attempt.CONNECTED, "the restarted agent kept the address the standalone proxy learned");
+        Message back = query(app, dns.ip(), "www.example.org");
+        s.check(back.getRcode() == Rcode.REFUSED, "and refuses www.example.org again itself: " + Rcode.string(back.getRcode()));
+    }
+
+    private boolean awaitDnsProxyReady(LabNetwork.Node n) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!env.cluster().dnsProxyAlive(n)) return false;
+            if (java.nio.file.Files.readString(env.cluster().dnsProxyLog(n)).contains("DNS proxy serving port")) return true;
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    /** Addresses outside the cluster, on n1 itself, with a TCP server on 443: what toFQDNs opens. */
+    private void outside(LabNetwork.Node n) throws Exception {
+        try (RouteNetlink rt = RouteNetlink.open(n.netns())) {
+            for (InetAddress a : List.of(API, SHORT, UNRESOLVED, LATER)) rt.addAddress("lo", new IpPrefix(a, 32));
+        }
+        ServerSocket server = NetworkNamespace.call(n.netns(), () -> new ServerSocket(HTTPS, 50, InetAddress.getByName("0.0.0.0")));
+        closing.add(PodTcp.echoServer(server, n.name() + ":443"));
+    }
+
+    private void monitor(ScenarioRun s, LabNetwork.Node n) throws Exception {
+        WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n).toString(),
+                "--last", "4000", "--timeout", "2s");
+        List<String> lines = o.output().lines().toList();
+        s.note("wardctl monitor --last 4000 on " + n.name() + " (exit " + o.exitCode() + "): " + lines.size() + " lines");
+        for (String[] want : new String[][] {{"www.example.org", "DROPPED"}, {"api." + ZONE, "FORWARDED"}, {UNRESOLVED.getHostAddress(), "DROPPED"}}) {
+            String line = lines.stream().filter(l -> Arrays.stream(want).allMatch(l::contains)).findFirst().orElse(null);
+            s.check(line != null, "wardctl monitor shows " + String.join(" ", want) + (line == null ? ": missing" : ": " + line.strip()));
+        }
+    }
+
+    private static LabNetwork.Pod pod(LabNetwork.Node node, String name, int host) {
+        return new LabNetwork.Pod(name, node.netns() + "-" + host, IpPrefix.address("10.244." + node.index() + "." + host));
+    }
+
+    private static PodTcp.Attempt connect(LabNetwork.Pod from, InetAddress to) {
+        Socket socket = NetworkNamespace.call(from.netns(), () -> {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(from.ip(), 0));
+            return s;
+        });
+        return PodTcp.attempt(socket, from.name(), to, HTTPS, WAIT_MILLIS);
+    }
+
+    static List<InetAddress> addresses(Message m) {
+        return m.getSection(Section.ANSWER).stream().filter(r -> r.getType() == Type.A).map(r -> ((ARecord) r).getAddress()).toList();
+    }
+
+    /** A UDP lookup from {@code pod}, as its resolver library would send it to {@code server}:53. */
+    static Message query(LabNetwork.Pod pod, InetAddress server, String name) throws IOException {
+        Message q = Message.newQuery(Record.newRecord(Name.fromString(name + "."), Type.A, DClass.IN));
+        byte[] wire = q.toWire();
+        try (DatagramSocket socket = NetworkNamespace.call(pod.netns(), () -> new DatagramSocket(new InetSocketAddress(pod.ip(), 0)))) {
+            socket.setSoTimeout(5000);
+            socket.send(new DatagramPacket(wire, wire.length, new InetSocketAddress(server, 53)));
+            DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
+            try {
+                socket.receive(p);
+            } catch (SocketTimeoutException e) {
+                throw new IOException("no answer to " + name + " from " + server.getHostAddress() + " within 5 s (asked from " + pod + ")");
+            }
+            return new Message(Arrays.copyOf(p.getData(), p.getLength()));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : closing.reversed()) c.close();
+    }
+}
