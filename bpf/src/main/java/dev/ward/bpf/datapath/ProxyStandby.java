@@ -54,6 +54,10 @@ public final class ProxyStandby {
         return out;
     }
 
+    void close() {
+        map.close();
+    }
+
     private static void check(String what, int port) {
         if (port <= 0 || port > 65535) throw new IllegalArgumentException("a " + what + " is 1-65535, not " + port);
     }
