@@ -56,10 +56,14 @@ class FqdnCommandTest {
     void theProxyCommandDocumentsItsFlagsAndRejectsBadOnes() {
         CliRun help = CliRun.ward("dnsproxy", "--help");
         assertEquals(0, help.exit());
-        for (String flag : List.of("--snapshot", "--port", "--refuse-with", "--min-ttl", "--datapath-timeout", "--rate-limit", "--metrics-address"))
+        for (String flag : List.of("--snapshot", "--port", "--refuse-with", "--min-ttl", "--datapath-timeout", "--rate-limit", "--metrics-address",
+                "--datapath", "--bpf-pin-root", "standby port", "10054", "bpf, none"))
             assertTrue(help.out().contains(flag), flag + " missing from help: " + help.out());
         CliRun bad = CliRun.ward("dnsproxy", "--datapath-timeout", "soon");
         assertNotEquals(0, bad.exit());
         assertTrue(bad.err().contains("\"soon\" is not a duration"), bad.err());
+        CliRun badDatapath = CliRun.ward("dnsproxy", "--datapath", "tc");
+        assertNotEquals(0, badDatapath.exit());
+        assertTrue(badDatapath.err().contains("--datapath") && badDatapath.err().contains("tc"), badDatapath.err());
     }
 }

@@ -29,23 +29,35 @@ public final class PinnedMapsDatapath implements PolicyDatapath, LocalIdentityTr
         AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PinnedMapsDatapath.class);
 
-    private final PinnedMaps maps;
+    private final Path pinRoot;
+    private PinnedMaps maps;
     private DnsSnapshot snapshot;
     private int listeningPort;
 
-    private PinnedMapsDatapath(PinnedMaps maps) {
-        this.maps = maps;
+    private PinnedMapsDatapath(Path pinRoot) {
+        this.pinRoot = pinRoot;
     }
 
-    /** Opens the maps the agent pinned under {@code pinRoot}; fails naming the pin root when none are there. */
-    public static PinnedMapsDatapath open(Path pinRoot) {
-        return new PinnedMapsDatapath(PinnedMaps.open(pinRoot));
+    /**
+     * The maps the agent pinned under {@code pinRoot}, opened with the first snapshot (the agent writes it once its
+     * datapath is open, so a proxy started first waits for both); opening fails naming the pin root when none are there.
+     */
+    public static PinnedMapsDatapath at(Path pinRoot) {
+        return new PinnedMapsDatapath(pinRoot);
+    }
+
+    private PinnedMaps maps() {
+        if (maps == null) {
+            maps = PinnedMaps.open(pinRoot);
+            LOG.info("writing learned addresses into the datapath pinned under {}", pinRoot);
+        }
+        return maps;
     }
 
     @Override
     public CompletableFuture<Void> apply(EngineDelta delta) {
         try {
-            maps.apply(delta);
+            maps().apply(delta);
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
             LOG.error("cannot write a learned change into the pinned maps: {}", e.getMessage());
@@ -56,14 +68,14 @@ public final class PinnedMapsDatapath implements PolicyDatapath, LocalIdentityTr
     /** Only node-local numbers translate: a cluster identity's number is the same in every engine. */
     @Override
     public OptionalInt heldFor(Cidr prefix) {
-        OptionalInt held = maps.identityHeldFor(new IpPrefix(prefix.address(), prefix.prefixLength()));
+        OptionalInt held = maps().identityHeldFor(new IpPrefix(prefix.address(), prefix.prefixLength()));
         return held.isPresent() && IdentityNumbers.isNodeLocal(held.getAsInt()) ? held : OptionalInt.empty();
     }
 
     @Override
     public void snapshotInForce(DnsSnapshot s) {
         snapshot = s;
-        maps.proxyPorts((endpoint, direction, l7Type) -> s.proxyPortFor(l7Type, direction.lower()));
+        maps().proxyPorts((endpoint, direction, l7Type) -> s.proxyPortFor(l7Type, direction.lower()));
         registerStandby();
     }
 
@@ -86,7 +98,7 @@ public final class PinnedMapsDatapath implements PolicyDatapath, LocalIdentityTr
             LOG.warn("this proxy listens on the agent's DNS proxy port {}; it can take DNS only while the agent's proxy is not bound to it", dnsPort);
             return;
         }
-        if (!maps.hasProxyStandby()) {
+        if (!maps().hasProxyStandby()) {
             LOG.warn("the pinned datapath predates standby ports: DNS redirected to port {} is dropped while the agent is down", dnsPort);
             return;
         }
@@ -99,6 +111,6 @@ public final class PinnedMapsDatapath implements PolicyDatapath, LocalIdentityTr
 
     @Override
     public void close() {
-        maps.close();
+        if (maps != null) maps.close();
     }
 }

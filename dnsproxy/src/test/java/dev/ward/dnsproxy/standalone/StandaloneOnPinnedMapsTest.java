@@ -136,7 +136,7 @@ class StandaloneOnPinnedMapsTest {
         DnsSnapshotFile.write(snap, DnsSnapshot.of(1, "default", List.of(new DnsSnapshot.Document("store/fqdn", POLICY)), Map.of(),
                 List.of(clientId), List.of(DnsSnapshot.EndpointEntry.of(new LocalEndpoint(client.name(), clientId),
                         List.of(client.ipv4(), client.ipv6()))), List.of(), Map.of(DnsSnapshot.DNS_PROXY, AGENT_DNS_PORT)));
-        pinned = PinnedMapsDatapath.open(lab.config().pinRoot());
+        pinned = PinnedMapsDatapath.at(lab.config().pinRoot());
         DnsProxy.Config listen = new DnsProxy.Config(new InetSocketAddress(STANDBY_PORT), lab.node(), 2, 1, 4, ProxySettings.DEFAULT, false);
         standalone = StandaloneDnsProxy.start(new StandaloneDnsProxy.Config(snap, dir.resolve("state"), null, listen,
                 EngineFqdnLearner.Settings.DEFAULT, Duration.ofMillis(100)), pinned, pinned, pinned, OpenConnections.NONE, events::add,
