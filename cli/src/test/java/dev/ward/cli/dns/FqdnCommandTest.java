@@ -66,4 +66,20 @@ class FqdnCommandTest {
         assertNotEquals(0, badDatapath.exit());
         assertTrue(badDatapath.err().contains("--datapath") && badDatapath.err().contains("tc"), badDatapath.err());
     }
+
+    @Test
+    void theBpfDatapathNamesAPinRootWithoutTheAgentsMaps() throws Exception {
+        Path snapshot = dir.resolve("dns-snapshot.json");
+        java.nio.file.Files.writeString(snapshot, "{\"format\":\"ward-dns-snapshot\",\"version\":2,\"generation\":1,\"cluster\":\"default\","
+                + "\"proxyPorts\":{\"dns\":10053}}");
+        Path noPins = dir.resolve("dsb-no-pins");
+        CliRun r = CliRun.ward("dnsproxy", "--snapshot", snapshot.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--agent-journal", dir.resolve("none.jsonl").toString(), "--datapath", "bpf", "--bpf-pin-root", noPins.toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("no ward_endpoints pinned under " + noPins) && r.err().contains("--bpf-pin-root"), r.err());
+
+        CliRun port = CliRun.ward("dnsproxy", "--snapshot", snapshot.toString(), "--port", "0");
+        assertNotEquals(0, port.exit());
+        assertTrue(port.err().contains("--port 0 is not a port"), port.err());
+    }
 }
