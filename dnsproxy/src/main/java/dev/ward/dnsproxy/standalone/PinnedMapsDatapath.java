@@ -33,6 +33,8 @@ public final class PinnedMapsDatapath implements PolicyDatapath, LocalIdentityTr
     private PinnedMaps maps;
     private DnsSnapshot snapshot;
     private int listeningPort;
+    /** The agent's DNS proxy port the standby entry was last handled for (-1: not yet), so each is handled once. */
+    private int handledDnsPort = -1;
 
     private PinnedMapsDatapath(Path pinRoot) {
         this.pinRoot = pinRoot;
@@ -85,9 +87,15 @@ public final class PinnedMapsDatapath implements PolicyDatapath, LocalIdentityTr
         registerStandby();
     }
 
+    /**
+     * Points the agent's DNS proxy port's standby entry at this proxy. Best effort: the agent may register it too, and
+     * a failure here must not stop the proxy from following the snapshot, so it is logged, not thrown.
+     */
     private void registerStandby() {
         if (snapshot == null || listeningPort == 0) return;
         int dnsPort = snapshot.proxyPortFor(DnsSnapshot.DNS_PROXY, "egress");
+        if (dnsPort == handledDnsPort) return;
+        handledDnsPort = dnsPort;
         if (dnsPort == 0) {
             LOG.warn("snapshot generation {} names no DNS proxy port (an agent without proxy ports in its snapshot, or its DNS proxy is off):"
                     + " no standby entry is written, so DNS reaches this proxy only if the datapath redirects to port {}",
@@ -98,15 +106,20 @@ public final class PinnedMapsDatapath implements PolicyDatapath, LocalIdentityTr
             LOG.warn("this proxy listens on the agent's DNS proxy port {}; it can take DNS only while the agent's proxy is not bound to it", dnsPort);
             return;
         }
-        if (!maps().hasProxyStandby()) {
-            LOG.warn("the pinned datapath predates standby ports: DNS redirected to port {} is dropped while the agent is down", dnsPort);
-            return;
+        try {
+            if (!maps().hasProxyStandby()) {
+                LOG.warn("the pinned datapath predates standby ports: DNS redirected to port {} is dropped while the agent is down", dnsPort);
+                return;
+            }
+            int before = maps().proxyStandby(dnsPort);
+            if (before == listeningPort) return;
+            maps().setProxyStandby(dnsPort, listeningPort);
+            LOG.info("DNS redirected to the agent's proxy port {} comes to this proxy's port {} while nothing listens there{}", dnsPort,
+                    listeningPort, before == 0 ? "" : " (the standby was port " + before + ")");
+        } catch (RuntimeException e) {
+            handledDnsPort = -1;
+            LOG.error("cannot register port {} as the standby of the agent's DNS proxy port {}: {}", listeningPort, dnsPort, e.getMessage());
         }
-        int before = maps.proxyStandby(dnsPort);
-        if (before == listeningPort) return;
-        maps.setProxyStandby(dnsPort, listeningPort);
-        LOG.info("DNS redirected to the agent's proxy port {} comes to this proxy's port {} while nothing listens there{}", dnsPort,
-                listeningPort, before == 0 ? "" : " (the standby was port " + before + ")");
     }
 
     @Override
