@@ -78,4 +78,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ward_counters SEC(".maps");
 
+/*
+ * A proxy port's standby (key: proxy port, value: standby port, both host order): a redirect that finds no socket on
+ * the proxy port goes to the standby port instead. Before Linux 6.5 bpf_sk_assign refuses a socket of a SO_REUSEPORT
+ * group, so two proxies cannot share a port for high availability; the second listens on its own port and takes the
+ * traffic while the first has no socket. Only ports with an entry have a fallback.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ward_proxy_standby SEC(".maps");
+
 #endif

@@ -35,7 +35,24 @@ static __always_inline void listener_tuple(struct bpf_sock_tuple *t, __u16 port)
 	t->ipv4.dport = bpf_htons(port);
 }
 
-static __always_inline int assign_tcp(struct __sk_buff *skb, const struct flow *f, __u16 port)
+/* The TCP listener on {@code port}, assigned; -1 when there is none. */
+static __always_inline int assign_tcp_listener(struct __sk_buff *skb, struct bpf_sock_tuple *t, __u32 len, __u16 port)
+{
+	listener_tuple(t, port);
+	struct bpf_sock *sk = bpf_skc_lookup_tcp(skb, t, len, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return -1;
+	if (sk->state != BPF_TCP_LISTEN) {
+		bpf_sk_release(sk);
+		return -1;
+	}
+	long r = bpf_sk_assign(skb, sk, 0);
+	bpf_sk_release(sk);
+	return r;
+}
+
+/* The flow's own connection if the proxy has one, else the listener on {@code port}, else the standby's. */
+static __always_inline int assign_tcp(struct __sk_buff *skb, const struct flow *f, __u16 port, __u16 standby, __u16 *used)
 {
 	struct bpf_sock_tuple t = {};
 	__u32 len = tuple_of(f, &t);
@@ -48,47 +65,66 @@ static __always_inline int assign_tcp(struct __sk_buff *skb, const struct flow *
 		}
 		bpf_sk_release(sk);
 	}
-	listener_tuple(&t, port);
-	sk = bpf_skc_lookup_tcp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+	if (assign_tcp_listener(skb, &t, len, port) == 0)
+		return 0;
+	if (standby == 0)
+		return -1;
+	*used = standby;
+	return assign_tcp_listener(skb, &t, len, standby);
+}
+
+static __always_inline int assign_udp_socket(struct __sk_buff *skb, struct bpf_sock_tuple *t, __u32 len, __u16 port)
+{
+	listener_tuple(t, port);
+	struct bpf_sock *sk = bpf_sk_lookup_udp(skb, t, len, BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
 		return -1;
-	if (sk->state != BPF_TCP_LISTEN) {
-		bpf_sk_release(sk);
-		return -1;
-	}
 	long r = bpf_sk_assign(skb, sk, 0);
 	bpf_sk_release(sk);
 	return r;
 }
 
-static __always_inline int assign_udp(struct __sk_buff *skb, const struct flow *f, __u16 port)
+static __always_inline int assign_udp(struct __sk_buff *skb, const struct flow *f, __u16 port, __u16 standby, __u16 *used)
 {
 	struct bpf_sock_tuple t = {};
 	__u32 len = tuple_of(f, &t);
-	listener_tuple(&t, port);
-	struct bpf_sock *sk = bpf_sk_lookup_udp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
+	if (assign_udp_socket(skb, &t, len, port) == 0)
+		return 0;
+	if (standby == 0)
 		return -1;
-	long r = bpf_sk_assign(skb, sk, 0);
-	bpf_sk_release(sk);
-	return r;
+	*used = standby;
+	return assign_udp_socket(skb, &t, len, standby);
 }
 
-/* At tc ingress of the host-side veth: hands the packet to the proxy on {@code port}; 0 on success. */
+/* The port registered to stand in for {@code port} while it has no socket; 0 when none is. */
+static __always_inline __u16 standby_of(__u16 port)
+{
+	__u32 key = port;
+	__u32 *standby = bpf_map_lookup_elem(&ward_proxy_standby, &key);
+	if (!standby || *standby == 0 || *standby > 0xFFFF || *standby == port)
+		return 0;
+	return (__u16)*standby;
+}
+
+/*
+ * At tc ingress of the host-side veth: hands the packet to the proxy on {@code port}, or to its standby (see
+ * ward_proxy_standby) when nothing listens there; 0 on success.
+ */
 static __always_inline int proxy_assign(struct __sk_buff *skb, const struct flow *f, __u16 port)
 {
 	long r;
 	if (port == 0)
 		return -1;
+	__u16 used = port;
 	if (f->protocol == IPPROTO_TCP)
-		r = assign_tcp(skb, f, port);
+		r = assign_tcp(skb, f, port, standby_of(port), &used);
 	else if (f->protocol == IPPROTO_UDP)
-		r = assign_udp(skb, f, port);
+		r = assign_udp(skb, f, port, standby_of(port), &used);
 	else
 		return -1;
 	if (r != 0)
 		return -1;
-	skb->mark = WARD_MARK_TO_PROXY | ((__u32)port << 16);
+	skb->mark = WARD_MARK_TO_PROXY | ((__u32)used << 16);
 	return 0;
 }
 

@@ -48,6 +48,7 @@ public final class Datapath implements AutoCloseable {
     private final BpfMap outerPolicy;
     private final BpfMap ipcacheMap;
     private final BpfMap conntrack;
+    private final ProxyStandby standby;
     private final EndpointTable endpoints;
     private final PolicyMaps policies;
     private final IpCache ipcache;
@@ -64,6 +65,7 @@ public final class Datapath implements AutoCloseable {
         this.outerPolicy = BpfMap.borrowed(programs.object.mapFd("ward_policy"), "ward_policy", 4, 4);
         this.ipcacheMap = BpfMap.borrowed(programs.object.mapFd("ward_ipcache"), "ward_ipcache", IpCacheKey.SIZE, IpCacheValue.SIZE);
         this.conntrack = BpfMap.borrowed(programs.object.mapFd("ward_ct"), "ward_ct", ConntrackEntry.KEY_SIZE, ConntrackEntry.VALUE_SIZE);
+        this.standby = new ProxyStandby(ProxyStandby.borrowed(programs.object.mapFd(ProxyStandby.MAP)));
         this.endpoints = new EndpointTable(endpointsMap, config.maxEndpoints());
         this.policies = new PolicyMaps(outerPolicy, config.pinRoot(), config.policyEntries());
         this.ipcache = new IpCache(ipcacheMap);
@@ -341,6 +343,27 @@ public final class Datapath implements AutoCloseable {
         EndpointRecord r = endpoints.get(name);
         if (r == null) throw new IllegalArgumentException("no endpoint " + name + " in the datapath");
         return r;
+    }
+
+    // ---- proxies ------------------------------------------------------------------------------------------
+
+    /**
+     * From now on a redirect to proxy port {@code port} that finds no socket there (its proxy is down) goes to the
+     * socket on {@code standbyPort} instead (the standalone DNS proxy's), keeping its original destination. Pinned:
+     * the entry outlives this process, which is the point.
+     */
+    public void setProxyStandby(int port, int standbyPort) {
+        standby.set(port, standbyPort);
+    }
+
+    /** Redirects to {@code port} that find no socket are dropped again; true if it had a standby. */
+    public boolean clearProxyStandby(int port) {
+        return standby.clear(port);
+    }
+
+    /** The standby ports, proxy port to standby port, as the kernel map holds them. */
+    public Map<Integer, Integer> proxyStandbys() {
+        return standby.all();
     }
 
     // ---- visibility -----------------------------------------------------------------------------------------

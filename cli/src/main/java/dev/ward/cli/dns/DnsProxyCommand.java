@@ -8,6 +8,7 @@ import dev.ward.dnsproxy.fqdn.EngineFqdnLearner;
 import dev.ward.dnsproxy.fqdn.OpenConnections;
 import dev.ward.dnsproxy.proxy.ProxySettings;
 import dev.ward.dnsproxy.standalone.NoDatapath;
+import dev.ward.dnsproxy.standalone.PinnedMapsDatapath;
 import dev.ward.dnsproxy.standalone.StandaloneDnsProxy;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -27,23 +28,25 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ward dnsproxy}: the standalone DNS proxy, beside the agent on the same transparent port (SO_REUSEPORT), fed
- * by the agent's snapshot file, so DNS rules stay enforced and toFQDNs addresses keep being learned while the agent is
- * down or restarting.
+ * {@code ward dnsproxy}: the standalone DNS proxy beside the agent, on a standby port of its own, fed by the agent's
+ * snapshot file, so DNS rules stay enforced and toFQDNs addresses keep being learned (and, with the BPF datapath,
+ * written into the node's pinned maps) while the agent is down or restarting.
  */
 @Command(name = "dnsproxy", footerHeading = Examples.HEADING, footer = {
                 "  ward dnsproxy --snapshot /var/lib/ward/agent/dns-snapshot.json \\",
                 "      --state-dir /var/lib/ward/dnsproxy --log-format json"},
         mixinStandardHelpOptions = true, description = {
         "Run the DNS proxy as its own process beside the agent (high availability).",
-        "It serves the agent's transparent DNS port through SO_REUSEPORT with the rules of the agent's snapshot file,",
-        "and keeps refusing, resolving and learning toFQDNs addresses while the agent is down."})
+        "It listens on a standby port (no SO_REUSEPORT: before Linux 6.5 bpf_sk_assign refuses reuseport sockets) that",
+        "the BPF datapath sends DNS redirected to the agent's DNS proxy port to while nothing listens there, enforces",
+        "the rules of the agent's snapshot file, and keeps refusing, resolving and learning toFQDNs addresses while the",
+        "agent is down; with --datapath bpf what it learns goes into the node's pinned maps at once."})
 public final class DnsProxyCommand implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsProxyCommand.class);
 
     public enum Refusal { REFUSED, NXDOMAIN }
 
-    public enum DatapathKind { none }
+    public enum DatapathKind { bpf, none }
 
     @Option(names = "--snapshot", defaultValue = "/var/lib/ward/agent/dns-snapshot.json", paramLabel = "FILE",
             description = "The agent's DNS snapshot, watched for newer generations (default: ${DEFAULT-VALUE}).")
@@ -57,7 +60,9 @@ public final class DnsProxyCommand implements Runnable {
             description = "The agent's FQDN journal: names it learned, kept allowed here (default: ${DEFAULT-VALUE}).")
     Path agentJournal;
 
-    @Option(names = "--port", defaultValue = "10053", description = "The transparent DNS port the datapath redirects to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "10054", description = {
+            "The standby port this proxy listens on (default: ${DEFAULT-VALUE}, the agent's DNS proxy port 10053 + 1).",
+            "With --datapath bpf it is registered as the standby of the agent's DNS proxy port (from the snapshot)."})
     int port;
 
     @Option(names = "--netns", paramLabel = "NS", description = "Serve the named network namespace NS (a lab node) instead of this one.")
@@ -93,10 +98,16 @@ public final class DnsProxyCommand implements Runnable {
     @Option(names = "--event-log", paramLabel = "FILE", description = "Append every DNS query and answer event to FILE as JSON lines.")
     Path eventLog;
 
-    @Option(names = "--datapath", defaultValue = "none", description = {
-            "Where learned addresses are written: ${COMPLETION-CANDIDATES}.",
-            "'none' until the BPF datapath is wired in: DNS rules are enforced, names learned and journaled, no maps written."})
+    @Option(names = "--datapath", defaultValue = "bpf", description = {
+            "Where learned addresses are written: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            "'bpf': into the ipcache and policy maps the agent pinned under --bpf-pin-root (no program is loaded,",
+            "nothing the agent wrote is removed). 'none' for nodes without the BPF datapath: DNS rules are enforced,",
+            "names learned and journaled, no maps written."})
     DatapathKind datapath;
+
+    @Option(names = "--bpf-pin-root", defaultValue = "/sys/fs/bpf/ward", paramLabel = "DIR", description = {
+            "Where the agent pinned the BPF datapath's maps: the agent's --bpf-pin-root (default: ${DEFAULT-VALUE})."})
+    Path bpfPinRoot;
 
     @Mixin
     LogOptions logging;
@@ -108,19 +119,35 @@ public final class DnsProxyCommand implements Runnable {
                 .withRefusalRcode(refuseWith == Refusal.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.REFUSED)
                 .withTimeouts(upstreamTimeout, datapathTimeout)
                 .withRateLimit(rateLimit, rateBurst);
-        DnsProxy.Config proxy = new DnsProxy.Config(new InetSocketAddress(port), netns, threads, threads, 8, settings);
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("--port " + port + " is not a port (1-65535)");
+        DnsProxy.Config proxy = new DnsProxy.Config(new InetSocketAddress(port), netns, threads, 1, 8, settings, false);
         EngineFqdnLearner.Settings learning = new EngineFqdnLearner.Settings(minTtl, EngineFqdnLearner.Settings.DEFAULT.openGrace());
         PrometheusRegistry registry = new PrometheusRegistry();
         HTTPServer metrics = metricsAddress == null ? null : serveMetrics(registry);
         JsonLinesEventLog log = eventLog == null ? null : new JsonLinesEventLog(eventLog);
         DnsEventListener events = log == null ? DnsEventListener.NONE : log;
-        NoDatapath none = new NoDatapath();
-        LOG.warn("--datapath none: DNS rules enforced and names learned; no datapath maps are written");
-        StandaloneDnsProxy p = StandaloneDnsProxy.start(new StandaloneDnsProxy.Config(snapshot, stateDir, agentJournal, proxy,
-                learning, Duration.ofMillis(500)), none, none, OpenConnections.NONE, events, registry);
+        StandaloneDnsProxy.Config config = new StandaloneDnsProxy.Config(snapshot, stateDir, agentJournal, proxy, learning,
+                Duration.ofMillis(500));
+        PinnedMapsDatapath pinned = null;
+        StandaloneDnsProxy p;
+        if (datapath == DatapathKind.bpf) {
+            pinned = PinnedMapsDatapath.at(bpfPinRoot);
+            try {
+                p = StandaloneDnsProxy.start(config, pinned, pinned, pinned, OpenConnections.NONE, events, registry);
+            } catch (RuntimeException e) {
+                pinned.close();
+                throw e;
+            }
+        } else {
+            NoDatapath none = new NoDatapath();
+            LOG.warn("--datapath none: DNS rules enforced and names learned; no datapath maps are written");
+            p = StandaloneDnsProxy.start(config, none, none, OpenConnections.NONE, events, registry);
+        }
+        PinnedMapsDatapath maps = pinned;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             p.close();
+            if (maps != null) maps.close();
             if (log != null) log.close();
             if (metrics != null) metrics.close();
             stopped.countDown();

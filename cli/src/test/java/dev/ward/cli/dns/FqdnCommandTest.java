@@ -56,10 +56,30 @@ class FqdnCommandTest {
     void theProxyCommandDocumentsItsFlagsAndRejectsBadOnes() {
         CliRun help = CliRun.ward("dnsproxy", "--help");
         assertEquals(0, help.exit());
-        for (String flag : List.of("--snapshot", "--port", "--refuse-with", "--min-ttl", "--datapath-timeout", "--rate-limit", "--metrics-address"))
+        for (String flag : List.of("--snapshot", "--port", "--refuse-with", "--min-ttl", "--datapath-timeout", "--rate-limit", "--metrics-address",
+                "--datapath", "--bpf-pin-root", "standby port", "10054", "bpf, none"))
             assertTrue(help.out().contains(flag), flag + " missing from help: " + help.out());
         CliRun bad = CliRun.ward("dnsproxy", "--datapath-timeout", "soon");
         assertNotEquals(0, bad.exit());
         assertTrue(bad.err().contains("\"soon\" is not a duration"), bad.err());
+        CliRun badDatapath = CliRun.ward("dnsproxy", "--datapath", "tc");
+        assertNotEquals(0, badDatapath.exit());
+        assertTrue(badDatapath.err().contains("--datapath") && badDatapath.err().contains("tc"), badDatapath.err());
+    }
+
+    @Test
+    void theBpfDatapathNamesAPinRootWithoutTheAgentsMaps() throws Exception {
+        Path snapshot = dir.resolve("dns-snapshot.json");
+        java.nio.file.Files.writeString(snapshot, "{\"format\":\"ward-dns-snapshot\",\"version\":2,\"generation\":1,\"cluster\":\"default\","
+                + "\"proxyPorts\":{\"dns\":10053}}");
+        Path noPins = dir.resolve("dsb-no-pins");
+        CliRun r = CliRun.ward("dnsproxy", "--snapshot", snapshot.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--agent-journal", dir.resolve("none.jsonl").toString(), "--datapath", "bpf", "--bpf-pin-root", noPins.toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("no ward_endpoints pinned under " + noPins) && r.err().contains("--bpf-pin-root"), r.err());
+
+        CliRun port = CliRun.ward("dnsproxy", "--snapshot", snapshot.toString(), "--port", "0");
+        assertNotEquals(0, port.exit());
+        assertTrue(port.err().contains("--port 0 is not a port"), port.err());
     }
 }

@@ -19,9 +19,11 @@ import java.util.List;
 
 /**
  * The transparent listeners: {@code udpSockets} UDP sockets and one TCP listener on one port, all with IP_TRANSPARENT
- * (the datapath hands them traffic addressed elsewhere) and SO_REUSEPORT (the standalone proxy binds the same port
- * beside the agent's, and the kernel spreads flows over every socket in the group; when one process dies, its
- * sockets leave the group and the others take all the traffic).
+ * (the datapath hands them traffic addressed elsewhere). With {@code reusePort} they join a SO_REUSEPORT group (the
+ * kernel spreads flows over every socket in it, also another process's on the same port). Without it the port is this
+ * proxy's alone, with one UDP socket: before Linux 6.5 bpf_sk_assign refuses a socket of a reuseport group, so the
+ * agent's proxy and the standalone one each listen alone, the standalone on the standby port the datapath falls back
+ * to while the agent's port has no socket.
  */
 public final class DnsProxyServer implements AutoCloseable {
     private final ProxyEventLoops loops;
@@ -29,18 +31,21 @@ public final class DnsProxyServer implements AutoCloseable {
     private final DnsProxyMetrics metrics;
     private final InetSocketAddress listen;
     private final int udpSockets;
+    private final boolean reusePort;
     private final int maxQueryBytes;
     private final List<Channel> channels = new ArrayList<>();
     private ReplySockets replies;
     private int port;
 
     public DnsProxyServer(ProxyEventLoops loops, QueryProcessor processor, DnsProxyMetrics metrics,
-                          InetSocketAddress listen, int udpSockets, int maxQueryBytes) {
+                          InetSocketAddress listen, int udpSockets, boolean reusePort, int maxQueryBytes) {
+        if (!reusePort && udpSockets != 1) throw new IllegalArgumentException(udpSockets + " UDP sockets on one port need SO_REUSEPORT");
         this.loops = loops;
         this.processor = processor;
         this.metrics = metrics;
         this.listen = listen;
         this.udpSockets = udpSockets;
+        this.reusePort = reusePort;
         this.maxQueryBytes = maxQueryBytes;
     }
 
@@ -51,7 +56,7 @@ public final class DnsProxyServer implements AutoCloseable {
         UdpQueryHandler handler = (UdpQueryHandler) first.pipeline().first();
         for (int i = 1; i < udpSockets; i++) bindUdp(at, handler);
         ServerBootstrap tcp = new ServerBootstrap().group(loops.group()).channel(EpollServerSocketChannel.class)
-                .option(EpollChannelOption.SO_REUSEPORT, true)
+                .option(EpollChannelOption.SO_REUSEPORT, reusePort)
                 .option(EpollChannelOption.IP_TRANSPARENT, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -73,7 +78,7 @@ public final class DnsProxyServer implements AutoCloseable {
         if (replies == null) replies = new ReplySockets(loops);
         UdpQueryHandler handler = shared;
         Bootstrap b = new Bootstrap().group(loops.group()).channel(EpollDatagramChannel.class)
-                .option(EpollChannelOption.SO_REUSEPORT, true)
+                .option(EpollChannelOption.SO_REUSEPORT, reusePort)
                 .option(EpollChannelOption.IP_TRANSPARENT, true)
                 .option(EpollChannelOption.IP_RECVORIGDSTADDR, true)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)

@@ -30,12 +30,22 @@ import java.util.TreeMap;
  * @param identities the cluster identities the agent knows (reserved ones are implied)
  * @param endpoints  the node's local endpoints: name, identity, pod addresses, named ports
  * @param ipcache    pod addresses elsewhere and their identities (a DNS server pod's identity comes from here)
+ * @param proxyPorts the ports of the agent's proxies as its proxy port table lists them ("dns", "http ingress",
+ *                   "http egress", ...): what redirect rows the standalone proxy writes into the policy maps point at,
+ *                   and which proxy port its own (standby) port stands in for ("dns"). Since version 2; empty in a
+ *                   version 1 snapshot
  */
 public record DnsSnapshot(String format, int version, long generation, String writtenAt, String cluster,
                           List<Document> documents, Map<String, List<PortEntry>> namedPorts,
-                          List<IdentityEntry> identities, List<EndpointEntry> endpoints, List<AddressEntry> ipcache) {
+                          List<IdentityEntry> identities, List<EndpointEntry> endpoints, List<AddressEntry> ipcache,
+                          Map<String, Integer> proxyPorts) {
     public static final String FORMAT = "ward-dns-snapshot";
-    public static final int VERSION = 1;
+    /** The layout written. */
+    public static final int VERSION = 2;
+    /** The oldest layout still read (version 1 has no proxy ports). */
+    public static final int OLDEST_READ = 1;
+    /** The proxy port table's key of the DNS proxy. */
+    public static final String DNS_PROXY = "dns";
 
     public DnsSnapshot {
         documents = documents == null ? List.of() : List.copyOf(documents);
@@ -43,16 +53,37 @@ public record DnsSnapshot(String format, int version, long generation, String wr
         identities = identities == null ? List.of() : List.copyOf(identities);
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         ipcache = ipcache == null ? List.of() : List.copyOf(ipcache);
+        proxyPorts = proxyPorts == null ? Map.of() : Map.copyOf(new TreeMap<>(proxyPorts));
     }
 
-    /** A snapshot as the agent writes it, now. */
+    /** A snapshot as the agent writes it, now, without proxy ports (the standalone proxy then writes no redirect rows). */
     public static DnsSnapshot of(long generation, String cluster, List<Document> documents,
                                  Map<String, Set<NamedPort>> namedPorts, Collection<Identity> identities,
                                  List<EndpointEntry> endpoints, List<AddressEntry> ipcache) {
+        return of(generation, cluster, documents, namedPorts, identities, endpoints, ipcache, Map.of());
+    }
+
+    /**
+     * A snapshot as the agent writes it, now, with its proxy ports ({@code ProxyPortTable.ports()}: "dns" -> the DNS
+     * proxy's port, "http ingress" -> ...).
+     */
+    public static DnsSnapshot of(long generation, String cluster, List<Document> documents,
+                                 Map<String, Set<NamedPort>> namedPorts, Collection<Identity> identities,
+                                 List<EndpointEntry> endpoints, List<AddressEntry> ipcache, Map<String, Integer> proxyPorts) {
         List<IdentityEntry> ids = new ArrayList<>();
         for (Identity i : identities) if (i.prefix() == null && i.id() >= 256) ids.add(IdentityEntry.of(i));
         return new DnsSnapshot(FORMAT, VERSION, generation, java.time.Instant.now().toString(), cluster, documents,
-                PortEntry.of(namedPorts), ids, endpoints, ipcache);
+                PortEntry.of(namedPorts), ids, endpoints, ipcache, proxyPorts);
+    }
+
+    /**
+     * The proxy port redirects of {@code l7Type} in {@code direction} ("ingress"/"egress") go to: the type's port
+     * per direction ("http egress") if the agent listed one, else its one port ("dns"), else 0 (none: dropped).
+     */
+    public int proxyPortFor(String l7Type, String direction) {
+        Integer perDirection = proxyPorts.get(l7Type + " " + direction);
+        if (perDirection != null) return perDirection;
+        return proxyPorts.getOrDefault(l7Type, 0);
     }
 
     /** One policy object as read from the store; {@code origin} names it in error messages. */

@@ -76,10 +76,18 @@ public final class DnsSnapshotFile {
         if (!DnsSnapshot.FORMAT.equals(s.format())) {
             throw new IllegalArgumentException(file + ": format is '" + s.format() + "', expected '" + DnsSnapshot.FORMAT + "'");
         }
-        if (s.version() != DnsSnapshot.VERSION) {
-            throw new IllegalArgumentException(file + ": snapshot version " + s.version() + " is not supported (this proxy reads version "
-                    + DnsSnapshot.VERSION + "); run the proxy of the agent's release");
+        if (s.version() < DnsSnapshot.OLDEST_READ || s.version() > DnsSnapshot.VERSION) {
+            throw new IllegalArgumentException(file + ": snapshot version " + s.version() + " is not supported (this proxy reads versions "
+                    + DnsSnapshot.OLDEST_READ + " to " + DnsSnapshot.VERSION + "); run the proxy of the agent's release");
         }
+        if (s.version() < 2 && !s.proxyPorts().isEmpty()) {
+            throw new IllegalArgumentException(file + ": a version " + s.version() + " snapshot has no proxyPorts (they came with version 2)");
+        }
+        s.proxyPorts().forEach((type, port) -> {
+            if (port == null || port < 1 || port > 65535) {
+                throw new IllegalArgumentException(file + ": proxyPorts." + type + " is " + port + ", not a port (1-65535)");
+            }
+        });
         if (s.generation() < 0) throw new IllegalArgumentException(file + ": generation " + s.generation() + " is negative");
         if (s.cluster() == null || s.cluster().isBlank()) throw new IllegalArgumentException(file + ": no cluster name");
         for (int i = 0; i < s.endpoints().size(); i++) {

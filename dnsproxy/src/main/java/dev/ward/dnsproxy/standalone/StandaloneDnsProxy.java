@@ -37,8 +37,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ward dnsproxy}: the DNS proxy as its own process beside the agent, on the same transparent port (SO_REUSEPORT),
- * so DNS keeps being enforced, and toFQDNs addresses keep being learned, while the agent is down or restarting.
+ * {@code ward dnsproxy}: the DNS proxy as its own process beside the agent, so DNS keeps being enforced, and toFQDNs
+ * addresses keep being learned, while the agent is down or restarting. It listens on a standby port of its own (no
+ * SO_REUSEPORT: bpf_sk_assign refuses a socket of a reuseport group before Linux 6.5); the datapath redirects DNS to the
+ * agent's proxy port and, while nothing listens there, to the standby port registered for it.
  *
  * <p>Its policy engine is built from the agent's snapshot file (and rebuilt when a newer generation appears), plus the
  * names the agent had learned (the agent's FQDN journal, read at each build and never expired here: the agent
@@ -65,14 +67,16 @@ public final class StandaloneDnsProxy implements AutoCloseable {
     private final Config config;
     private final IpcacheView ipcache = new IpcacheView();
     private final LocalIdentityTranslation translation;
+    private final SnapshotFollower follower;
     private EnginePolicyHost host;
     private DnsProxy proxy;
     private volatile long generation;
     private final Set<String> endpoints = new HashSet<>();
 
-    private StandaloneDnsProxy(Config config, LocalIdentityTranslation translation) {
+    private StandaloneDnsProxy(Config config, LocalIdentityTranslation translation, SnapshotFollower follower) {
         this.config = config;
         this.translation = translation;
+        this.follower = follower;
     }
 
     /**
@@ -81,7 +85,14 @@ public final class StandaloneDnsProxy implements AutoCloseable {
      */
     public static StandaloneDnsProxy start(Config config, PolicyDatapath datapath, LocalIdentityTranslation.NodeIdentities node,
                                            OpenConnections open, DnsEventListener events, PrometheusRegistry registry) {
-        StandaloneDnsProxy p = new StandaloneDnsProxy(config, new LocalIdentityTranslation(datapath, node));
+        return start(config, datapath, node, SnapshotFollower.NONE, open, events, registry);
+    }
+
+    /** As above, with {@code follower} told of every snapshot in force and of the port once the proxy listens. */
+    public static StandaloneDnsProxy start(Config config, PolicyDatapath datapath, LocalIdentityTranslation.NodeIdentities node,
+                                           SnapshotFollower follower, OpenConnections open, DnsEventListener events,
+                                           PrometheusRegistry registry) {
+        StandaloneDnsProxy p = new StandaloneDnsProxy(config, new LocalIdentityTranslation(datapath, node), follower);
         try {
             p.run(open, events, registry);
             return p;
@@ -98,6 +109,7 @@ public final class StandaloneDnsProxy implements AutoCloseable {
         EnginePolicyHost[] h = new EnginePolicyHost[1];
         DnsProxyMetrics metrics = new DnsProxyMetrics(registry, () -> h[0] == null ? 0 : h[0].learner().size());
         call(() -> {
+            follower.snapshotInForce(first);
             translation.engineBuilt(built.engine());
             replayAgentNames(built.engine());
             ipcache.setPodAddresses(built.podAddresses());
@@ -113,6 +125,11 @@ public final class StandaloneDnsProxy implements AutoCloseable {
         host.restore(List.of(config.stateDir().resolve(JOURNAL_FILE))).join();
         host.startExpiry(Duration.ofSeconds(1));
         proxy = DnsProxy.start(config.proxy(), host.rules(), host.learner(), events, metrics);
+        int port = proxy.port();
+        call(() -> {
+            follower.listening(port);
+            return null;
+        });
         SnapshotWatcher watcher = new SnapshotWatcher(config.snapshot(), generation, s -> engineLoop.execute(() -> rebuild(s)));
         timer.scheduleWithFixedDelay(watcher::poll, config.poll().toMillis(), config.poll().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("DNS proxy serving port {} with snapshot generation {} ({} endpoints)", proxy.port(), generation, built.endpoints().size());
@@ -123,6 +140,7 @@ public final class StandaloneDnsProxy implements AutoCloseable {
         SnapshotEngine.Built b = SnapshotEngine.build(s);
         b.problems().forEach(pr -> LOG.warn("snapshot generation {}: {}", s.generation(), pr));
         PolicyEngine fresh = b.engine();
+        follower.snapshotInForce(s);
         translation.engineBuilt(fresh);
         replayAgentNames(fresh);
         host.learner().useEngine(fresh, translation::observe);

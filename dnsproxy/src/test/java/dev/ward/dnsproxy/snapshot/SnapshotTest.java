@@ -68,11 +68,38 @@ class SnapshotTest {
     }
 
     @Test
+    void proxyPortsRoundTripAndAVersionOneSnapshotStillReads() throws Exception {
+        Path f = dir.resolve("dns-snapshot.json");
+        DnsSnapshot s = snapshot(1);
+        DnsSnapshot withPorts = DnsSnapshot.of(2, s.cluster(), s.documents(), Map.of(), List.of(AgentSide.pod(300, "app=client")),
+                s.endpoints(), s.ipcache(), Map.of("dns", 10053, "http ingress", 15001, "http egress", 15002));
+        DnsSnapshotFile.write(f, withPorts);
+        DnsSnapshot back = DnsSnapshotFile.read(f);
+        assertEquals(DnsSnapshot.VERSION, back.version());
+        assertEquals(Map.of("dns", 10053, "http ingress", 15001, "http egress", 15002), back.proxyPorts());
+        assertEquals(10053, back.proxyPortFor("dns", "egress"));
+        assertEquals(15002, back.proxyPortFor("http", "egress"));
+        assertEquals(15001, back.proxyPortFor("http", "ingress"));
+        assertEquals(0, back.proxyPortFor("kafka", "egress"));
+
+        Files.writeString(f, "{\"format\":\"ward-dns-snapshot\",\"version\":1,\"generation\":4,\"cluster\":\"c\","
+                + "\"endpoints\":[{\"name\":\"e\",\"identity\":300,\"addresses\":[\"10.0.0.1\"]}]}");
+        DnsSnapshot v1 = DnsSnapshotFile.read(f);
+        assertEquals(4, v1.generation());
+        assertEquals(Map.of(), v1.proxyPorts());
+        assertEquals(0, v1.proxyPortFor("dns", "egress"));
+
+        Files.writeString(f, "{\"format\":\"ward-dns-snapshot\",\"version\":2,\"generation\":1,\"cluster\":\"c\",\"proxyPorts\":{\"dns\":0}}");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DnsSnapshotFile.read(f)).getMessage()
+                .contains("proxyPorts.dns is 0"));
+    }
+
+    @Test
     void badSnapshotsAreRefusedNamingTheProblem() throws Exception {
         Path f = dir.resolve("s.json");
-        Files.writeString(f, "{\"format\":\"ward-dns-snapshot\",\"version\":2,\"generation\":1,\"cluster\":\"c\"}");
+        Files.writeString(f, "{\"format\":\"ward-dns-snapshot\",\"version\":3,\"generation\":1,\"cluster\":\"c\"}");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DnsSnapshotFile.read(f)).getMessage()
-                .contains("snapshot version 2 is not supported"));
+                .contains("snapshot version 3 is not supported"));
         Files.writeString(f, "{\"format\":\"ward-dns-snapshot\",\"version\":1,\"generation\":1,\"cluster\":\"c\",\"endpoints\":[{\"name\":\"e\",\"identity\":300,\"addresses\":[]}]}");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DnsSnapshotFile.read(f)).getMessage()
                 .contains("endpoint e has no addresses"));
@@ -89,7 +116,7 @@ class SnapshotTest {
         DnsSnapshot s = snapshot(1);
         DnsSnapshot withBad = new DnsSnapshot(s.format(), s.version(), 1, s.writtenAt(), s.cluster(),
                 List.of(s.documents().getFirst(), new DnsSnapshot.Document("store/bad", "kind: CiliumNetworkPolicy\nspec: [")),
-                s.namedPorts(), s.identities(), s.endpoints(), s.ipcache());
+                s.namedPorts(), s.identities(), s.endpoints(), s.ipcache(), s.proxyPorts());
         SnapshotEngine.Built b = SnapshotEngine.build(withBad);
         assertEquals(1, b.problems().size(), b.problems().toString());
         assertTrue(b.problems().getFirst().contains("store/bad"));

@@ -4,6 +4,7 @@ import dev.ward.dnsproxy.DnsProxy;
 import dev.ward.dnsproxy.event.DnsEvent;
 import dev.ward.dnsproxy.fqdn.EngineFqdnLearner;
 import dev.ward.dnsproxy.fqdn.OpenConnections;
+import dev.ward.dnsproxy.metrics.DnsProxyMetrics;
 import dev.ward.dnsproxy.proxy.ProxySettings;
 import dev.ward.dnsproxy.snapshot.DnsSnapshot;
 import dev.ward.dnsproxy.snapshot.DnsSnapshotFile;
@@ -42,12 +43,17 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two proxy processes on one transparent port through SO_REUSEPORT, both fed by the agent's snapshot file: the kernel
- * spreads pods' queries over both; after {@code kill -9} of one, every query is still answered correctly by the
- * other, which keeps refusing, resolving and learning new addresses, and follows a newer snapshot.
+ * The standby-port design: the proxy on the proxy port (a process here, the agent's on a node) and the standalone
+ * proxy on the standby port, each alone on its port (no SO_REUSEPORT: bpf_sk_assign refuses a socket of a reuseport
+ * group before Linux 6.5), both fed by the agent's snapshot file. Pods' DNS goes to the proxy port while it has a
+ * socket and to the standby port while it has none (nft tproxy here, which finds no socket and falls to its next rule;
+ * the BPF datapath's standby entry on a node, tested in module bpf). The proxy port's process answers everything while
+ * it is up; after {@code kill -9} of it every query is answered by the standby, which keeps refusing, resolving and
+ * learning new addresses, and follows a newer snapshot.
  */
 class HighAvailabilityTest {
     static final String SECOND_POLICY = """
@@ -65,6 +71,9 @@ class HighAvailabilityTest {
               - toFQDNs: [{matchName: "www.late.test"}]
                 toPorts: [{ports: [{port: "443", protocol: TCP}]}]
             """;
+
+    static final int PROXY_PORT = 10053;
+    static final int STANDBY_PORT = 10054;
 
     @TempDir
     Path dir;
@@ -144,16 +153,20 @@ class HighAvailabilityTest {
     }
 
     @Test
-    void killingOneProxyLosesNoQueryAndTheOtherKeepsEnforcingAndLearning() throws Exception {
+    void killingTheProxyPortsProcessLosesNoQueryAndTheStandbyKeepsEnforcingAndLearning() throws Exception {
         Path snap = dir.resolve("dns-snapshot.json");
         DnsSnapshotFile.write(snap, snapshot(1, List.of(TestPolicies.CLIENT_DNS)));
-        DnsProxy.Config cfg = new DnsProxy.Config(new InetSocketAddress(0), net.node, 2, 2, 4, ProxySettings.DEFAULT);
+        DnsProxy.Config cfg = new DnsProxy.Config(new InetSocketAddress(STANDBY_PORT), net.node, 2, 1, 4, ProxySettings.DEFAULT, false);
         survivor = StandaloneDnsProxy.start(new StandaloneDnsProxy.Config(snap, dir.resolve("state"), null, cfg,
                 EngineFqdnLearner.Settings.DEFAULT, Duration.ofMillis(100)), datapath, datapath, OpenConnections.NONE,
                 events::add, new PrometheusRegistry());
-        int port = survivor.port();
-        other = startOther(snap, port);
-        net.redirect(port);
+        assertEquals(STANDBY_PORT, survivor.port());
+        other = startOther(snap, PROXY_PORT);
+        net.redirect(PROXY_PORT, STANDBY_PORT);
+        DnsProxy.Config third = new DnsProxy.Config(new InetSocketAddress(PROXY_PORT), net.node, 2, 1, 4, ProxySettings.DEFAULT, false);
+        Exception taken = assertThrows(Exception.class, () -> DnsProxy.start(third, survivor.host().rules(), survivor.host().learner(), e -> { },
+                new DnsProxyMetrics(new PrometheusRegistry(), () -> 0)), "without SO_REUSEPORT the proxy port is one process's alone");
+        assertTrue(String.valueOf(taken.getMessage()).contains("Address already in use"), taken.toString());
 
         PodClient podA = new PodClient(net.pod, NetnsTopology.POD_A);
         PodClient podB = new PodClient(net.pod, NetnsTopology.POD_B);
@@ -162,11 +175,12 @@ class HighAvailabilityTest {
             assertNotNull(ok, "query " + i + " unanswered with both proxies up");
             assertEquals("198.51.100.10", ip(ok));
         }
+        assertEquals("198.51.100.10", ip(podA.tcp(NetnsTopology.DNS, PodClient.query("www.allowed.test", Type.A))));
         Thread.sleep(300);
         long mine = events.stream().filter(e -> e.kind() == DnsEvent.Kind.ANSWER).count();
         long theirs = otherAnswers();
-        assertEquals(40, mine + theirs, "every query answered exactly once");
-        assertTrue(mine > 0 && theirs > 0, "the kernel spreads queries over both processes (here " + mine + " and " + theirs + ")");
+        assertEquals(0, mine, "the standby gets nothing while the proxy port has its sockets");
+        assertEquals(41, theirs, "the proxy port's process answered every query, UDP and TCP");
 
         other.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         long unboundBefore = unbound.queries();
@@ -182,7 +196,9 @@ class HighAvailabilityTest {
             }
         }
         assertEquals(10, refused);
-        assertEquals(unboundBefore + 30, unbound.queries(), "refused queries never reached the server");
+        assertEquals("198.51.100.11", ip(podB.tcp(NetnsTopology.DNS, PodClient.query("api.allowed.test", Type.A))),
+                "TCP queries reach the standby too");
+        assertEquals(unboundBefore + 31, unbound.queries(), "refused queries never reached the server");
         PodClient.Answer fresh = podB.udp(NetnsTopology.DNS, PodClient.query("new.allowed.test", Type.A));
         assertEquals("198.51.100.12", ip(fresh));
         assertTrue(datapath.allows("default/client-b", InetAddress.getByName("198.51.100.12"), Protocol.TCP, 443),

@@ -11,12 +11,16 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** A second proxy process for the HA test: args snapshot, state dir, netns, port, event log. Runs until killed. */
+/**
+ * The proxy process the HA test kills (it plays the agent's proxy on the proxy port, alone on it: no SO_REUSEPORT):
+ * args snapshot, state dir, netns, port, event log. Runs until killed.
+ */
 public final class StandaloneChild {
     public static void main(String[] args) throws Exception {
         Path snapshot = Path.of(args[0]);
         Path state = Path.of(args[1]);
-        DnsProxy.Config proxy = new DnsProxy.Config(new InetSocketAddress(Integer.parseInt(args[3])), args[2], 2, 2, 4, ProxySettings.DEFAULT);
+        DnsProxy.Config proxy = new DnsProxy.Config(new InetSocketAddress(Integer.parseInt(args[3])), args[2], 2, 2, 4, ProxySettings.DEFAULT)
+                .exclusivePort();
         JsonLinesEventLog events = new JsonLinesEventLog(Path.of(args[4]));
         NoDatapath none = new NoDatapath();
         StandaloneDnsProxy p = StandaloneDnsProxy.start(new StandaloneDnsProxy.Config(snapshot, state, null, proxy,

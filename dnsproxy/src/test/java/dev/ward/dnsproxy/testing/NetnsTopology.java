@@ -68,6 +68,26 @@ public final class NetnsTopology implements AutoCloseable {
         Cmd.inNetns(node, "ip", "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", "100");
     }
 
+    /**
+     * Points the pods' DNS at {@code proxyPort} and, while nothing listens there, at {@code standbyPort}: nft's tproxy
+     * finds no socket on the first port and the rule does not match, so the next one is tried. That is what the BPF
+     * datapath's standby-port fallback does (ward_proxy_standby), which this topology's TPROXY stands in for.
+     */
+    public void redirect(int proxyPort, int standbyPort) {
+        Cmd.withInput("flush ruleset\n" + """
+                table inet ward_dns {
+                  chain prerouting {
+                    type filter hook prerouting priority mangle;
+                    iifname "vn" meta l4proto udp udp dport 53 tproxy ip to :%1$d meta mark set 0x1 accept
+                    iifname "vn" meta l4proto tcp tcp dport 53 tproxy ip to :%1$d meta mark set 0x1 accept
+                    iifname "vn" meta l4proto udp udp dport 53 tproxy ip to :%2$d meta mark set 0x1 accept
+                    iifname "vn" meta l4proto tcp tcp dport 53 tproxy ip to :%2$d meta mark set 0x1 accept
+                    iifname "vn" meta l4proto { udp, tcp } th dport 53 drop
+                  }
+                }
+                """.formatted(proxyPort, standbyPort), "ip", "netns", "exec", node, "nft", "-f", "-");
+    }
+
     /** Points the pods' DNS at {@code proxyPort} (replacing any earlier rule set). */
     public void redirect(int proxyPort) {
         Cmd.withInput("flush ruleset\n" + """
