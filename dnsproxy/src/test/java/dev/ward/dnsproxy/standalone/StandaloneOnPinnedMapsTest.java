@@ -16,7 +16,7 @@ import dev.ward.dnsproxy.proxy.ProxySettings;
 import dev.ward.dnsproxy.snapshot.DnsSnapshot;
 import dev.ward.dnsproxy.snapshot.DnsSnapshotFile;
 import dev.ward.dnsproxy.testing.PodClient;
-import dev.ward.dnsproxy.testing.UnboundServer;
+import dev.ward.testbed.UnboundServer;
 import dev.ward.netlink.IpPrefix;
 import dev.ward.policy.compute.LocalEndpoint;
 import dev.ward.policy.identity.Identity;

@@ -78,7 +78,7 @@ public final class DnsProxySubsystem implements Subsystem {
             DnsProxyMetrics metrics = new DnsProxyMetrics(context.require(PrometheusRegistry.class),
                     () -> host == null ? 0 : host.learner().size());
             snapshot = new DnsSnapshotWriter(context.stateDir().resolve(SNAPSHOT_FILE), loop,
-                    context.require(PolicyDocuments.class), manager::list);
+                    context.require(PolicyDocuments.class), manager::list, ports::ports);
             host = loop.call(() -> {
                 EnginePolicyHost h = new EnginePolicyHost(loop.engine(), loop.executor(), addresses, loop::toDatapath,
                         new ConntrackOpenConnections(kernel), context.stateDir().resolve(JOURNAL_FILE), config.learning(),
@@ -103,9 +103,17 @@ public final class DnsProxySubsystem implements Subsystem {
             host.restore(List.of(context.stateDir().resolve(JOURNAL_FILE),
                     config.standbyStateDir().resolve(StandaloneDnsProxy.JOURNAL_FILE))).get(60, TimeUnit.SECONDS);
             host.startExpiry(Duration.ofSeconds(1));
+            // No SO_REUSEPORT: before Linux 6.5 bpf_sk_assign refuses a socket in a reuseport group. The standalone
+            // proxy takes over through the standby port instead, which the datapath tries while this one is gone.
             proxy = DnsProxy.start(new DnsProxy.Config(new InetSocketAddress("0.0.0.0", config.port()), netns, config.threads(), 1, 8,
-                    config.settings()), host.rules(), host.learner(), events, metrics);
+                    config.settings()).exclusivePort(), host.rules(), host.learner(), events, metrics);
             ports.register("dns", proxy.port());
+            if (config.standbyPort() != 0) {
+                kernel.call(dp -> {
+                    dp.setProxyStandby(config.port(), config.standbyPort());
+                    return null;
+                }).get(30, TimeUnit.SECONDS);
+            }
             // The redirect rows written before the port was known point nowhere (and drop): rewrite them.
             loop.reconcile().get(60, TimeUnit.SECONDS);
             snapshot.writeNow();
@@ -145,8 +153,9 @@ public final class DnsProxySubsystem implements Subsystem {
 
     @Override
     public void stop() {
-        // The rows keep the port: with nobody on it the datapath hands DNS to the standby proxy if one listens, and
-        // drops it otherwise, never lets it through unfiltered. The snapshot stays for the standby.
+        // The rows keep the port and the standby entry stays pinned: with nobody on the port the datapath hands DNS to
+        // the standby proxy if one listens, and drops it otherwise, never lets it through unfiltered. The snapshot
+        // stays for the standby.
         if (ports != null) ports.unregister("dns");
         if (proxy != null) proxy.close();
         proxy = null;

@@ -39,16 +39,20 @@ final class DnsSnapshotWriter implements AutoCloseable {
     private final PolicyEngineLoop loop;
     private final PolicyDocuments documents;
     private final Supplier<List<Endpoint>> endpoints;
+    private final Supplier<Map<String, Integer>> proxyPorts;
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("ward-dns-snapshot").unstarted(r));
     private final AtomicBoolean pending = new AtomicBoolean();
     private long generation;
 
-    DnsSnapshotWriter(Path file, PolicyEngineLoop loop, PolicyDocuments documents, Supplier<List<Endpoint>> endpoints) {
+    /** @param proxyPorts the node's proxy ports by L7 type (the standalone writes redirect rows with them) */
+    DnsSnapshotWriter(Path file, PolicyEngineLoop loop, PolicyDocuments documents, Supplier<List<Endpoint>> endpoints,
+                      Supplier<Map<String, Integer>> proxyPorts) {
         this.file = file;
         this.loop = loop;
         this.documents = documents;
         this.endpoints = endpoints;
+        this.proxyPorts = proxyPorts;
         this.generation = previousGeneration(file);
     }
 
@@ -107,7 +111,7 @@ final class DnsSnapshotWriter implements AutoCloseable {
         for (Map.Entry<IpPrefix, IpcacheEntry> c : loop.clusterIpcache().entrySet()) {
             if (isHost(c.getKey())) pods.add(DnsSnapshot.AddressEntry.of(c.getKey().address(), c.getValue().identity()));
         }
-        return DnsSnapshot.of(++generation, engine.clusterName(), docs, Map.of(), engine.identities(), local, pods);
+        return DnsSnapshot.of(++generation, engine.clusterName(), docs, Map.of(), engine.identities(), local, pods, proxyPorts.get());
     }
 
     static boolean isHost(IpPrefix p) {

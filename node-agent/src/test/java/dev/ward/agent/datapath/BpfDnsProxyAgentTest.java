@@ -159,6 +159,9 @@ class BpfDnsProxyAgentTest {
         assertTrue(s.endpoints().stream().anyMatch(e -> e.name().equals("default/client")
                 && e.addresses().contains(client.ipv4().getHostAddress())), "the snapshot holds the client pod: " + s.endpoints());
         assertTrue(s.documents().stream().anyMatch(d -> d.text().contains("client-dns")), "and the policy as read from the store");
+        assertEquals(10053, s.proxyPorts().get("dns"), "the snapshot carries the agent's DNS port for the standalone's redirect rows");
+        assertEquals(Map.of(10053, 10054), agent.kernel().call(dp -> dp.proxyStandbys()).join(),
+                "the datapath hands DNS to the standby port while nobody is on 10053");
         long generation = s.generation();
 
         agent.close();
