@@ -23,6 +23,12 @@ import java.util.Set;
  * reaches the server and is answered with an Unauthorized error on its stream. In a v5 segment holding several
  * envelopes, the allowed ones are passed on in a rebuilt segment. The session keyspace is taken from the
  * server's SetKeyspace results, never from the client's USE, and nothing is decided while a USE is in flight.
+ *
+ * <p>Protocol negotiation: until the client's first envelope of v3-v5, a request of another version is answered
+ * as Cassandra answers it (a Protocol_error "Invalid or unsupported protocol version" on stream 0, in a v5 header,
+ * or in the client's own header for v1 and v2) and dropped, so that a driver that opens with the highest version
+ * it knows steps down. Each such answer is an access event (denied reply, {@code protocol_version}). The first
+ * v3-v5 envelope fixes the connection's version: any other version after it closes the connection.
  */
 final class CassandraParser implements L7Parser {
     static final int MAX_ENVELOPE = 4 * 1024 * 1024;
@@ -30,6 +36,9 @@ final class CassandraParser implements L7Parser {
     static final int UNAUTHORIZED = 0x2100;
     static final int UNPREPARED = 0x2500;
     static final int PROTOCOL_ERROR = 0x000A;
+    static final int MIN_VERSION = 3, MAX_VERSION = 5;
+    /** Unsupported versions answered on one connection before it counts as not stepping down. */
+    static final int MAX_VERSION_ANSWERS = 8;
     private static final int ERROR = 0x00, STARTUP = 0x01, READY = 0x02, AUTHENTICATE = 0x03, OPTIONS = 0x05,
             QUERY = 0x07, RESULT = 0x08, PREPARE = 0x09, EXECUTE = 0x0A, REGISTER = 0x0B, BATCH = 0x0D,
             AUTH_RESPONSE = 0x0F;
@@ -42,6 +51,9 @@ final class CassandraParser implements L7Parser {
     private final Set<Integer> usesInFlight = new HashSet<>();
     private String keyspace;
     private boolean framed;
+    /** The version of the connection's first v3-v5 request; 0 while the client may still negotiate. */
+    private int sessionVersion;
+    private int versionAnswers;
 
     CassandraParser(ParserContext context, CqlPrepared prepared) {
         this.context = context;
@@ -80,6 +92,9 @@ final class CassandraParser implements L7Parser {
     // ---- unframed envelopes (v3, v4, and v5 before READY) ---------------------------------------------------
 
     private Op requestEnvelope(ByteBuffer data) throws Refused {
+        if (sessionVersion == 0 && data.hasRemaining() && offersUnsupportedVersion(data.get(data.position()) & 0xff)) {
+            return answerUnsupportedVersion(data);
+        }
         if (data.remaining() < HEADER) return Op.more(HEADER - data.remaining());
         int p = data.position();
         int length = envelopeLength(data, p, true);
@@ -105,10 +120,40 @@ final class CassandraParser implements L7Parser {
         return Op.pass(HEADER + length);
     }
 
+    /** A request-direction version byte the parser does not read (a response's direction bit is not an offer). */
+    private static boolean offersUnsupportedVersion(int versionByte) {
+        return (versionByte & 0x80) == 0 && (versionByte < MIN_VERSION || versionByte > MAX_VERSION);
+    }
+
+    /**
+     * Answers a request of a version the parser does not read, before the connection's version is fixed, as
+     * Cassandra does: the client learns the versions spoken here and retries with a lower one. The request's
+     * length field is where v1/v2 (one-byte stream id) or v3 and later put it; its body is dropped unread.
+     */
+    private Op answerUnsupportedVersion(ByteBuffer data) throws Refused {
+        int version = data.get(data.position()) & 0xff;
+        int header = version <= 2 ? HEADER - 1 : HEADER;
+        if (data.remaining() < header) return Op.more(header - data.remaining());
+        int length = data.getInt(data.position() + header - 4);
+        if (length < 0 || length > MAX_ENVELOPE) {
+            throw new Refused("CQL request of unsupported version " + version + " with a body length of " + length);
+        }
+        if (++versionAnswers > MAX_VERSION_ANSWERS) {
+            throw new Refused("CQL client offered " + versionAnswers + " unsupported protocol versions without stepping down to v"
+                    + MIN_VERSION + "-v" + MAX_VERSION);
+        }
+        context.reply(new L7Request.Generic("cassandra", Map.of("protocol_version", Integer.toString(version))), true,
+                Map.of("error", "Protocol_error"));
+        requestOps.add(Op.drop(header + (long) length));
+        return Op.inject(Side.REPLY, unsupportedVersion(version));
+    }
+
     private static int envelopeLength(ByteBuffer b, int p, boolean request) throws Refused {
         int version = b.get(p) & 0xff;
-        if (request && (version < 3 || version > 5)) throw new Refused("not a CQL v3-v5 request (version byte 0x" + Integer.toHexString(version) + ")");
-        if (!request && ((version & 0x80) == 0 || (version & 0x7f) < 3 || (version & 0x7f) > 5)) {
+        if (request && (version < MIN_VERSION || version > MAX_VERSION)) {
+            throw new Refused("not a CQL v3-v5 request (version byte 0x" + Integer.toHexString(version) + ")");
+        }
+        if (!request && ((version & 0x80) == 0 || (version & 0x7f) < MIN_VERSION || (version & 0x7f) > MAX_VERSION)) {
             throw new Refused("not a CQL v3-v5 response (version byte 0x" + Integer.toHexString(version) + ")");
         }
         if ((b.get(p + 1) & 0x01) != 0) throw new Refused("compressed CQL envelopes are not parsed by the proxy");
@@ -203,6 +248,10 @@ final class CassandraParser implements L7Parser {
         int version = b.get(p) & 0xff;
         int stream = b.getShort(p + 2);
         int opcode = b.get(p + 4) & 0xff;
+        if (sessionVersion == 0) sessionVersion = version;
+        else if (version != sessionVersion) {
+            throw new Refused("CQL v" + version + " request on a connection that opened with v" + sessionVersion);
+        }
         ByteBuffer body = b.duplicate().position(p + HEADER).limit(p + HEADER + b.getInt(p + 5)).slice();
         switch (opcode) {
             case STARTUP -> {
@@ -332,6 +381,23 @@ final class CassandraParser implements L7Parser {
         b.put((byte) (0x80 | requestVersion)).put((byte) 0).putShort((short) stream).put((byte) ERROR).putInt(body);
         b.putInt(code).putShort((short) m.length).put(m);
         if (id != null) b.putShort((short) id.length).put(id);
+        return b.array();
+    }
+
+    /**
+     * Cassandra's answer to a version it does not speak: stream 0 (the request's stream id is not read), in the
+     * client's own header layout for v1 and v2, which it may still parse, else in the highest version spoken here.
+     */
+    static byte[] unsupportedVersion(int requestVersion) {
+        byte[] m = ("Invalid or unsupported protocol version (" + requestVersion + "); supported versions are (3/v3, 4/v4, 5/v5)")
+                .getBytes(StandardCharsets.UTF_8);
+        boolean oneByteStream = requestVersion == 1 || requestVersion == 2;
+        int body = 4 + 2 + m.length;
+        ByteBuffer b = ByteBuffer.allocate((oneByteStream ? HEADER - 1 : HEADER) + body);
+        b.put((byte) (0x80 | (oneByteStream ? requestVersion : MAX_VERSION))).put((byte) 0);
+        if (oneByteStream) b.put((byte) 0);
+        else b.putShort((short) 0);
+        b.put((byte) ERROR).putInt(body).putInt(PROTOCOL_ERROR).putShort((short) m.length).put(m);
         return b.array();
     }
 

@@ -1,5 +1,6 @@
 package dev.ward.l7proxy.parsers.cassandra;
 
+import dev.ward.l7proxy.access.L7AccessEvent;
 import dev.ward.l7proxy.access.L7ProxyMetrics.ErrorKind;
 import dev.ward.l7proxy.proxy.ParserHarness;
 import dev.ward.l7proxy.proxy.ParserHarness.Result;
@@ -9,7 +10,9 @@ import dev.ward.policy.model.Direction;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 import static dev.ward.l7proxy.parsers.cassandra.CqlFrames.concat;
@@ -154,6 +157,60 @@ class CassandraParserTest {
         s[4] = (byte) (crc >> 8);
         s[5] = (byte) (crc >> 16);
         return s;
+    }
+
+    /**
+     * The DataStax driver 4.19 opens with DSE_V2 (0x42), then DSE_V1 (0x41), then v5. Cassandra 5.0.6 answers
+     * 0x42 with 85 00 0000 00, then Protocol_error "Invalid or unsupported protocol version (66); supported versions
+     * are (3/v3, 4/v4, 5/v5, 6/v6-beta)" whatever the request's stream, and v1 in v1's 8-byte header (both captured
+     * from a real 5.0.6); the proxy answers the same with the versions it reads.
+     */
+    @Test
+    void anUnsupportedFirstVersionIsAnsweredLikeCassandraAndTheSameConnectionCanStepDown() {
+        byte[] dseV2 = CqlFrames.envelope(0x42, 3, 0x05, new byte[] {1, 2, 3, 4, 5});
+        byte[] v1 = HexFormat.of().parseHex("0100000500000000");
+        byte[] options = CqlFrames.envelope(5, 0, 0x05, new byte[0]);
+        byte[] supported = CqlFrames.reply(5, 0, 0x06, new byte[] {0, 0});
+        Result r = harness().assertSplitInvariant(List.of(request(concat(dseV2, v1, options)), reply(supported)));
+        assertArrayEquals(options, r.toServerBytes(), "the server saw neither offer, only the v5 OPTIONS");
+        byte[] to66 = concat(HexFormat.of().parseHex("85000000000000005d0000000a0057"),
+                "Invalid or unsupported protocol version (66); supported versions are (3/v3, 4/v4, 5/v5)".getBytes(StandardCharsets.UTF_8));
+        byte[] to1 = concat(HexFormat.of().parseHex("810000000000005c0000000a0056"),
+                "Invalid or unsupported protocol version (1); supported versions are (3/v3, 4/v4, 5/v5)".getBytes(StandardCharsets.UTF_8));
+        assertEquals(HexFormat.of().formatHex(concat(to66, to1, supported)), HexFormat.of().formatHex(r.toClient()));
+        assertEquals(List.of("REPLY DENIED {error=Protocol_error, protocol_version=66}",
+                "REPLY DENIED {error=Protocol_error, protocol_version=1}"), r.events());
+        assertFalse(r.failed(), r.failure());
+    }
+
+    @Test
+    void onceAVersionIsSpokenAnyOtherVersionClosesTheConnectionUnforwarded() {
+        byte[] options = CqlFrames.envelope(4, 0, 0x05, new byte[0]);
+        for (byte[] late : List.of(CqlFrames.envelope(0x42, 1, 0x05, new byte[0]), CqlFrames.query(5, 1, "SELECT * FROM system.local"),
+                CqlFrames.envelope(0x84, 1, 0x05, new byte[0]))) {
+            Result r = harness().assertSplitInvariant(List.of(request(concat(options, late))));
+            assertEquals(ErrorKind.MALFORMED, r.failureKind(), r.failure());
+            assertArrayEquals(options, r.toServerBytes());
+            assertEquals(0, r.toClient().length, "no answer: the connection is closed");
+        }
+    }
+
+    @Test
+    void aClientThatNeverStepsDownOrLiesAboutItsLengthIsRefused() {
+        byte[] offer = CqlFrames.envelope(0x42, 0, 0x05, new byte[0]);
+        byte[] offers = new byte[0];
+        for (int i = 0; i <= CassandraParser.MAX_VERSION_ANSWERS; i++) offers = concat(offers, offer);
+        Result r = harness().run(List.of(request(offers)));
+        assertEquals(ErrorKind.MALFORMED, r.failureKind(), r.failure());
+        assertEquals(CassandraParser.MAX_VERSION_ANSWERS, r.rawEvents().stream().filter(e -> e.type() == L7AccessEvent.Type.REPLY).count(),
+                "each offer before the limit was answered");
+        assertEquals(CassandraParser.MAX_VERSION_ANSWERS * CassandraParser.unsupportedVersion(0x42).length, r.toClient().length);
+        assertEquals(0, r.toServerBytes().length);
+        byte[] huge = CqlFrames.envelope(0x42, 0, 0x05, new byte[0]);
+        ByteBuffer.wrap(huge).putInt(5, 0x7fffffff);
+        r = harness().run(List.of(request(huge)));
+        assertEquals(ErrorKind.MALFORMED, r.failureKind(), r.failure());
+        assertEquals(0, r.toClient().length + r.toServerBytes().length);
     }
 
     @Test
