@@ -21,8 +21,10 @@ import java.util.Set;
  * Cassandra's native protocol, v3 to v5 (v5's segment framing included). QUERY, PREPARE, EXECUTE and BATCH are
  * decided statement by statement on {@code query_action} and {@code query_table}; a denied envelope never
  * reaches the server and is answered with an Unauthorized error on its stream. In a v5 segment holding several
- * envelopes, the allowed ones are passed on in a rebuilt segment. The session keyspace is taken from the
- * server's SetKeyspace results, never from the client's USE, and nothing is decided while a USE is in flight.
+ * envelopes, the allowed ones are passed on in a rebuilt segment, and the proxy's answers go back in as many
+ * segments as they fill. The session keyspace is taken from the server's SetKeyspace results, never from the
+ * client's USE, and nothing is decided while a USE is in flight: in a segment, the envelopes after a USE are held
+ * by the parser and decided when its result passes.
  *
  * <p>Protocol negotiation: until the client's first envelope of v3-v5, a request of another version is answered
  * as Cassandra answers it (a Protocol_error "Invalid or unsupported protocol version" on stream 0, in a v5 header,
@@ -49,6 +51,8 @@ final class CassandraParser implements L7Parser {
     private final ArrayDeque<Op> replyOps = new ArrayDeque<>();
     private final Map<Integer, List<CqlStatement>> preparing = new HashMap<>();
     private final Set<Integer> usesInFlight = new HashSet<>();
+    /** The envelopes of a v5 segment that came after a USE in it, held until its result. */
+    private final ArrayDeque<byte[]> afterUse = new ArrayDeque<>();
     private String keyspace;
     private boolean framed;
     /** The version of the connection's first v3-v5 request; 0 while the client may still negotiate. */
@@ -172,30 +176,63 @@ final class CassandraParser implements L7Parser {
         if (!h.crcOk()) throw new Refused("CQL segment header CRC mismatch");
         if (data.remaining() < h.segmentLength()) return Op.more(h.segmentLength() - data.remaining());
         if (!CqlSegments.payloadCrcOk(data, p, h)) throw new Refused("CQL segment payload CRC mismatch");
+        if (!afterUse.isEmpty()) return Op.nop();
         if (!h.selfContained()) return requestSpanningEnvelope(data, p);
+        List<ByteBuffer> envelopes = new ArrayList<>();
         int at = p + CqlSegments.HEADER;
         int end = at + h.payloadLength();
-        ByteArrayOutputStream allowed = new ByteArrayOutputStream();
-        ByteArrayOutputStream answers = new ByteArrayOutputStream();
-        boolean anyDenied = false;
         while (at < end) {
             if (end - at < HEADER) throw new Refused("CQL segment ends inside an envelope header");
             int length = envelopeLength(data, at, true);
             if (end - at < HEADER + length) throw new Refused("self-contained CQL segment ends inside an envelope");
-            Verdict v = decide(data, at);
-            if (v.hold()) return Op.nop();
-            if (v.answer() == null) {
-                allowed.write(bytes(data, at, HEADER + length), 0, HEADER + length);
-            } else {
-                anyDenied = true;
-                answers.writeBytes(v.answer());
-            }
+            envelopes.add(data.duplicate().position(at).limit(at + HEADER + length).slice());
             at += HEADER + length;
         }
-        if (!anyDenied) return Op.pass(h.segmentLength());
+        Decided d = decideInTurn(envelopes);
+        if (d.count() == 0 && !envelopes.isEmpty()) return Op.nop();
+        if (d.count() == envelopes.size() && d.answers().isEmpty()) return Op.pass(h.segmentLength());
+        // What follows a USE in this segment waits for its result; the rest goes on rebuilt now.
+        for (ByteBuffer e : envelopes.subList(d.count(), envelopes.size())) afterUse.add(bytes(e, 0, e.remaining()));
         requestOps.add(Op.drop(h.segmentLength()));
-        if (allowed.size() > 0) requestOps.add(Op.inject(Side.REQUEST, CqlSegments.selfContained(allowed.toByteArray())));
-        return Op.inject(Side.REPLY, CqlSegments.selfContained(answers.toByteArray()));
+        queue(requestOps, d);
+        return requestOps.poll();
+    }
+
+    /** Envelopes decided in order, up to the first that must wait for a USE's result. */
+    private record Decided(int count, List<byte[]> allowed, List<byte[]> answers) {}
+
+    private Decided decideInTurn(List<ByteBuffer> envelopes) throws Refused {
+        List<byte[]> allowed = new ArrayList<>();
+        List<byte[]> answers = new ArrayList<>();
+        int n = 0;
+        for (ByteBuffer e : envelopes) {
+            Verdict v = decide(e, 0);
+            if (v.hold()) break;
+            if (v.answer() == null) allowed.add(bytes(e, 0, e.remaining()));
+            else answers.add(v.answer());
+            n++;
+        }
+        return new Decided(n, allowed, answers);
+    }
+
+    /** The allowed envelopes on to the server and the answers to the client, each in as few segments as hold them. */
+    private static void queue(ArrayDeque<Op> ops, Decided d) {
+        for (byte[] s : segments(d.allowed())) ops.add(Op.inject(Side.REQUEST, s));
+        for (byte[] s : segments(d.answers())) ops.add(Op.inject(Side.REPLY, s));
+    }
+
+    private static List<byte[]> segments(List<byte[]> envelopes) {
+        List<byte[]> out = new ArrayList<>();
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        for (byte[] e : envelopes) {
+            if (payload.size() + e.length > CqlSegments.MAX_PAYLOAD) {
+                out.add(CqlSegments.selfContained(payload.toByteArray()));
+                payload.reset();
+            }
+            payload.writeBytes(e);
+        }
+        if (payload.size() > 0) out.add(CqlSegments.selfContained(payload.toByteArray()));
+        return out;
     }
 
     /** An envelope too large for one segment: gather its segments, then decide it whole. */
@@ -239,7 +276,18 @@ final class CassandraParser implements L7Parser {
             if (needsReading(data.get(at + 4) & 0xff, data.getShort(at + 2))) observeReply(data, at);
             at += HEADER + length;
         }
+        if (usesInFlight.isEmpty() && !afterUse.isEmpty()) releaseAfterUse();
         return Op.pass(h.segmentLength());
+    }
+
+    /**
+     * Decides the envelopes that waited for a USE, now that its result is known. Their bytes go out from the reply
+     * side, after the server's segment that carried the result.
+     */
+    private void releaseAfterUse() throws Refused {
+        Decided d = decideInTurn(afterUse.stream().map(ByteBuffer::wrap).toList());
+        for (int i = 0; i < d.count(); i++) afterUse.poll();
+        queue(replyOps, d);
     }
 
     // ---- decisions ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import static dev.ward.l7proxy.proxy.ParserHarness.request;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CQL parser against the seed's Empire policy, as written, with every input split at every byte. */
 class CassandraParserTest {
@@ -78,10 +79,8 @@ class CassandraParserTest {
         assertEquals(CassandraParser.UNPREPARED, errorCode(c, at), "an unknown id makes the driver prepare again");
     }
 
-    @Test
-    void theSessionKeyspaceComesFromTheServersResultAndNothingPassesWhileAUseIsInFlight() {
-        byte[] use = CqlFrames.query(4, 1, "USE attendance");
-        byte[] insert = CqlFrames.query(4, 2, "INSERT INTO daily_records (a) VALUES ('x')");
+    /** The seed's policy and one that lets the outposts USE keyspaces. */
+    static EngineRedirectLookup lookupAllowingUse() {
         EngineRedirectLookup withUse = lookup();
         withUse.apply("""
                 apiVersion: cilium.io/v2
@@ -105,7 +104,14 @@ class CassandraParserTest {
                         l7:
                         - query_action: use
                 """);
-        ParserHarness h = new ParserHarness(new CassandraParserFactory(), withUse, Direction.INGRESS, OUTPOST, CASS, 9042);
+        return withUse;
+    }
+
+    @Test
+    void theSessionKeyspaceComesFromTheServersResultAndNothingPassesWhileAUseIsInFlight() {
+        byte[] use = CqlFrames.query(4, 1, "USE attendance");
+        byte[] insert = CqlFrames.query(4, 2, "INSERT INTO daily_records (a) VALUES ('x')");
+        ParserHarness h = new ParserHarness(new CassandraParserFactory(), lookupAllowingUse(), Direction.INGRESS, OUTPOST, CASS, 9042);
         byte[] denied = CqlFrames.query(4, 3, "INSERT INTO secrets (a) VALUES ('x')");
         Result r = h.assertSplitInvariant(List.of(request(concat(use, insert, denied)), reply(CqlFrames.setKeyspace(4, 1, "attendance"))));
         assertArrayEquals(concat(use, insert), r.toServerBytes(), "the inserts waited for the USE; then daily_records passed as attendance.daily_records");
@@ -130,6 +136,68 @@ class CassandraParserTest {
         assertEquals(true, h.crcOk() && h.selfContained());
         assertEquals(CassandraParser.UNAUTHORIZED, errorCode(answer, CqlSegments.HEADER));
         assertFalse(r.failed(), r.failure());
+    }
+
+    /**
+     * The driver packs what it writes at once into one v5 segment: a USE and the statements after it. Those wait
+     * for the USE's result (they may name tables of its keyspace), while the USE itself goes on.
+     */
+    @Test
+    void aUseAndTheStatementsAfterItInOneSegmentGoOnInTurn() {
+        byte[] startup = CqlFrames.envelope(5, 0, 0x01, new byte[] {0, 0});
+        byte[] ready = CqlFrames.reply(5, 0, 0x02, new byte[0]);
+        byte[] use = CqlFrames.query(5, 1, "USE attendance");
+        byte[] insert = CqlFrames.query(5, 2, "INSERT INTO daily_records (a) VALUES ('x')");
+        byte[] denied = CqlFrames.query(5, 3, "INSERT INTO secrets (a) VALUES ('x')");
+        byte[] setKeyspace = CqlSegments.selfContained(CqlFrames.setKeyspace(5, 1, "attendance"));
+        ParserHarness h = new ParserHarness(new CassandraParserFactory(), lookupAllowingUse(), Direction.INGRESS, OUTPOST, CASS, 9042);
+        Result r = h.assertSplitInvariant(List.of(request(startup), reply(ready),
+                request(CqlSegments.selfContained(concat(use, insert, denied))), reply(setKeyspace)));
+        assertArrayEquals(concat(startup, CqlSegments.selfContained(use), CqlSegments.selfContained(insert)), r.toServerBytes(),
+                "the USE went on alone, the insert after its result, as attendance.daily_records");
+        byte[] c = r.toClient();
+        assertArrayEquals(concat(ready, setKeyspace), Arrays.copyOfRange(c, 0, ready.length + setKeyspace.length));
+        byte[] answer = Arrays.copyOfRange(c, ready.length + setKeyspace.length, c.length);
+        assertEquals(3, ByteBuffer.wrap(answer, CqlSegments.HEADER + 2, 2).getShort());
+        assertEquals(CassandraParser.UNAUTHORIZED, errorCode(answer, CqlSegments.HEADER), "attendance.secrets is denied");
+        assertEquals(List.of("forwarded use attendance", "forwarded insert attendance.daily_records", "denied insert attendance.secrets"),
+                r.rawEvents().stream().filter(e -> e.type() == L7AccessEvent.Type.REQUEST)
+                        .map(e -> e.outcome().name().toLowerCase() + " " + e.fields().get("query_action")
+                                + (e.fields().get("query_table").isEmpty() ? "" : " " + e.fields().get("query_table"))).toList(),
+                "each statement decided once");
+        assertFalse(r.failed(), r.failure());
+    }
+
+    /** A segment full of small denied statements gets answers longer than one segment holds: several segments. */
+    @Test
+    void answersLongerThanASegmentGoInSeveral() {
+        byte[] startup = CqlFrames.envelope(5, 0, 0x01, new byte[] {0, 0});
+        byte[] ready = CqlFrames.reply(5, 0, 0x02, new byte[0]);
+        byte[] many = new byte[0];
+        int n = 0;
+        while (many.length < CqlSegments.MAX_PAYLOAD - 100) {
+            many = concat(many, CqlFrames.query(5, ++n, "DROP TABLE x"));
+        }
+        Result r = harness().run(List.of(request(startup), reply(ready), request(CqlSegments.selfContained(many))));
+        assertFalse(r.failed(), r.failure());
+        assertArrayEquals(startup, r.toServerBytes());
+        ByteBuffer c = ByteBuffer.wrap(r.toClient());
+        c.position(ready.length);
+        int answers = 0, segments = 0;
+        while (c.hasRemaining()) {
+            CqlSegments.Header sh = CqlSegments.header(c, c.position());
+            assertTrue(sh.crcOk() && sh.selfContained());
+            assertTrue(CqlSegments.payloadCrcOk(c, c.position(), sh));
+            for (int at = c.position() + CqlSegments.HEADER; at < c.position() + CqlSegments.HEADER + sh.payloadLength();
+                 at += 9 + c.getInt(at + 5)) {
+                assertEquals(CassandraParser.UNAUTHORIZED, c.getInt(at + 9));
+                answers++;
+            }
+            c.position(c.position() + sh.segmentLength());
+            segments++;
+        }
+        assertEquals(n, answers, "every DROP answered");
+        assertTrue(segments > 1, segments + " segments");
     }
 
     @Test
