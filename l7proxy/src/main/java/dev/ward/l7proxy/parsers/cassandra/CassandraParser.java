@@ -29,7 +29,7 @@ import java.util.Set;
  * <p>Protocol negotiation: until the client's first envelope of v3-v5, a request of another version is answered
  * as Cassandra answers it (a Protocol_error "Invalid or unsupported protocol version" on stream 0, in a v5 header,
  * or in the client's own header for v1 and v2) and dropped, so that a driver that opens with the highest version
- * it knows steps down. Each such answer is an access event (denied reply, {@code protocol_version}). The first
+ * it knows steps down. Each such answer is an access event (a reply, {@code protocol_version}). The first
  * v3-v5 envelope fixes the connection's version: any other version after it closes the connection.
  */
 final class CassandraParser implements L7Parser {
@@ -146,7 +146,8 @@ final class CassandraParser implements L7Parser {
             throw new Refused("CQL client offered " + versionAnswers + " unsupported protocol versions without stepping down to v"
                     + MIN_VERSION + "-v" + MAX_VERSION);
         }
-        context.reply(new L7Request.Generic("cassandra", Map.of("protocol_version", Integer.toString(version))), true,
+        // The proxy answers in the server's place here, not for a policy: a reply, not a denial.
+        context.reply(new L7Request.Generic("cassandra", Map.of("protocol_version", Integer.toString(version))), false,
                 Map.of("error", "Protocol_error"));
         requestOps.add(Op.drop(header + (long) length));
         return Op.inject(Side.REPLY, unsupportedVersion(version));

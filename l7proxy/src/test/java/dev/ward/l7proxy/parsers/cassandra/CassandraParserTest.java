@@ -246,8 +246,8 @@ class CassandraParserTest {
         byte[] to1 = concat(HexFormat.of().parseHex("810000000000005c0000000a0056"),
                 "Invalid or unsupported protocol version (1); supported versions are (3/v3, 4/v4, 5/v5)".getBytes(StandardCharsets.UTF_8));
         assertEquals(HexFormat.of().formatHex(concat(to66, to1, supported)), HexFormat.of().formatHex(r.toClient()));
-        assertEquals(List.of("REPLY DENIED {error=Protocol_error, protocol_version=66}",
-                "REPLY DENIED {error=Protocol_error, protocol_version=1}"), r.events());
+        assertEquals(List.of("REPLY FORWARDED {error=Protocol_error, protocol_version=66}",
+                "REPLY FORWARDED {error=Protocol_error, protocol_version=1}"), r.events());
         assertFalse(r.failed(), r.failure());
     }
 

@@ -137,8 +137,8 @@ class CassandraThroughProxyTest {
         assertEquals("attendance.daily_records", denied.fields().get("query_table"));
         List<String> offersAnswered = proxy.events().stream()
                 .filter(e -> e.type() == L7AccessEvent.Type.REPLY && e.fields().containsKey("protocol_version"))
-                .map(e -> e.fields().get("protocol_version") + " " + e.fields().get("error")).toList();
-        assertEquals(negotiated ? List.of("66 Protocol_error", "65 Protocol_error") : List.of(), offersAnswered,
+                .map(e -> e.fields().get("protocol_version") + " " + e.fields().get("error") + " " + e.outcome()).toList();
+        assertEquals(negotiated ? List.of("66 Protocol_error FORWARDED", "65 Protocol_error FORWARDED") : List.of(), offersAnswered,
                 "the proxy answered the driver's DSE_V2 and DSE_V1 offers, and only when it negotiated");
         assertEquals(malformedBefore, proxy.proxy.metrics().errors("cassandra", ErrorKind.MALFORMED),
                 "no connection was closed as malformed");
