@@ -136,7 +136,7 @@ final class CassandraParser implements L7Parser {
      */
     private Op answerUnsupportedVersion(ByteBuffer data) throws Refused {
         int version = data.get(data.position()) & 0xff;
-        int header = version <= 2 ? HEADER - 1 : HEADER;
+        int header = version == 1 || version == 2 ? HEADER - 1 : HEADER;
         if (data.remaining() < header) return Op.more(header - data.remaining());
         int length = data.getInt(data.position() + header - 4);
         if (length < 0 || length > MAX_ENVELOPE) {

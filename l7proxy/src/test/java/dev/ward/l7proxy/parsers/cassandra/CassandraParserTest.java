@@ -230,24 +230,28 @@ class CassandraParserTest {
     /**
      * The DataStax driver 4.19 opens with DSE_V2 (0x42), then DSE_V1 (0x41), then v5. Cassandra 5.0.6 answers
      * 0x42 with 85 00 0000 00, then Protocol_error "Invalid or unsupported protocol version (66); supported versions
-     * are (3/v3, 4/v4, 5/v5, 6/v6-beta)" whatever the request's stream, and v1 in v1's 8-byte header (both captured
-     * from a real 5.0.6); the proxy answers the same with the versions it reads.
+     * are (3/v3, 4/v4, 5/v5, 6/v6-beta)" whatever the request's stream, v1 in v1's 8-byte header, and v0 like 0x42
+     * (all captured from a real 5.0.6); the proxy answers the same with the versions it reads.
      */
     @Test
     void anUnsupportedFirstVersionIsAnsweredLikeCassandraAndTheSameConnectionCanStepDown() {
         byte[] dseV2 = CqlFrames.envelope(0x42, 3, 0x05, new byte[] {1, 2, 3, 4, 5});
         byte[] v1 = HexFormat.of().parseHex("0100000500000000");
+        byte[] v0 = CqlFrames.envelope(0, 7, 0x05, new byte[] {9, 9});
         byte[] options = CqlFrames.envelope(5, 0, 0x05, new byte[0]);
         byte[] supported = CqlFrames.reply(5, 0, 0x06, new byte[] {0, 0});
-        Result r = harness().assertSplitInvariant(List.of(request(concat(dseV2, v1, options)), reply(supported)));
+        Result r = harness().assertSplitInvariant(List.of(request(concat(dseV2, v1, v0, options)), reply(supported)));
         assertArrayEquals(options, r.toServerBytes(), "the server saw neither offer, only the v5 OPTIONS");
         byte[] to66 = concat(HexFormat.of().parseHex("85000000000000005d0000000a0057"),
                 "Invalid or unsupported protocol version (66); supported versions are (3/v3, 4/v4, 5/v5)".getBytes(StandardCharsets.UTF_8));
         byte[] to1 = concat(HexFormat.of().parseHex("810000000000005c0000000a0056"),
                 "Invalid or unsupported protocol version (1); supported versions are (3/v3, 4/v4, 5/v5)".getBytes(StandardCharsets.UTF_8));
-        assertEquals(HexFormat.of().formatHex(concat(to66, to1, supported)), HexFormat.of().formatHex(r.toClient()));
+        byte[] to0 = concat(HexFormat.of().parseHex("85000000000000005c0000000a0056"),
+                "Invalid or unsupported protocol version (0); supported versions are (3/v3, 4/v4, 5/v5)".getBytes(StandardCharsets.UTF_8));
+        assertEquals(HexFormat.of().formatHex(concat(to66, to1, to0, supported)), HexFormat.of().formatHex(r.toClient()));
         assertEquals(List.of("REPLY FORWARDED {error=Protocol_error, protocol_version=66}",
-                "REPLY FORWARDED {error=Protocol_error, protocol_version=1}"), r.events());
+                "REPLY FORWARDED {error=Protocol_error, protocol_version=1}",
+                "REPLY FORWARDED {error=Protocol_error, protocol_version=0}"), r.events());
         assertFalse(r.failed(), r.failure());
     }
 
