@@ -21,8 +21,16 @@ import java.util.Set;
  * Cassandra's native protocol, v3 to v5 (v5's segment framing included). QUERY, PREPARE, EXECUTE and BATCH are
  * decided statement by statement on {@code query_action} and {@code query_table}; a denied envelope never
  * reaches the server and is answered with an Unauthorized error on its stream. In a v5 segment holding several
- * envelopes, the allowed ones are passed on in a rebuilt segment. The session keyspace is taken from the
- * server's SetKeyspace results, never from the client's USE, and nothing is decided while a USE is in flight.
+ * envelopes, the allowed ones are passed on in a rebuilt segment, and the proxy's answers go back in as many
+ * segments as they fill. The session keyspace is taken from the server's SetKeyspace results, never from the
+ * client's USE, and nothing is decided while a USE is in flight: in a segment, the envelopes after a USE are held
+ * by the parser and decided when its result passes.
+ *
+ * <p>Protocol negotiation: until the client's first envelope of v3-v5, a request of another version is answered
+ * as Cassandra answers it (a Protocol_error "Invalid or unsupported protocol version" on stream 0, in a v5 header,
+ * or in the client's own header for v1 and v2) and dropped, so that a driver that opens with the highest version
+ * it knows steps down. Each such answer is an access event (a reply, {@code protocol_version}). The first
+ * v3-v5 envelope fixes the connection's version: any other version after it closes the connection.
  */
 final class CassandraParser implements L7Parser {
     static final int MAX_ENVELOPE = 4 * 1024 * 1024;
@@ -30,6 +38,9 @@ final class CassandraParser implements L7Parser {
     static final int UNAUTHORIZED = 0x2100;
     static final int UNPREPARED = 0x2500;
     static final int PROTOCOL_ERROR = 0x000A;
+    static final int MIN_VERSION = 3, MAX_VERSION = 5;
+    /** Unsupported versions answered on one connection before it counts as not stepping down. */
+    static final int MAX_VERSION_ANSWERS = 8;
     private static final int ERROR = 0x00, STARTUP = 0x01, READY = 0x02, AUTHENTICATE = 0x03, OPTIONS = 0x05,
             QUERY = 0x07, RESULT = 0x08, PREPARE = 0x09, EXECUTE = 0x0A, REGISTER = 0x0B, BATCH = 0x0D,
             AUTH_RESPONSE = 0x0F;
@@ -40,8 +51,13 @@ final class CassandraParser implements L7Parser {
     private final ArrayDeque<Op> replyOps = new ArrayDeque<>();
     private final Map<Integer, List<CqlStatement>> preparing = new HashMap<>();
     private final Set<Integer> usesInFlight = new HashSet<>();
+    /** The envelopes of a v5 segment that came after a USE in it, held until its result. */
+    private final ArrayDeque<byte[]> afterUse = new ArrayDeque<>();
     private String keyspace;
     private boolean framed;
+    /** The version of the connection's first v3-v5 request; 0 while the client may still negotiate. */
+    private int sessionVersion;
+    private int versionAnswers;
 
     CassandraParser(ParserContext context, CqlPrepared prepared) {
         this.context = context;
@@ -80,6 +96,9 @@ final class CassandraParser implements L7Parser {
     // ---- unframed envelopes (v3, v4, and v5 before READY) ---------------------------------------------------
 
     private Op requestEnvelope(ByteBuffer data) throws Refused {
+        if (sessionVersion == 0 && data.hasRemaining() && offersUnsupportedVersion(data.get(data.position()) & 0xff)) {
+            return answerUnsupportedVersion(data);
+        }
         if (data.remaining() < HEADER) return Op.more(HEADER - data.remaining());
         int p = data.position();
         int length = envelopeLength(data, p, true);
@@ -105,10 +124,41 @@ final class CassandraParser implements L7Parser {
         return Op.pass(HEADER + length);
     }
 
+    /** A request-direction version byte the parser does not read (a response's direction bit is not an offer). */
+    private static boolean offersUnsupportedVersion(int versionByte) {
+        return (versionByte & 0x80) == 0 && (versionByte < MIN_VERSION || versionByte > MAX_VERSION);
+    }
+
+    /**
+     * Answers a request of a version the parser does not read, before the connection's version is fixed, as
+     * Cassandra does: the client learns the versions spoken here and retries with a lower one. The request's
+     * length field is where v1/v2 (one-byte stream id) or v3 and later put it; its body is dropped unread.
+     */
+    private Op answerUnsupportedVersion(ByteBuffer data) throws Refused {
+        int version = data.get(data.position()) & 0xff;
+        int header = version == 1 || version == 2 ? HEADER - 1 : HEADER;
+        if (data.remaining() < header) return Op.more(header - data.remaining());
+        int length = data.getInt(data.position() + header - 4);
+        if (length < 0 || length > MAX_ENVELOPE) {
+            throw new Refused("CQL request of unsupported version " + version + " with a body length of " + length);
+        }
+        if (++versionAnswers > MAX_VERSION_ANSWERS) {
+            throw new Refused("CQL client offered " + versionAnswers + " unsupported protocol versions without stepping down to v"
+                    + MIN_VERSION + "-v" + MAX_VERSION);
+        }
+        // The proxy answers in the server's place here, not for a policy: a reply, not a denial.
+        context.reply(new L7Request.Generic("cassandra", Map.of("protocol_version", Integer.toString(version))), false,
+                Map.of("error", "Protocol_error"));
+        requestOps.add(Op.drop(header + (long) length));
+        return Op.inject(Side.REPLY, unsupportedVersion(version));
+    }
+
     private static int envelopeLength(ByteBuffer b, int p, boolean request) throws Refused {
         int version = b.get(p) & 0xff;
-        if (request && (version < 3 || version > 5)) throw new Refused("not a CQL v3-v5 request (version byte 0x" + Integer.toHexString(version) + ")");
-        if (!request && ((version & 0x80) == 0 || (version & 0x7f) < 3 || (version & 0x7f) > 5)) {
+        if (request && (version < MIN_VERSION || version > MAX_VERSION)) {
+            throw new Refused("not a CQL v3-v5 request (version byte 0x" + Integer.toHexString(version) + ")");
+        }
+        if (!request && ((version & 0x80) == 0 || (version & 0x7f) < MIN_VERSION || (version & 0x7f) > MAX_VERSION)) {
             throw new Refused("not a CQL v3-v5 response (version byte 0x" + Integer.toHexString(version) + ")");
         }
         if ((b.get(p + 1) & 0x01) != 0) throw new Refused("compressed CQL envelopes are not parsed by the proxy");
@@ -127,30 +177,63 @@ final class CassandraParser implements L7Parser {
         if (!h.crcOk()) throw new Refused("CQL segment header CRC mismatch");
         if (data.remaining() < h.segmentLength()) return Op.more(h.segmentLength() - data.remaining());
         if (!CqlSegments.payloadCrcOk(data, p, h)) throw new Refused("CQL segment payload CRC mismatch");
+        if (!afterUse.isEmpty()) return Op.nop();
         if (!h.selfContained()) return requestSpanningEnvelope(data, p);
+        List<ByteBuffer> envelopes = new ArrayList<>();
         int at = p + CqlSegments.HEADER;
         int end = at + h.payloadLength();
-        ByteArrayOutputStream allowed = new ByteArrayOutputStream();
-        ByteArrayOutputStream answers = new ByteArrayOutputStream();
-        boolean anyDenied = false;
         while (at < end) {
             if (end - at < HEADER) throw new Refused("CQL segment ends inside an envelope header");
             int length = envelopeLength(data, at, true);
             if (end - at < HEADER + length) throw new Refused("self-contained CQL segment ends inside an envelope");
-            Verdict v = decide(data, at);
-            if (v.hold()) return Op.nop();
-            if (v.answer() == null) {
-                allowed.write(bytes(data, at, HEADER + length), 0, HEADER + length);
-            } else {
-                anyDenied = true;
-                answers.writeBytes(v.answer());
-            }
+            envelopes.add(data.duplicate().position(at).limit(at + HEADER + length).slice());
             at += HEADER + length;
         }
-        if (!anyDenied) return Op.pass(h.segmentLength());
+        Decided d = decideInTurn(envelopes);
+        if (d.count() == 0 && !envelopes.isEmpty()) return Op.nop();
+        if (d.count() == envelopes.size() && d.answers().isEmpty()) return Op.pass(h.segmentLength());
+        // What follows a USE in this segment waits for its result; the rest goes on rebuilt now.
+        for (ByteBuffer e : envelopes.subList(d.count(), envelopes.size())) afterUse.add(bytes(e, 0, e.remaining()));
         requestOps.add(Op.drop(h.segmentLength()));
-        if (allowed.size() > 0) requestOps.add(Op.inject(Side.REQUEST, CqlSegments.selfContained(allowed.toByteArray())));
-        return Op.inject(Side.REPLY, CqlSegments.selfContained(answers.toByteArray()));
+        queue(requestOps, d);
+        return requestOps.poll();
+    }
+
+    /** Envelopes decided in order, up to the first that must wait for a USE's result. */
+    private record Decided(int count, List<byte[]> allowed, List<byte[]> answers) {}
+
+    private Decided decideInTurn(List<ByteBuffer> envelopes) throws Refused {
+        List<byte[]> allowed = new ArrayList<>();
+        List<byte[]> answers = new ArrayList<>();
+        int n = 0;
+        for (ByteBuffer e : envelopes) {
+            Verdict v = decide(e, 0);
+            if (v.hold()) break;
+            if (v.answer() == null) allowed.add(bytes(e, 0, e.remaining()));
+            else answers.add(v.answer());
+            n++;
+        }
+        return new Decided(n, allowed, answers);
+    }
+
+    /** The allowed envelopes on to the server and the answers to the client, each in as few segments as hold them. */
+    private static void queue(ArrayDeque<Op> ops, Decided d) {
+        for (byte[] s : segments(d.allowed())) ops.add(Op.inject(Side.REQUEST, s));
+        for (byte[] s : segments(d.answers())) ops.add(Op.inject(Side.REPLY, s));
+    }
+
+    private static List<byte[]> segments(List<byte[]> envelopes) {
+        List<byte[]> out = new ArrayList<>();
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        for (byte[] e : envelopes) {
+            if (payload.size() + e.length > CqlSegments.MAX_PAYLOAD) {
+                out.add(CqlSegments.selfContained(payload.toByteArray()));
+                payload.reset();
+            }
+            payload.writeBytes(e);
+        }
+        if (payload.size() > 0) out.add(CqlSegments.selfContained(payload.toByteArray()));
+        return out;
     }
 
     /** An envelope too large for one segment: gather its segments, then decide it whole. */
@@ -194,7 +277,18 @@ final class CassandraParser implements L7Parser {
             if (needsReading(data.get(at + 4) & 0xff, data.getShort(at + 2))) observeReply(data, at);
             at += HEADER + length;
         }
+        if (usesInFlight.isEmpty() && !afterUse.isEmpty()) releaseAfterUse();
         return Op.pass(h.segmentLength());
+    }
+
+    /**
+     * Decides the envelopes that waited for a USE, now that its result is known. Their bytes go out from the reply
+     * side, after the server's segment that carried the result.
+     */
+    private void releaseAfterUse() throws Refused {
+        Decided d = decideInTurn(afterUse.stream().map(ByteBuffer::wrap).toList());
+        for (int i = 0; i < d.count(); i++) afterUse.poll();
+        queue(replyOps, d);
     }
 
     // ---- decisions ----------------------------------------------------------------------------------------
@@ -203,6 +297,10 @@ final class CassandraParser implements L7Parser {
         int version = b.get(p) & 0xff;
         int stream = b.getShort(p + 2);
         int opcode = b.get(p + 4) & 0xff;
+        if (sessionVersion == 0) sessionVersion = version;
+        else if (version != sessionVersion) {
+            throw new Refused("CQL v" + version + " request on a connection that opened with v" + sessionVersion);
+        }
         ByteBuffer body = b.duplicate().position(p + HEADER).limit(p + HEADER + b.getInt(p + 5)).slice();
         switch (opcode) {
             case STARTUP -> {
@@ -332,6 +430,23 @@ final class CassandraParser implements L7Parser {
         b.put((byte) (0x80 | requestVersion)).put((byte) 0).putShort((short) stream).put((byte) ERROR).putInt(body);
         b.putInt(code).putShort((short) m.length).put(m);
         if (id != null) b.putShort((short) id.length).put(id);
+        return b.array();
+    }
+
+    /**
+     * Cassandra's answer to a version it does not speak: stream 0 (the request's stream id is not read), in the
+     * client's own header layout for v1 and v2, which it may still parse, else in the highest version spoken here.
+     */
+    static byte[] unsupportedVersion(int requestVersion) {
+        byte[] m = ("Invalid or unsupported protocol version (" + requestVersion + "); supported versions are (3/v3, 4/v4, 5/v5)")
+                .getBytes(StandardCharsets.UTF_8);
+        boolean oneByteStream = requestVersion == 1 || requestVersion == 2;
+        int body = 4 + 2 + m.length;
+        ByteBuffer b = ByteBuffer.allocate((oneByteStream ? HEADER - 1 : HEADER) + body);
+        b.put((byte) (0x80 | (oneByteStream ? requestVersion : MAX_VERSION))).put((byte) 0);
+        if (oneByteStream) b.put((byte) 0);
+        else b.putShort((short) 0);
+        b.put((byte) ERROR).putInt(body).putInt(PROTOCOL_ERROR).putShort((short) m.length).put(m);
         return b.array();
     }
 

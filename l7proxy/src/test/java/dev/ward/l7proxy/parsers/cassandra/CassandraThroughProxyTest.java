@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import dev.ward.l7proxy.access.L7AccessEvent;
+import dev.ward.l7proxy.access.L7ProxyMetrics.ErrorKind;
 import dev.ward.l7proxy.testing.CassandraServer;
 import dev.ward.l7proxy.testing.EngineRedirectLookup;
 import dev.ward.l7proxy.testing.ProxyInLab;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seed's Empire Cassandra policy, as written, on a real Cassandra with the DataStax Java driver in a pod
- * namespace behind the transparent proxy, over protocol v4 and over v5 (segment framing).
+ * namespace behind the transparent proxy, over protocol v4 and over v5 (segment framing), each forced, and with
+ * the version left to the driver's negotiation (it opens with DSE_V2, then DSE_V1, and settles on v5).
  */
 class CassandraThroughProxyTest {
     static final String OUTPOST = "10.77.1.60";
@@ -77,11 +79,16 @@ class CassandraThroughProxyTest {
     /** What the outpost saw, gathered inside its namespace (the driver's I/O threads start where it is used). */
     record Outcome(String protocol, String releaseVersion, int inserted, List<String> refusals, int rowsAfterRefusals) {}
 
+    static final String NEGOTIATED = "negotiated";
+
     @ParameterizedTest(name = "protocol {0}")
-    @ValueSource(strings = {"V4", "V5"})
+    @ValueSource(strings = {"V4", "V5", NEGOTIATED})
     void outpostsReadSystemTablesAndWriteAttendanceButNothingElse(String version) throws Exception {
+        boolean negotiated = version.equals(NEGOTIATED);
+        proxy.clearEvents();
+        double malformedBefore = proxy.proxy.metrics().errors("cassandra", ErrorKind.MALFORMED);
         Outcome o = lab.callIn(outpost, () -> {
-            try (CqlSession s = session(DefaultProtocolVersion.valueOf(version))) {
+            try (CqlSession s = session(negotiated ? null : DefaultProtocolVersion.valueOf(version))) {
                 String release = s.execute("SELECT release_version FROM system.local").one().getString(0);
                 PreparedStatement insert = s.prepare("INSERT INTO attendance.daily_records (outpost, day, present) VALUES (?, ?, ?)");
                 int n = 0;
@@ -114,7 +121,7 @@ class CassandraThroughProxyTest {
                 return new Outcome(s.getContext().getProtocolVersion().name(), release, n, refused, rows);
             }
         });
-        assertEquals(version, o.protocol());
+        assertEquals(negotiated ? "V5" : version, o.protocol(), "the highest version both the proxy and Cassandra 5.0 speak");
         assertTrue(o.releaseVersion().startsWith("5.0"), o.releaseVersion());
         assertEquals(4, o.inserted());
         assertEquals(List.of("unauthorized", "unauthorized", "unauthorized", "unauthorized", "unauthorized"), o.refusals());
@@ -128,5 +135,12 @@ class CassandraThroughProxyTest {
         L7AccessEvent denied = proxy.awaitEvent(e -> e.outcome() == L7AccessEvent.Outcome.DENIED
                 && "drop".equals(e.fields().get("query_action")), "for the DROP hidden behind a comment");
         assertEquals("attendance.daily_records", denied.fields().get("query_table"));
+        List<String> offersAnswered = proxy.events().stream()
+                .filter(e -> e.type() == L7AccessEvent.Type.REPLY && e.fields().containsKey("protocol_version"))
+                .map(e -> e.fields().get("protocol_version") + " " + e.fields().get("error") + " " + e.outcome()).toList();
+        assertEquals(negotiated ? List.of("66 Protocol_error FORWARDED", "65 Protocol_error FORWARDED") : List.of(), offersAnswered,
+                "the proxy answered the driver's DSE_V2 and DSE_V1 offers, and only when it negotiated");
+        assertEquals(malformedBefore, proxy.proxy.metrics().errors("cassandra", ErrorKind.MALFORMED),
+                "no connection was closed as malformed");
     }
 }
