@@ -43,29 +43,54 @@ final class DnsScenario implements AutoCloseable {
             UNRESOLVED = IpPrefix.address("198.51.100.12"), LATER = IpPrefix.address("198.51.100.13");
     private static final int HTTPS = 443, WAIT_MILLIS = 1500;
 
+    static final String KAFKA_NAME = "kafka.mycorp.com";
+    static final InetAddress BROKER = IpPrefix.address("198.51.100.20");
+
     private final LabEnvironment env;
     private final Path dir;
     private final List<AutoCloseable> closing = new ArrayList<>();
+    private LabNetwork.Pod dns;
+    private UnboundServer unbound;
+    private LabNetwork.Pod broker;
+    private PodServer brokerProcess;
+    private long brokerStarted;
 
     DnsScenario(LabEnvironment env, Path workDir) {
         this.env = env;
         this.dir = workDir.resolve("dns");
     }
 
-    void run(ScenarioRun s) throws Exception {
+    /** kube-dns and the outside addresses (with the external Kafka broker starting meanwhile): scenarios 12 and 13 stand on them. */
+    private void kubeDns(ScenarioRun s) throws Exception {
+        if (dns != null) return;
         LabNetwork.Node n1 = env.nodes().get(0), n2 = env.nodes().get(1);
+        LabNetwork.Pod pod = pod(n2, "kube-system/kube-dns", 41);
+        env.addPod(n2, pod, Map.of("k8s-app", "kube-dns"));
+        unbound = UnboundServer.start(pod.netns(), pod.ip().getHostAddress(), dir.resolve("unbound"), Map.of(
+                ZONE, List.of(
+                        "api." + ZONE + ". 300 IN A " + API.getHostAddress(),
+                        "short." + ZONE + ". 1 IN A " + SHORT.getHostAddress(),
+                        "later." + ZONE + ". 300 IN A " + LATER.getHostAddress()),
+                "mycorp.com", List.of(KAFKA_NAME + ". 300 IN A " + BROKER.getHostAddress()),
+                "example.org", List.of("www.example.org. 300 IN A " + UNRESOLVED.getHostAddress())));
+        closing.add(unbound);
+        dns = pod;
+        s.note("unbound in " + dns + " (kube-system, k8s-app=kube-dns), authoritative for " + ZONE + ", mycorp.com and example.org");
+        outside(n1);
+        broker = new LabNetwork.Pod("kafka-mycorp", n1.netns(), BROKER);
+        brokerProcess = LabKafka.start(broker, dir.resolve("kafka"), KAFKA_NAME);
+        closing.add(brokerProcess);
+        brokerStarted = System.nanoTime();
+        s.note("a Kafka broker outside the cluster (on n1, " + BROKER.getHostAddress() + ", advertised as " + KAFKA_NAME + ") starts meanwhile");
+        // The lab's Kafka clients resolve the broker's name as a pod's resolver would: from their pod, at kube-dns.
+        PodResolver.serve("mycorp.com", dns.ip());
+    }
+
+    void run(ScenarioRun s) throws Exception {
+        LabNetwork.Node n1 = env.nodes().get(0);
         env.policies().put(LabPolicies.EGRESS_DOMAIN_WILDCARD);
         s.note("the seed's egress-domain-wildcard (" + LabPolicies.EGRESS_DOMAIN_WILDCARD.file() + ") written to the store, as printed");
-        LabNetwork.Pod dns = pod(n2, "kube-system/kube-dns", 41);
-        env.addPod(n2, dns, Map.of("k8s-app", "kube-dns"));
-        UnboundServer unbound = UnboundServer.start(dns.netns(), dns.ip().getHostAddress(), dir.resolve("unbound"), ZONE, List.of(
-                "api." + ZONE + ". 300 IN A " + API.getHostAddress(),
-                "short." + ZONE + ". 1 IN A " + SHORT.getHostAddress(),
-                "later." + ZONE + ". 300 IN A " + LATER.getHostAddress(),
-                "www.example.org. 300 IN A " + UNRESOLVED.getHostAddress()));
-        closing.add(unbound);
-        s.note("unbound in " + dns + " (kube-system, k8s-app=kube-dns), authoritative for " + ZONE);
-        outside(n1);
+        kubeDns(s);
         LabNetwork.Pod app = pod(n1, "my-service", 41);
         CniPods.Wired w = env.addPod(n1, app, Map.of("app", "myService"));
         s.note("CNI ADD " + app + " {app=myService} on n1: ready in " + w.millis() + " ms");
@@ -106,7 +131,57 @@ final class DnsScenario implements AutoCloseable {
         s.check(env.cluster().awaitApi(n1, Duration.ofSeconds(120)), "n1's agent restarted and serves its API");
         s.check(connect(app, LATER) == PodTcp.Attempt.CONNECTED, "the restarted agent kept the address the standalone proxy learned");
         Message back = query(app, dns.ip(), "www.example.org");
-        s.check(back.getRcode() == Rcode.REFUSED, "and refuses www.example.org again itself: " + Rcode.string(back.getRcode()));
+        WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n1).toString(),
+                "--type", "dns", "--last", "100", "--timeout", "2s");
+        boolean itself = o.output().lines().anyMatch(l -> l.contains("www.example.org") && l.contains("dns_refused"));
+        s.check(back.getRcode() == Rcode.REFUSED && itself, "and refuses www.example.org again itself: " + Rcode.string(back.getRcode())
+                + (itself ? ", in the restarted agent's own flows" : ", but the restarted agent's flows do not show it"));
+    }
+
+    /**
+     * Scenario 13: the seed's Kafka-behind-a-name policy as printed, on a broker outside the cluster that clients
+     * find by name: {@code app=empire-hq} and {@code app=outpost} on n1 resolve {@code kafka.mycorp.com} at kube-dns
+     * on n2 (through n1's DNS proxy, which opens the answer for them), and their Kafka requests are judged by n1's
+     * L7 proxy on the egress: hq produces to both topics, the outpost consumes empire-announce, and gets Kafka's
+     * authorization errors for the rest.
+     */
+    void kafkaBehindName(ScenarioRun s) throws Exception {
+        LabNetwork.Node n1 = env.nodes().get(0);
+        env.policies().put(LabPolicies.KAFKA_BEHIND_DNS);
+        env.policies().put(LabPolicies.KAFKA_DNS_LOOKUPS);
+        s.note("the seed's Kafka-behind-a-name policy (" + LabPolicies.KAFKA_BEHIND_DNS.file() + ", as printed) and the lookups it stands on ("
+                + LabPolicies.KAFKA_DNS_LOOKUPS.file() + ") written");
+        kubeDns(s);
+        LabNetwork.Pod hq = pod(n1, "empire-hq-dns", 43), outpost = pod(n1, "outpost-dns", 44);
+        env.addPod(n1, hq, Map.of("app", "empire-hq"));
+        env.addPod(n1, outpost, Map.of("app", "outpost"));
+        s.note("CNI ADD " + hq + " {app=empire-hq} and " + outpost + " {app=outpost} on n1");
+        s.check(connect(hq, BROKER, LabKafka.PORT) == PodTcp.Attempt.DROPPED,
+                "before its lookup, " + hq.name() + " -> " + BROKER.getHostAddress() + ":9092 (the broker, outside the cluster) is dropped");
+        brokerProcess.awaitListening(broker, LabKafka.PORT, 180_000);
+        s.note("the broker listens " + (System.nanoTime() - brokerStarted) / 1_000_000 + " ms after its start");
+        LabKafka.createTopics(broker, "deathstar-plans", "empire-announce");
+        String bootstrap = KAFKA_NAME + ":" + LabKafka.PORT;
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, String> p = LabKafkaClients.producer(hq, bootstrap)) {
+            long plans = LabKafkaClients.produce(hq, p, "deathstar-plans", "plans", "the exhaust port");
+            long news = LabKafkaClients.produce(hq, p, "empire-announce", "news", "the emperor arrives");
+            s.check(plans == 0 && news == 0, "empire-hq, bootstrapped by name, produces to deathstar-plans and empire-announce: acked at offsets "
+                    + plans + " and " + news);
+        }
+        List<String> read = LabKafkaClients.consume(outpost, bootstrap, "empire-announce");
+        s.check(read.equals(List.of("the emperor arrives")), "the outpost, bootstrapped by name, consumes empire-announce: " + read);
+        String plans = LabKafkaClients.consumeError(outpost, bootstrap, "deathstar-plans");
+        s.check(plans.startsWith("TopicAuthorizationException"), "the outpost consumes deathstar-plans: " + plans);
+        String produce = LabKafkaClients.produceError(outpost, bootstrap, "empire-announce");
+        s.check(produce.contains("AuthorizationException"), "the outpost produces to empire-announce (it may only consume): " + produce);
+        s.check(unbound.logged(KAFKA_NAME), "the clients' lookups of " + KAFKA_NAME + " reached kube-dns");
+        WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n1).toString(),
+                "--last", "4000", "--timeout", "2s");
+        List<String> lines = o.output().lines().toList();
+        for (String[] want : new String[][] {{KAFKA_NAME, "FORWARDED"}, {"deathstar-plans", "produce", "FORWARDED"}, {"deathstar-plans", "DROPPED"}}) {
+            String line = lines.stream().filter(l -> Arrays.stream(want).allMatch(l::contains)).findFirst().orElse(null);
+            s.check(line != null, "wardctl monitor on n1 shows " + String.join(" ", want) + (line == null ? ": missing" : ": " + line.strip()));
+        }
     }
 
     private boolean awaitDnsProxyReady(LabNetwork.Node n) throws Exception {
@@ -122,7 +197,7 @@ final class DnsScenario implements AutoCloseable {
     /** Addresses outside the cluster, on n1 itself, with a TCP server on 443: what toFQDNs opens. */
     private void outside(LabNetwork.Node n) throws Exception {
         try (RouteNetlink rt = RouteNetlink.open(n.netns())) {
-            for (InetAddress a : List.of(API, SHORT, UNRESOLVED, LATER)) rt.addAddress("lo", new IpPrefix(a, 32));
+            for (InetAddress a : List.of(API, SHORT, UNRESOLVED, LATER, BROKER)) rt.addAddress("lo", new IpPrefix(a, 32));
         }
         ServerSocket server = NetworkNamespace.call(n.netns(), () -> new ServerSocket(HTTPS, 50, InetAddress.getByName("0.0.0.0")));
         closing.add(PodTcp.echoServer(server, n.name() + ":443"));
@@ -144,30 +219,39 @@ final class DnsScenario implements AutoCloseable {
     }
 
     private static PodTcp.Attempt connect(LabNetwork.Pod from, InetAddress to) {
+        return connect(from, to, HTTPS);
+    }
+
+    private static PodTcp.Attempt connect(LabNetwork.Pod from, InetAddress to, int port) {
         Socket socket = NetworkNamespace.call(from.netns(), () -> {
             Socket s = new Socket();
             s.bind(new InetSocketAddress(from.ip(), 0));
             return s;
         });
-        return PodTcp.attempt(socket, from.name(), to, HTTPS, WAIT_MILLIS);
+        return PodTcp.attempt(socket, from.name(), to, port, WAIT_MILLIS);
     }
 
     static List<InetAddress> addresses(Message m) {
         return m.getSection(Section.ANSWER).stream().filter(r -> r.getType() == Type.A).map(r -> ((ARecord) r).getAddress()).toList();
     }
 
-    /** A UDP lookup from {@code pod}, as its resolver library would send it to {@code server}:53. */
+    /**
+     * A UDP lookup from {@code pod}, as its resolver library would send it to {@code server}:53; with a null pod, from
+     * the namespace of the thread that asks.
+     */
     static Message query(LabNetwork.Pod pod, InetAddress server, String name) throws IOException {
-        Message q = Message.newQuery(Record.newRecord(Name.fromString(name + "."), Type.A, DClass.IN));
+        Message q = Message.newQuery(Record.newRecord(Name.fromString(name.endsWith(".") ? name : name + "."), Type.A, DClass.IN));
         byte[] wire = q.toWire();
-        try (DatagramSocket socket = NetworkNamespace.call(pod.netns(), () -> new DatagramSocket(new InetSocketAddress(pod.ip(), 0)))) {
+        try (DatagramSocket socket = pod == null ? new DatagramSocket()
+                : NetworkNamespace.call(pod.netns(), () -> new DatagramSocket(new InetSocketAddress(pod.ip(), 0)))) {
             socket.setSoTimeout(5000);
             socket.send(new DatagramPacket(wire, wire.length, new InetSocketAddress(server, 53)));
             DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
             try {
                 socket.receive(p);
             } catch (SocketTimeoutException e) {
-                throw new IOException("no answer to " + name + " from " + server.getHostAddress() + " within 5 s (asked from " + pod + ")");
+                throw new IOException("no answer to " + name + " from " + server.getHostAddress() + " within 5 s (asked from "
+                        + (pod == null ? "thread " + Thread.currentThread().getName() : pod) + ")");
             }
             return new Message(Arrays.copyOf(p.getData(), p.getLength()));
         }

@@ -34,7 +34,7 @@ public final class EncryptionLab {
     private final List<LabNetwork.Node> nodes;
     private final Set<Integer> only;
     /** The scenarios' numbers, besides cluster up (0), as {@code --only} names them. */
-    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+    public static final List<Integer> SCENARIOS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
 
     /** @param only the scenarios to run besides cluster up (0), which the others stand on; null: all */
     public EncryptionLab(String prefix, Path workDir, PrintStream out, Set<Integer> only) throws IOException {
@@ -76,6 +76,8 @@ public final class EncryptionLab {
                     skipped, l7::cassandra);
             scenario(up, 12, "12 DNS: the seed's egress-domain-wildcard, kube-dns across nodes: allowed name reachable at once, others REFUSED, "
                     + "unresolved address dropped, TTL end closes, agent killed: the standalone proxy refuses, resolves and opens", skipped, dns::run);
+            scenario(up, 13, "13 Kafka behind a DNS name: the seed's policy as printed, a broker outside the cluster found by name through the DNS proxy, "
+                    + "produce and consume as allowed, the rest Kafka's authorization errors", skipped, dns::kafkaBehindName);
             scenario(up, 5, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
         } catch (Exception e) {
             out.println("ward lab: closing the policy scenarios' pods failed: " + e);

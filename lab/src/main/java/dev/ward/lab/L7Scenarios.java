@@ -8,16 +8,8 @@ import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import dev.ward.netlink.IpPrefix;
 import dev.ward.netlink.NetworkNamespace;
 import dev.ward.testbed.NamespaceServers;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -31,8 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -178,17 +168,17 @@ final class L7Scenarios implements AutoCloseable {
         LabNetwork.Pod hq = create(s, pod(node(1), "empire-hq", 32), node(1), Map.of("app", "empire-hq"));
         LabNetwork.Pod outpost = outpost(s);
 
-        try (KafkaProducer<String, String> p = producer(hq)) {
+        try (KafkaProducer<String, String> p = LabKafkaClients.producer(hq, LabKafka.bootstrap(kafka))) {
             long offset = NetworkNamespace.call(hq.netns(), () -> p.send(new ProducerRecord<>("deathstar-plans", "plans", "the exhaust port")).get(90, TimeUnit.SECONDS).offset());
             s.check(offset == 0, "empire-hq (n1) produces to deathstar-plans with a default idempotent producer: acked at offset " + offset);
             long announced = NetworkNamespace.call(hq.netns(), () -> p.send(new ProducerRecord<>("empire-announce", "news", "the emperor arrives")).get(90, TimeUnit.SECONDS).offset());
             s.check(announced == 0, "empire-hq produces to empire-announce: acked at offset " + announced);
         }
-        List<String> read = consume(outpost, "empire-announce");
+        List<String> read = LabKafkaClients.consume(outpost, LabKafka.bootstrap(kafka), "empire-announce");
         s.check(read.equals(List.of("the emperor arrives")), "empire-outpost (n3) consumes empire-announce: " + read);
-        String plans = consumeError(outpost, "deathstar-plans");
+        String plans = LabKafkaClients.consumeError(outpost, LabKafka.bootstrap(kafka), "deathstar-plans");
         s.check(plans.startsWith("TopicAuthorizationException"), "empire-outpost consumes deathstar-plans: " + plans + " (Kafka's own error, not a cut connection)");
-        String produce = produceError(outpost, "empire-announce");
+        String produce = LabKafkaClients.produceError(outpost, LabKafka.bootstrap(kafka), "empire-announce");
         s.check(produce.contains("AuthorizationException"), "empire-outpost produces to empire-announce (it may only consume): " + produce);
         monitor(s, node(2), List.of(
                 new Seen("hq's produce, forwarded", "FORWARDED", "deathstar-plans", "produce"),
@@ -273,81 +263,6 @@ final class L7Scenarios implements AutoCloseable {
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(60)).build();
         return CqlSession.builder().addContactPoint(new InetSocketAddress(server.ip(), LabCassandra.PORT))
                 .withLocalDatacenter("datacenter1").withConfigLoader(config).build();
-    }
-
-    private static Properties clientProperties(LabNetwork.Pod kafkaPod) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LabKafka.bootstrap(kafkaPod));
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "lab");
-        return p;
-    }
-
-    private KafkaProducer<String, String> producer(LabNetwork.Pod from) {
-        Properties p = clientProperties(kafka);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
-        // Its network thread starts here, in the pod's namespace, where its sockets are then made.
-        return NetworkNamespace.call(from.netns(), () -> new KafkaProducer<>(p, new StringSerializer(), new StringSerializer()));
-    }
-
-    private String produceError(LabNetwork.Pod from, String topic) {
-        try (KafkaProducer<String, String> p = producer(from)) {
-            return NetworkNamespace.call(from.netns(), () -> {
-                try {
-                    p.send(new ProducerRecord<>(topic, "x", "y")).get(90, TimeUnit.SECONDS);
-                    return "acked (not refused)";
-                } catch (ExecutionException e) {
-                    return e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
-                } catch (AuthorizationException e) {
-                    return e.getClass().getSimpleName() + ": " + e.getMessage();
-                }
-            });
-        }
-    }
-
-    /** A consumer without a group (assigned partition 0, from the start), polled in the pod: the classic consumer polls on the caller's thread. */
-    private List<String> consume(LabNetwork.Pod from, String topic) {
-        return NetworkNamespace.call(from.netns(), () -> {
-            try (KafkaConsumer<String, String> c = consumer()) {
-                TopicPartition tp = new TopicPartition(topic, 0);
-                c.assign(List.of(tp));
-                c.seekToBeginning(List.of(tp));
-                List<String> values = new ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (values.isEmpty() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofSeconds(2))) values.add(r.value());
-                }
-                return values;
-            }
-        });
-    }
-
-    private String consumeError(LabNetwork.Pod from, String topic) {
-        return NetworkNamespace.call(from.netns(), () -> {
-            try (KafkaConsumer<String, String> c = consumer()) {
-                TopicPartition tp = new TopicPartition(topic, 0);
-                c.assign(List.of(tp));
-                c.seekToBeginning(List.of(tp));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (System.nanoTime() < deadline) {
-                    try {
-                        if (!c.poll(Duration.ofSeconds(2)).isEmpty()) return "records read (not refused)";
-                    } catch (org.apache.kafka.common.KafkaException e) {
-                        return e.getClass().getSimpleName() + ": " + e.getMessage();
-                    }
-                }
-                return "nothing within 90 s (neither records nor an error)";
-            }
-        });
-    }
-
-    private KafkaConsumer<String, String> consumer() {
-        Properties p = clientProperties(kafka);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
-        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 
     // ---- what the operator sees, and what carried it

@@ -29,6 +29,14 @@ public final class LabKafka {
 
     /** Starts the broker for {@code pod} (it listens on the pod's address); {@link PodServer#awaitListening} tells when it is up. */
     static PodServer start(LabNetwork.Pod pod, Path dir) throws IOException {
+        return start(pod, dir, null);
+    }
+
+    /**
+     * As {@link #start(LabNetwork.Pod, Path)}, advertising itself to clients as {@code name} (null: its address), so
+     * clients reach it by resolving that name; the broker itself finds the name in a hosts file of its own.
+     */
+    static PodServer start(LabNetwork.Pod pod, Path dir, String name) throws IOException {
         Files.createDirectories(dir);
         Path props = dir.resolve("server.properties");
         Files.writeString(props, """
@@ -36,7 +44,7 @@ public final class LabKafka {
                 node.id=1
                 controller.quorum.voters=1@%1$s:9093
                 listeners=PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:9093
-                advertised.listeners=PLAINTEXT://%1$s:%2$d
+                advertised.listeners=PLAINTEXT://%4$s:%2$d
                 controller.listener.names=CONTROLLER
                 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
                 inter.broker.listener.name=PLAINTEXT
@@ -57,9 +65,14 @@ public final class LabKafka {
                 group.coordinator.threads=1
                 share.coordinator.threads=1
                 log.cleaner.enable=false
-                """.formatted(pod.ip().getHostAddress(), PORT, dir.resolve("data")));
+                """.formatted(pod.ip().getHostAddress(), PORT, dir.resolve("data"), name == null ? pod.ip().getHostAddress() : name));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(SLOW_CPU_JVM);
+        if (name != null) {
+            Path hosts = dir.resolve("hosts");
+            Files.writeString(hosts, pod.ip().getHostAddress() + " " + name + "\n");
+            cmd.add("-Djdk.net.hosts.file=" + hosts);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabKafka.class.getName(), Uuid.randomUuid().toString(), props.toString()));
         return PodServer.start("kafka", pod, cmd, dir.resolve("broker.log"));
     }
@@ -70,8 +83,15 @@ public final class LabKafka {
 
     /** Creates {@code topics} from inside the broker's pod (its own address: no policy between). */
     static void createTopics(LabNetwork.Pod pod, String... topics) {
+        createTopics(pod, Map.of(), topics);
+    }
+
+    /** As {@link #createTopics(LabNetwork.Pod, String...)}, with more admin client settings. */
+    static void createTopics(LabNetwork.Pod pod, Map<String, Object> settings, String... topics) {
+        Map<String, Object> config = new java.util.HashMap<>(settings);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(pod));
         dev.ward.netlink.NetworkNamespace.call(pod.netns(), () -> {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(pod)))) {
+            try (Admin admin = Admin.create(config)) {
                 List<NewTopic> t = new ArrayList<>();
                 for (String name : topics) t.add(new NewTopic(name, 1, (short) 1));
                 admin.createTopics(t).all().get(120, TimeUnit.SECONDS);

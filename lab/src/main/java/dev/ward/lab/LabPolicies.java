@@ -32,6 +32,14 @@ public final class LabPolicies implements AutoCloseable {
      */
     public static final Policy EGRESS_DOMAIN_WILDCARD = new Policy("egress-domain-wildcard", "000-egress-domain-wildcard.yaml");
 
+    /**
+     * The seed post's Kafka behind a DNS name, as printed: {@code app=empire-hq} may produce to two topics and
+     * {@code app=outpost} consume one, on whatever {@code kafka.mycorp.com} resolves to.
+     */
+    public static final Policy KAFKA_BEHIND_DNS = new Policy("kafka-behind-dns", "002-kafka-behind-dns.yaml");
+    /** The lookups {@link #KAFKA_BEHIND_DNS} stands on: its apps may ask kube-dns for {@code kafka.mycorp.com} only. */
+    public static final Policy KAFKA_DNS_LOOKUPS = new Policy("kafka-dns-lookups", "kafka-dns-lookups.yaml");
+
     public record Policy(String name, String file) {
         public String yaml() throws IOException {
             try (InputStream in = LabPolicies.class.getResourceAsStream("policies/" + file)) {

@@ -31,10 +31,26 @@ public final class UnboundServer implements AutoCloseable {
 
     /** Starts unbound in {@code netns} on {@code address}:53, authoritative for {@code zone} with {@code records}. */
     public static UnboundServer start(String netns, String address, Path dir, String zone, List<String> records) {
-        StringBuilder text = new StringBuilder("$ORIGIN " + zone + ".\n$TTL 300\n@ IN SOA ns." + zone + ". admin." + zone
-                + ". 1 3600 600 86400 60\n@ IN NS ns." + zone + ".\n");
-        text.append("ns.").append(zone).append(". IN A ").append(address).append('\n');
-        for (String r : records) text.append(r).append('\n');
+        return start(netns, address, dir, java.util.Map.of(zone, records));
+    }
+
+    /** Starts unbound in {@code netns} on {@code address}:53, authoritative for each zone with its records. */
+    public static UnboundServer start(String netns, String address, Path dir, java.util.Map<String, List<String>> zones) {
+        StringBuilder authority = new StringBuilder();
+        java.util.Map<Path, String> zoneFiles = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, List<String>> z : new java.util.TreeMap<>(zones).entrySet()) {
+            String zone = z.getKey();
+            StringBuilder text = new StringBuilder("$ORIGIN " + zone + ".\n$TTL 300\n@ IN SOA ns." + zone + ". admin." + zone
+                    + ". 1 3600 600 86400 60\n@ IN NS ns." + zone + ".\n");
+            text.append("ns.").append(zone).append(". IN A ").append(address).append('\n');
+            for (String r : z.getValue()) text.append(r).append('\n');
+            Path file = dir.toAbsolutePath().resolve(zone + ".zone");
+            zoneFiles.put(file, text.toString());
+            // unbound blocks special-use names such as test. by default (RFC 6761); here the zone is ours
+            authority.append("  local-zone: \"").append(zone).append(".\" nodefault\n");
+            authority.append("auth-zone:\n  name: \"").append(zone).append(".\"\n  zonefile: \"").append(file)
+                    .append("\"\n  for-downstream: yes\n  for-upstream: no\nserver:\n");
+        }
         String config = """
                 server:
                   interface: %1$s
@@ -55,21 +71,14 @@ public final class UnboundServer implements AutoCloseable {
                   module-config: "iterator"
                   do-not-query-address: 0.0.0.0/0
                   do-not-query-address: ::0/0
-                  # unbound blocks special-use names such as test. by default (RFC 6761); here the zone is ours
-                  local-zone: "%3$s." nodefault
-                auth-zone:
-                  name: "%3$s."
-                  zonefile: "%2$s/zone"
-                  for-downstream: yes
-                  for-upstream: no
-                remote-control:
+                %3$sremote-control:
                   control-enable: yes
                   control-interface: "%2$s/control.sock"
                   control-use-cert: no
-                """.formatted(address, dir.toAbsolutePath(), zone);
+                """.formatted(address, dir.toAbsolutePath(), authority);
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("zone"), text);
+            for (java.util.Map.Entry<Path, String> f : zoneFiles.entrySet()) Files.writeString(f.getKey(), f.getValue());
             Path conf = dir.resolve("unbound.conf");
             Files.writeString(conf, config);
             run("unbound-checkconf", conf.toString());
