@@ -272,6 +272,9 @@ public final class EncryptionLab {
      * writes the table, table.txt and junit.xml there.
      */
     public static void main(String[] args) throws IOException {
+        // Each pod's client must look a name up itself (its node's DNS proxy opens the answer for that pod only); the
+        // JVM's cache would hand one pod's answer to the next. Set before the first lookup reads the policy.
+        java.security.Security.setProperty("networkaddress.cache.ttl", "0");
         Path work = Path.of(args[1]);
         Files.createDirectories(work);
         Set<Integer> only = args.length > 2 ? Arrays.stream(args[2].split(",")).map(Integer::parseInt).collect(Collectors.toSet()) : null;

@@ -34,14 +34,18 @@ public final class PodResolver extends InetAddressResolverProvider {
             @Override
             public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
                 Served s = served;
-                if (s == null || !host.toLowerCase(java.util.Locale.ROOT).endsWith(s.suffix())) return builtin.lookupByName(host, policy);
+                String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+                if (s == null || !name.toLowerCase(java.util.Locale.ROOT).endsWith(s.suffix())) return builtin.lookupByName(host, policy);
                 try {
-                    org.xbill.DNS.Message m = DnsScenario.query(null, s.server(), host);
+                    org.xbill.DNS.Message m = DnsScenario.query(null, s.server(), name);
                     List<InetAddress> a = DnsScenario.addresses(m);
                     if (m.getRcode() != Rcode.NOERROR || a.isEmpty()) {
                         throw new UnknownHostException(host + ": " + Rcode.string(m.getRcode()) + " from " + s.server().getHostAddress());
                     }
-                    return a.stream();
+                    // Named as asked (dnsjava's addresses carry the record's name, with its final dot).
+                    List<InetAddress> named = new java.util.ArrayList<>();
+                    for (InetAddress x : a) named.add(InetAddress.getByAddress(name, x.getAddress()));
+                    return named.stream();
                 } catch (IOException | UncheckedIOException e) {
                     throw new UnknownHostException(host + ": " + e.getMessage());
                 }

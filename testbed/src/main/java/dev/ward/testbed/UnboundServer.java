@@ -81,7 +81,7 @@ public final class UnboundServer implements AutoCloseable {
             for (java.util.Map.Entry<Path, String> f : zoneFiles.entrySet()) Files.writeString(f.getKey(), f.getValue());
             Path conf = dir.resolve("unbound.conf");
             Files.writeString(conf, config);
-            run("unbound-checkconf", conf.toString());
+            Cmd.run("unbound-checkconf", conf.toString());
             Process p = new ProcessBuilder("ip", "netns", "exec", netns, "unbound", "-d", "-c", conf.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("unbound.out").toFile()).start();
             UnboundServer u = new UnboundServer(dir, conf, p);
@@ -97,7 +97,7 @@ public final class UnboundServer implements AutoCloseable {
         while (System.nanoTime() < end) {
             if (!process.isAlive()) throw new AssertionError("unbound exited: " + output());
             try {
-                run("unbound-control", "-c", conf.toString(), "status");
+                Cmd.run("unbound-control", "-c", conf.toString(), "status");
                 return;
             } catch (AssertionError notYet) {
                 sleep(50);
@@ -108,7 +108,7 @@ public final class UnboundServer implements AutoCloseable {
 
     /** Queries unbound has received so far (unbound-control stats_noreset, total.num.queries). */
     public long queries() {
-        String stats = run("unbound-control", "-c", conf.toString(), "stats_noreset");
+        String stats = Cmd.run("unbound-control", "-c", conf.toString(), "stats_noreset");
         for (String line : stats.lines().toList()) {
             if (line.startsWith("total.num.queries=")) return Long.parseLong(line.substring("total.num.queries=".length()).strip());
         }
@@ -133,24 +133,6 @@ public final class UnboundServer implements AutoCloseable {
             return Files.exists(out) ? Files.readString(out) : "";
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    private static String run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " timed out");
-            }
-            if (p.exitValue() != 0) throw new AssertionError(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + out);
-            return out;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd[0] + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 

@@ -318,7 +318,7 @@ public final class DnsBenchmark {
     /** Removes the TPROXY rules (for the runs that must reach their server unredirected). */
     static final class Cmd {
         static void none(NetnsTopology net) {
-            dev.ward.dnsproxy.testing.Cmd.run("ip", "netns", "exec", net.node, "nft", "flush", "ruleset");
+            dev.ward.testbed.Cmd.run("ip", "netns", "exec", net.node, "nft", "flush", "ruleset");
         }
     }
 }

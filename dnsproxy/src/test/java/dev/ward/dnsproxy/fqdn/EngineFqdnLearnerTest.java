@@ -32,16 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** TTLs with a minimum, open connections holding an address, a name held by two endpoints, and restarts. */
 class EngineFqdnLearnerTest {
-    static final String POLICY = """
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: {name: fqdn, namespace: default}
-            spec:
-              endpointSelector: {matchLabels: {app: client}}
-              egress:
-              - toFQDNs: [{matchPattern: "*.example.test"}]
-                toPorts: [{ports: [{port: "443", protocol: TCP}]}]
-            """;
+    static final String POLICY = dev.ward.dnsproxy.testing.TestPolicies.FQDN_EXAMPLE;
 
     /** A clock the test moves. */
     static final class TestClock extends Clock {

@@ -37,16 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * number of its own and is removed again when it forgets it.
  */
 class PinnedMapsDatapathTest {
-    static final String POLICY = """
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: {name: fqdn, namespace: default}
-            spec:
-              endpointSelector: {matchLabels: {app: client}}
-              egress:
-              - toFQDNs: [{matchPattern: "*.example.test"}]
-                toPorts: [{ports: [{port: "443", protocol: TCP}]}]
-            """;
+    static final String POLICY = dev.ward.dnsproxy.testing.TestPolicies.FQDN_EXAMPLE;
     static final InetAddress AGENTS = IpPrefix.address("192.0.2.10");
     static final InetAddress OWN = IpPrefix.address("192.0.2.11");
 

@@ -1,5 +1,6 @@
 package dev.ward.dnsproxy.testing;
 
+import dev.ward.testbed.Cmd;
 import dev.ward.netlink.NetworkNamespace;
 
 import java.util.List;

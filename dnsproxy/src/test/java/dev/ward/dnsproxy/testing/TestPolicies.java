@@ -21,4 +21,16 @@ public final class TestPolicies {
               - toFQDNs: [{matchPattern: "*.allowed.test"}]
                 toPorts: [{ports: [{port: "443", protocol: TCP}]}]
             """;
+
+    /** Pods labelled app=client may reach on 443 the addresses answered for *.example.test (no DNS rule of its own). */
+    public static final String FQDN_EXAMPLE = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: fqdn, namespace: default}
+            spec:
+              endpointSelector: {matchLabels: {app: client}}
+              egress:
+              - toFQDNs: [{matchPattern: "*.example.test"}]
+                toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+            """;
 }

@@ -1,11 +1,11 @@
-package dev.ward.dnsproxy.testing;
+package dev.ward.testbed;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command in a test (ip, nft, unbound-control), failing the test with its output when it fails. */
+/** Runs a command in a test or the lab (ip, nft, unbound-control), failing with its output when it fails. */
 public final class Cmd {
     private Cmd() {}
 
