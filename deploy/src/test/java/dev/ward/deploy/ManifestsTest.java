@@ -386,6 +386,7 @@ class ManifestsTest {
         VolumeMount bpffs = nodeDirectory(pod, container, flag(args, "--bpf-pin-root"));
         assertEquals("/sys/fs/bpf", bpffs.getMountPath(), "the node's bpffs, where the agent pins");
         assertEquals("HostToContainer", bpffs.getMountPropagation(), "the host's bpffs mount must reach the container");
+        assertEquals(Boolean.TRUE, bpffs.getReadOnly(), "it only opens the agent's pins, never unpins or replaces them");
 
         assertTrue(pod.getHostNetwork(), "the datapath hands it DNS on the node's network");
         assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), "it talks to no API server");
