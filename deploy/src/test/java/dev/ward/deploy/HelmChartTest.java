@@ -56,7 +56,52 @@ class HelmChartTest {
         VALUE_FLAGS.put("--l7-proxy-ingress-port", "15001");           // agent.l7Proxy.ingressPort
         VALUE_FLAGS.put("--l7-proxy-egress-port", "15002");            // agent.l7Proxy.egressPort
         VALUE_FLAGS.put("--l7-proxy-threads", "3");                    // agent.l7Proxy.threads
+        VALUE_FLAGS.put("--dns-proxy", "false");                       // agent.dnsProxy.enabled
+        VALUE_FLAGS.put("--dns-proxy-port", "10153");                  // agent.dnsProxy.port
+        VALUE_FLAGS.put("--dns-proxy-standby-port", "10154");          // agent.dnsProxy.standbyPort
+        VALUE_FLAGS.put("--dns-proxy-standby-state-dir", "/var/lib/ward/dnsproxy-test"); // dnsProxy.stateDir
+        VALUE_FLAGS.put("--dns-proxy-threads", "5");                   // agent.dnsProxy.threads
+        VALUE_FLAGS.put("--dns-refuse-with", "NXDOMAIN");              // agent.dnsProxy.refuseWith
+        VALUE_FLAGS.put("--dns-min-ttl", "30s");                       // agent.dnsProxy.minTtl
+        VALUE_FLAGS.put("--dns-upstream-timeout", "3s");               // agent.dnsProxy.upstreamTimeout
+        VALUE_FLAGS.put("--dns-datapath-timeout", "250ms");            // agent.dnsProxy.datapathTimeout
+        VALUE_FLAGS.put("--dns-rate-limit", "500");                    // agent.dnsProxy.rateLimit
+        VALUE_FLAGS.put("--dns-rate-burst", "700");                    // agent.dnsProxy.rateBurst
     }
+
+    /**
+     * Flags of {@code ward dnsproxy}, with what every-agent-value.yaml (standby turned on) makes of each: its own
+     * dnsProxy values, and the agent's it must agree with.
+     */
+    private static final Map<String, String> DNS_PROXY_VALUE_FLAGS = new LinkedHashMap<>();
+
+    static {
+        DNS_PROXY_VALUE_FLAGS.put("--snapshot", "/var/lib/ward/agent-test/dns-snapshot.json");       // agent.stateDir
+        DNS_PROXY_VALUE_FLAGS.put("--agent-journal", "/var/lib/ward/agent-test/fqdn-journal.jsonl"); // agent.stateDir
+        DNS_PROXY_VALUE_FLAGS.put("--state-dir", "/var/lib/ward/dnsproxy-test");   // dnsProxy.stateDir
+        DNS_PROXY_VALUE_FLAGS.put("--port", "10154");                              // agent.dnsProxy.standbyPort
+        DNS_PROXY_VALUE_FLAGS.put("--bpf-pin-root", "/sys/fs/bpf/ward-test");      // agent.bpfPinRoot
+        DNS_PROXY_VALUE_FLAGS.put("--threads", "5");                               // agent.dnsProxy.threads
+        DNS_PROXY_VALUE_FLAGS.put("--refuse-with", "NXDOMAIN");                    // agent.dnsProxy.refuseWith
+        DNS_PROXY_VALUE_FLAGS.put("--min-ttl", "30s");                             // agent.dnsProxy.minTtl
+        DNS_PROXY_VALUE_FLAGS.put("--upstream-timeout", "3s");                     // agent.dnsProxy.upstreamTimeout
+        DNS_PROXY_VALUE_FLAGS.put("--datapath-timeout", "250ms");                  // agent.dnsProxy.datapathTimeout
+        DNS_PROXY_VALUE_FLAGS.put("--rate-limit", "500");                          // agent.dnsProxy.rateLimit
+        DNS_PROXY_VALUE_FLAGS.put("--rate-burst", "700");                          // agent.dnsProxy.rateBurst
+        DNS_PROXY_VALUE_FLAGS.put("--metrics-address", "127.0.0.1:9971");          // dnsProxy.metricsAddress
+        DNS_PROXY_VALUE_FLAGS.put("--event-log", "/var/log/ward/test/dns-events.jsonl"); // dnsProxy.eventLog
+        DNS_PROXY_VALUE_FLAGS.put("--log-format", "text");                         // dnsProxy.logFormat
+        DNS_PROXY_VALUE_FLAGS.put("--log-level", "debug");                         // dnsProxy.logLevel
+        DNS_PROXY_VALUE_FLAGS.put("--datapath", "bpf");                            // always: the chart renders it only on the BPF datapath
+    }
+
+    /** {@code ward dnsproxy} flags with no meaning on Kubernetes, and why. */
+    private static final Map<String, String> DNS_PROXY_NOT_ON_KUBERNETES = Map.of(
+            "--netns", "it runs in the host's network namespace (hostNetwork), beside the agent; --netns is for the lab's nodes");
+
+    /** every-agent-value.yaml with the standalone DNS proxy's conditions (off there, away from their defaults) on. */
+    private static final String[] EVERY_VALUE_WITH_THE_STANDBY = {"--values", EVERY_VALUE.toString(),
+            "--set", "agent.datapath=bpf", "--set", "agent.dnsProxy.enabled=true"};
 
     /** Agent flags the chart sets itself, and from what. */
     private static final Map<String, String> SET_BY_THE_CHART = Map.of(
@@ -74,7 +119,7 @@ class HelmChartTest {
 
     @Test
     void everyFlagOfWardAgentIsAChartValueOrSetByTheChart() throws IOException {
-        Set<String> options = AgentOptions.read();
+        Set<String> options = CommandOptions.of("agent");
         List<String> uncovered = new ArrayList<>();
         for (String option : new TreeSet<>(options)) {
             if (!VALUE_FLAGS.containsKey(option) && !SET_BY_THE_CHART.containsKey(option) && !NOT_ON_KUBERNETES.containsKey(option)) uncovered.add(option);
@@ -86,6 +131,87 @@ class HelmChartTest {
             known.keySet().stream().filter(k -> !options.contains(k)).forEach(stale::add);
         }
         assertTrue(stale.isEmpty(), "ward agent no longer has " + stale + ": remove them from the chart and this test");
+    }
+
+    @Test
+    void everyFlagOfWardDnsproxyIsAChartValue() throws IOException {
+        Set<String> options = CommandOptions.of("dnsproxy");
+        List<String> uncovered = new TreeSet<>(options).stream()
+                .filter(o -> !DNS_PROXY_VALUE_FLAGS.containsKey(o) && !DNS_PROXY_NOT_ON_KUBERNETES.containsKey(o)).toList();
+        assertTrue(uncovered.isEmpty(), "ward dnsproxy " + uncovered + " have no value in deploy/helm/ward/values.yaml: add one to values.yaml, "
+                + "templates/45-dnsproxy.yaml, src/test/resources/every-agent-value.yaml and DNS_PROXY_VALUE_FLAGS here (or say here why not)");
+        List<String> stale = Stream.concat(DNS_PROXY_VALUE_FLAGS.keySet().stream(), DNS_PROXY_NOT_ON_KUBERNETES.keySet().stream())
+                .filter(k -> !options.contains(k)).toList();
+        assertTrue(stale.isEmpty(), "ward dnsproxy no longer has " + stale + ": remove them from the chart and this test");
+    }
+
+    @Test
+    void everyDnsProxyValueReachesItsFlagAndTheStandbyFitsTheAgent() throws IOException {
+        List<HasMetadata> objects = render(EVERY_VALUE_WITH_THE_STANDBY);
+        ManifestsTest.Installation install = new ManifestsTest.Installation("every value, standby on", objects, true);
+        DaemonSet agent = ManifestsTest.agentDaemonSet(install);
+        DaemonSet standby = ManifestsTest.dnsProxyDaemonSet(install).orElseThrow(() -> new AssertionError("no ward dnsproxy DaemonSet"));
+        assertEquals("ward-dnsproxy", standby.getMetadata().getName());
+        ManifestsTest.assertTheStandbyFitsTheAgent(agent, standby);
+        Container container = standby.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        List<String> args = container.getArgs();
+        DNS_PROXY_VALUE_FLAGS.forEach((flag, value) -> assertEquals(value, ManifestsTest.flag(args, flag), flag));
+        assertEquals("registry.example/ward/ward:9.9.9-test", container.getImage());
+        assertEquals("-Xmx150m", env(container, "WARD_JAVA_OPTS"));
+        assertEquals(List.of("NET_ADMIN", "BPF", "NET_BIND_SERVICE"), container.getSecurityContext().getCapabilities().getAdd());
+        assertEquals("10m", container.getResources().getRequests().get("cpu").toString());
+        assertEquals("100Mi", container.getResources().getRequests().get("memory").toString());
+        assertEquals("200Mi", container.getResources().getLimits().get("memory").toString());
+        var pod = standby.getSpec().getTemplate().getSpec();
+        assertEquals("system-cluster-critical", pod.getPriorityClassName());
+        assertEquals(Map.of("ward.dev/agent", "true"), pod.getNodeSelector(), "agent.nodeSelector: it stands by where the agent runs");
+        assertEquals(1, pod.getTolerations().size());
+        assertEquals("ward.dev/test", pod.getTolerations().getFirst().getKey());
+        assertEquals("NoSchedule", pod.getTolerations().getFirst().getEffect());
+        assertEquals(1, container.getPorts().size(), container.getPorts().toString());
+        assertEquals("metrics", container.getPorts().getFirst().getName());
+        assertEquals(9971, container.getPorts().getFirst().getContainerPort(), "the port of dnsProxy.metricsAddress");
+        assertEquals(Map.of("prometheus.io/scrape", "true", "prometheus.io/port", "9971"), standby.getSpec().getTemplate().getMetadata().getAnnotations());
+        var logs = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/var/log/ward")).findFirst()
+                .orElseThrow(() -> new AssertionError("the event log's directory is not mounted"));
+        assertEquals("/var/log/ward", pod.getVolumes().stream().filter(v -> v.getName().equals(logs.getName())).findFirst().orElseThrow()
+                .getHostPath().getPath(), "the event log is on the node");
+
+        Container defaults = ManifestsTest.dnsProxyDaemonSet(new ManifestsTest.Installation("defaults", render(), true)).orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertEquals("0.0.0.0:9967", ManifestsTest.flag(defaults.getArgs(), "--metrics-address"));
+        assertFalse(defaults.getArgs().contains("--event-log"), "the event log is never rotated: off unless asked for");
+        assertTrue(defaults.getVolumeMounts().stream().noneMatch(m -> m.getMountPath().equals("/var/log/ward")));
+        Container off = ManifestsTest.dnsProxyDaemonSet(new ManifestsTest.Installation("no metrics", render("--set", "dnsProxy.metricsAddress="), true))
+                .orElseThrow().getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertFalse(off.getArgs().contains("--metrics-address"), off.getArgs().toString());
+        assertTrue(off.getPorts() == null || off.getPorts().isEmpty(), off.getPorts().toString());
+    }
+
+    @Test
+    void theStandaloneDnsProxyRunsOnlyAsTheStandbyOfTheAgentsDnsProxyOnTheBpfDatapath() {
+        assertTrue(ManifestsTest.dnsProxyDaemonSet(new ManifestsTest.Installation("defaults", render(), true)).isPresent(), "on by default");
+        Map<String, String> without = Map.of(
+                "dnsProxy.enabled=false", "the standalone proxy off",
+                "agent.dnsProxy.enabled=false", "the agent's DNS proxy off: nothing to stand by for",
+                "agent.dnsProxy.standbyPort=0", "no standby port: the datapath hands it nothing",
+                "agent.datapath=none", "no BPF datapath: no DNS proxy in the agent, no pinned maps");
+        without.forEach((value, why) -> {
+            List<HasMetadata> objects = render("--set", value);
+            ManifestsTest.Installation install = new ManifestsTest.Installation(value, objects, true);
+            assertTrue(ManifestsTest.dnsProxyDaemonSet(install).isEmpty(), value + " (" + why + ") still renders ward dnsproxy");
+            assertTrue(objects.stream().noneMatch(o -> o.getMetadata().getName().equals("ward-dnsproxy")), value + ": something named ward-dnsproxy remains");
+            assertNotNull(ManifestsTest.agentDaemonSet(install), "the agent stays");
+        });
+        assertEquals("false", ManifestsTest.flag(agentContainer(render("--set", "agent.dnsProxy.enabled=false")).getArgs(), "--dns-proxy"));
+    }
+
+    @Test
+    void theStandbysExtraArgumentsComeLast() {
+        List<HasMetadata> objects = render("--set", "dnsProxy.extraArgs={--netns,dch-lab}");
+        List<String> args = ManifestsTest.dnsProxyDaemonSet(new ManifestsTest.Installation("extra", objects, true)).orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs();
+        assertEquals(List.of("--netns", "dch-lab"), args.subList(args.size() - 2, args.size()));
     }
 
     @Test
@@ -212,6 +338,42 @@ class HelmChartTest {
                 "--set", "agent.l7Proxy.threads=0"));
         assertNotEquals(0, l7Threads.exit());
         assertTrue(l7Threads.stderr().contains("agent.l7Proxy.threads must be 1-64, not 0"), l7Threads.stderr());
+    }
+
+    @Test
+    void badDnsProxyValuesFailTheRenderWithAMessageNamingThem() {
+        Map<List<String>, String> bad = new LinkedHashMap<>();
+        bad.put(List.of("agent.dnsProxy.enabled=maybe"), "agent.dnsProxy.enabled must be true or false, not maybe");
+        bad.put(List.of("agent.dnsProxy.port=0"), "agent.dnsProxy.port must be 1-65535, not 0");
+        bad.put(List.of("agent.dnsProxy.standbyPort=65536"), "agent.dnsProxy.standbyPort must be 0 (no standby) or 1-65535, not 65536");
+        bad.put(List.of("agent.dnsProxy.standbyPort=10053"), "agent.dnsProxy.port and agent.dnsProxy.standbyPort both use port 10053");
+        bad.put(List.of("agent.l7Proxy.egressPort=10054"), "agent.l7Proxy.egressPort and agent.dnsProxy.standbyPort both use port 10054");
+        bad.put(List.of("dnsProxy.metricsAddress=0.0.0.0:9962"), "agent.metricsAddress and dnsProxy.metricsAddress both use port 9962");
+        bad.put(List.of("dnsProxy.metricsAddress=9967"), "dnsProxy.metricsAddress must be HOST:PORT");
+        bad.put(List.of("dnsProxy.metricsAddress=0.0.0.0:99999"), "dnsProxy.metricsAddress must have a port 1-65535, not 0.0.0.0:99999");
+        bad.put(List.of("agent.dnsProxy.threads=65"), "agent.dnsProxy.threads must be 1-64, not 65");
+        bad.put(List.of("agent.dnsProxy.refuseWith=SERVFAIL"), "agent.dnsProxy.refuseWith must be REFUSED or NXDOMAIN, not SERVFAIL");
+        bad.put(List.of("agent.dnsProxy.minTtl=0s"), "agent.dnsProxy.minTtl must be a positive duration such as 500ms, 2s, 1m or 1h30m, not 0s");
+        bad.put(List.of("agent.dnsProxy.upstreamTimeout=2"), "agent.dnsProxy.upstreamTimeout must be a positive duration such as 500ms, 2s, 1m or 1h30m, not 2");
+        bad.put(List.of("agent.dnsProxy.datapathTimeout=half a second"), "agent.dnsProxy.datapathTimeout must be a positive duration such as 500ms, 2s, 1m or 1h30m, not half a second");
+        bad.put(List.of("agent.dnsProxy.rateLimit=-1"), "agent.dnsProxy.rateLimit must be 0 (no limit) or more queries a second, not -1");
+        bad.put(List.of("agent.dnsProxy.rateBurst=0"), "agent.dnsProxy.rateBurst must be at least 1, not 0");
+        bad.put(List.of("dnsProxy.stateDir=/opt/dnsproxy"), "dnsProxy.stateDir must be under /var/lib/ward/ (the node's directory the agent mounts");
+        bad.put(List.of("dnsProxy.stateDir=/var/lib/ward/agent/standby"),
+                "dnsProxy.stateDir (/var/lib/ward/agent/standby) must be apart from agent.stateDir (/var/lib/ward/agent)");
+        bad.put(List.of("dnsProxy.stateDir=/var/lib/ward/agent"),
+                "dnsProxy.stateDir (/var/lib/ward/agent) must be apart from agent.stateDir (/var/lib/ward/agent)");
+        bad.put(List.of("dnsProxy.eventLog=/tmp/dns.jsonl"), "dnsProxy.eventLog must be under /var/log/ward/");
+        bad.forEach((values, message) -> {
+            List<String> args = new ArrayList<>(List.of("template", "ward", Helm.CHART.toString(), "--namespace", Helm.NAMESPACE));
+            values.forEach(v -> args.addAll(List.of("--set", v)));
+            Helm.Result result = Helm.run(args);
+            assertNotEquals(0, result.exit(), values + " rendered");
+            assertTrue(result.stderr().contains(message), values + ": " + result.stderr());
+        });
+        // Good ones: milliseconds and compound durations as the CLI reads them, no standby port, no metrics.
+        Helm.template(Helm.NAMESPACE, "--set", "agent.dnsProxy.minTtl=1h30m", "--set", "agent.dnsProxy.datapathTimeout=1ms",
+                "--set", "agent.dnsProxy.standbyPort=0", "--set", "dnsProxy.metricsAddress=", "--set", "agent.dnsProxy.rateLimit=0");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ward.deploy;
 
 import dev.ward.agent.datapath.status.KubernetesDatapathReports;
+import dev.ward.agent.dns.DnsProxySubsystem;
 import dev.ward.agent.encryption.store.k8s.EncryptionResources;
 import dev.ward.agent.ipcache.KubernetesEndpointRecords;
 import dev.ward.policy.store.KubernetesIdentityBackend;
@@ -36,7 +37,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -262,7 +266,7 @@ class ManifestsTest {
         assertEquals("k8s", args.get(args.indexOf("--store") + 1));
         assertEquals("$(NODE_NAME)", args.get(args.indexOf("--node") + 1));
         assertEquals("$(HOST_IP)", args.get(args.indexOf("--underlay-ip") + 1));
-        Set<String> accepted = AgentOptions.read();
+        Set<String> accepted = CommandOptions.of("agent");
         for (String arg : args) {
             if (arg.startsWith("-")) assertTrue(accepted.contains(arg), "ward agent has no option " + arg + " (it has " + accepted + ")");
             for (Matcher m = Pattern.compile("\\$\\((\\w+)\\)").matcher(arg); m.find(); ) {
@@ -313,6 +317,118 @@ class ManifestsTest {
                     "the BPF datapath loads programs and maps (BPF, PERFMON) and attaches tc filters (NET_ADMIN)");
         }
         assertEquals(0L, container.getSecurityContext().getRunAsUser(), "the node's directories are root's");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installations")
+    void theStandaloneDnsProxyRunsExactlyWhereTheAgentsDnsProxyHasAStandby(Installation install) throws IOException {
+        DaemonSet agent = agentDaemonSet(install);
+        List<String> agentArgs = agent.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs();
+        // None of these installations sets dnsProxy.enabled false (HelmChartTest renders that), so the agent's
+        // flags alone say whether the standby must be there.
+        boolean standbyWanted = flag(agentArgs, "--datapath").equals("bpf") && flag(agentArgs, "--dns-proxy").equals("true")
+                && !flag(agentArgs, "--dns-proxy-standby-port").equals("0");
+        Optional<DaemonSet> standby = dnsProxyDaemonSet(install);
+        assertEquals(standbyWanted, standby.isPresent(), install + ": agent " + agentArgs);
+        if (standby.isEmpty()) return;
+        assertTheStandbyFitsTheAgent(agent, standby.get());
+        PodSpec pod = standby.get().getSpec().getTemplate().getSpec();
+        assertEquals("Exists", pod.getTolerations().getFirst().getOperator(), "on every node the agent runs on, tainted or not");
+        assertEquals(Set.of("NET_ADMIN", "BPF"), Set.copyOf(pod.getContainers().getFirst().getSecurityContext().getCapabilities().getAdd()),
+                "no more than its transparent sockets (NET_ADMIN) and the pinned maps (BPF) need");
+    }
+
+    /**
+     * What makes {@code standby} the agent's standby DNS proxy on the same node: its own DaemonSet, the agent's DNS
+     * proxy's port and settings, the agent's files and pinned maps from the node, and the CLI's flags.
+     */
+    static void assertTheStandbyFitsTheAgent(DaemonSet agent, DaemonSet standby) throws IOException {
+        PodSpec agentPod = agent.getSpec().getTemplate().getSpec(), pod = standby.getSpec().getTemplate().getSpec();
+        Container agentContainer = agentPod.getContainers().getFirst(), container = pod.getContainers().getFirst();
+        List<String> agentArgs = agentContainer.getArgs(), args = container.getArgs();
+
+        // An agent rollout replaces the agent's pods only: neither DaemonSet selects the other's pods.
+        assertNotEquals(agent.getMetadata().getName(), standby.getMetadata().getName());
+        Map<String, String> agentLabels = agent.getSpec().getTemplate().getMetadata().getLabels(),
+                standbyLabels = standby.getSpec().getTemplate().getMetadata().getLabels();
+        assertFalse(standbyLabels.entrySet().containsAll(agent.getSpec().getSelector().getMatchLabels().entrySet()),
+                "the agent's DaemonSet selects the standby's pods: " + standbyLabels);
+        assertFalse(agentLabels.entrySet().containsAll(standby.getSpec().getSelector().getMatchLabels().entrySet()),
+                "the standby's DaemonSet selects the agent's pods: " + agentLabels);
+        assertEquals(agentPod.getNodeSelector(), pod.getNodeSelector(), "it stands by where the agent runs");
+
+        assertEquals("dnsproxy", args.getFirst());
+        Set<String> accepted = CommandOptions.of("dnsproxy");
+        for (String arg : args) {
+            if (arg.startsWith("-")) assertTrue(accepted.contains(arg), "ward dnsproxy has no option " + arg + " (it has " + accepted + ")");
+            assertFalse(arg.contains("$("), arg + ": the standby defines no variables");
+        }
+        assertEquals("bpf", flag(args, "--datapath"), "it writes into the agent's BPF datapath");
+        assertEquals(flag(agentArgs, "--dns-proxy-standby-port"), flag(args, "--port"), "it listens where the agent's datapath hands DNS");
+        assertEquals(flag(agentArgs, "--bpf-pin-root"), flag(args, "--bpf-pin-root"), "the agent's pinned maps");
+        Path agentState = Path.of(flag(agentArgs, "--state-dir"));
+        assertEquals(agentState.resolve(DnsProxySubsystem.SNAPSHOT_FILE).toString(), flag(args, "--snapshot"), "the snapshot the agent writes");
+        assertEquals(agentState.resolve(DnsProxySubsystem.JOURNAL_FILE).toString(), flag(args, "--agent-journal"), "the journal the agent writes");
+        assertEquals(flag(agentArgs, "--dns-proxy-standby-state-dir"), flag(args, "--state-dir"), "the agent restores names from the standby's state");
+        Map<String, String> sameAsTheAgents = Map.of("--threads", "--dns-proxy-threads", "--refuse-with", "--dns-refuse-with",
+                "--min-ttl", "--dns-min-ttl", "--upstream-timeout", "--dns-upstream-timeout", "--datapath-timeout", "--dns-datapath-timeout",
+                "--rate-limit", "--dns-rate-limit", "--rate-burst", "--dns-rate-burst");
+        sameAsTheAgents.forEach((own, agents) -> assertEquals(flag(agentArgs, agents), flag(args, own), own + " answers as the agent's " + agents));
+
+        // The node's directories: the agent's files read-only, its own state written, and read by the agent too.
+        for (String file : List.of(flag(args, "--snapshot"), flag(args, "--agent-journal"))) {
+            VolumeMount mount = nodeDirectory(pod, container, file);
+            assertEquals(Boolean.TRUE, mount.getReadOnly(), file + " is the agent's: read-only here");
+        }
+        String ownState = flag(args, "--state-dir");
+        assertNotEquals(Boolean.TRUE, nodeDirectory(pod, container, ownState + "/").getReadOnly(), ownState + " is written by the standby");
+        nodeDirectory(agentPod, agentContainer, ownState + "/");
+        VolumeMount bpffs = nodeDirectory(pod, container, flag(args, "--bpf-pin-root"));
+        assertEquals("/sys/fs/bpf", bpffs.getMountPath(), "the node's bpffs, where the agent pins");
+        assertEquals("HostToContainer", bpffs.getMountPropagation(), "the host's bpffs mount must reach the container");
+        assertEquals(Boolean.TRUE, bpffs.getReadOnly(), "it only opens the agent's pins, never unpins or replaces them");
+
+        assertTrue(pod.getHostNetwork(), "the datapath hands it DNS on the node's network");
+        assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), "it talks to no API server");
+        assertNotEquals(WardKubernetes.AGENT_SERVICE_ACCOUNT, pod.getServiceAccountName(), "keyd signs SVIDs for the agent's ServiceAccount only");
+        var security = container.getSecurityContext();
+        assertEquals(0L, security.getRunAsUser(), "the agent's files and pinned maps are root's");
+        assertNotEquals(Boolean.TRUE, security.getPrivileged());
+        assertEquals(Boolean.FALSE, security.getAllowPrivilegeEscalation());
+        assertEquals(Boolean.TRUE, security.getReadOnlyRootFilesystem());
+        assertEquals(List.of("ALL"), security.getCapabilities().getDrop());
+        assertTrue(security.getCapabilities().getAdd().containsAll(List.of("NET_ADMIN", "BPF")), "IP_TRANSPARENT and bpf(2) on the pinned maps");
+        assertEquals(agentContainer.getSecurityContext().getSeccompProfile(), security.getSeccompProfile());
+        assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")), "the JVM needs a writable /tmp");
+        assertEquals(agentContainer.getImage(), container.getImage(), "the agent's image");
+        assertEquals(agentContainer.getImagePullPolicy(), container.getImagePullPolicy());
+    }
+
+    /** The standalone {@code ward dnsproxy} DaemonSet, if the installation has one. */
+    static Optional<DaemonSet> dnsProxyDaemonSet(Installation install) {
+        List<DaemonSet> found = install.objects().stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
+                .filter(d -> d.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs().getFirst().equals("dnsproxy")).toList();
+        assertTrue(found.size() <= 1, install + ": " + found.size() + " DaemonSets run ward dnsproxy");
+        return found.stream().findFirst();
+    }
+
+    /** The value after {@code flag} in {@code args}. */
+    static String flag(List<String> args, String flag) {
+        int at = args.indexOf(flag);
+        assertTrue(at >= 0 && at + 1 < args.size(), flag + " is not among " + args);
+        return args.get(at + 1);
+    }
+
+    /** The container's mount {@code path} is on: the node's own directory, mounted where it is on the node. */
+    private static VolumeMount nodeDirectory(PodSpec pod, Container container, String path) {
+        VolumeMount mount = container.getVolumeMounts().stream().filter(m -> path.startsWith(m.getMountPath() + "/"))
+                .max(Comparator.comparingInt(m -> m.getMountPath().length()))
+                .orElseThrow(() -> new AssertionError(path + " is on no volume of " + container.getName()));
+        Volume volume = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + mount.getName()));
+        assertNotNull(volume.getHostPath(), path + " must be on the node, not in " + volume);
+        assertEquals(mount.getMountPath(), volume.getHostPath().getPath(), path + " must be where it is on the node");
+        return mount;
     }
 
     @ParameterizedTest(name = "{0}")
