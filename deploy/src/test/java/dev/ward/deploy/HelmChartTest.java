@@ -76,8 +76,8 @@ class HelmChartTest {
     private static final Map<String, String> DNS_PROXY_VALUE_FLAGS = new LinkedHashMap<>();
 
     static {
-        DNS_PROXY_VALUE_FLAGS.put("--snapshot", "/var/lib/ward/agent-test/dns-snapshot.json");       // agent.stateDir
-        DNS_PROXY_VALUE_FLAGS.put("--agent-journal", "/var/lib/ward/agent-test/fqdn-journal.jsonl"); // agent.stateDir
+        DNS_PROXY_VALUE_FLAGS.put("--snapshot", "/var/lib/ward/agent-test/dns/dns-snapshot.json");       // agent.stateDir
+        DNS_PROXY_VALUE_FLAGS.put("--agent-journal", "/var/lib/ward/agent-test/dns/fqdn-journal.jsonl"); // agent.stateDir
         DNS_PROXY_VALUE_FLAGS.put("--state-dir", "/var/lib/ward/dnsproxy-test");   // dnsProxy.stateDir
         DNS_PROXY_VALUE_FLAGS.put("--port", "10154");                              // agent.dnsProxy.standbyPort
         DNS_PROXY_VALUE_FLAGS.put("--bpf-pin-root", "/sys/fs/bpf/ward-test");      // agent.bpfPinRoot

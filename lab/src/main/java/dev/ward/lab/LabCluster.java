@@ -1,5 +1,6 @@
 package dev.ward.lab;
 
+import dev.ward.agent.dns.DnsProxySubsystem;
 import dev.ward.agent.encryption.store.EncryptionStore;
 import dev.ward.agent.encryption.store.EncryptionStores;
 import dev.ward.agentapi.AgentClient;
@@ -143,8 +144,8 @@ public final class LabCluster implements AutoCloseable {
     public void startDnsProxy(LabNetwork.Node node) throws IOException {
         Path state = stateDir(node);
         dnsProxies.put(node.name(), jvm.start("dnsproxy-" + node.name(), WardJvm.WARD, List.of("dnsproxy",
-                "--netns", node.netns(), "--snapshot", state.resolve("dns-snapshot.json").toString(),
-                "--agent-journal", state.resolve("fqdn-journal.jsonl").toString(), "--state-dir", dnsProxyState(node).toString(),
+                "--netns", node.netns(), "--snapshot", state.resolve(DnsProxySubsystem.SNAPSHOT_FILE).toString(),
+                "--agent-journal", state.resolve(DnsProxySubsystem.JOURNAL_FILE).toString(), "--state-dir", dnsProxyState(node).toString(),
                 "--datapath", "bpf", "--bpf-pin-root", pinRoot(node).toString(), "--min-ttl", DNS_MIN_TTL)));
     }
 

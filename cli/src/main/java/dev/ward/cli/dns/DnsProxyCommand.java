@@ -33,7 +33,7 @@ import java.util.concurrent.CountDownLatch;
  * written into the node's pinned maps) while the agent is down or restarting.
  */
 @Command(name = "dnsproxy", footerHeading = Examples.HEADING, footer = {
-                "  ward dnsproxy --snapshot /var/lib/ward/agent/dns-snapshot.json \\",
+                "  ward dnsproxy --snapshot /var/lib/ward/agent/dns/dns-snapshot.json \\",
                 "      --state-dir /var/lib/ward/dnsproxy --log-format json"},
         mixinStandardHelpOptions = true, description = {
         "Run the DNS proxy as its own process beside the agent (high availability).",
@@ -48,7 +48,7 @@ public final class DnsProxyCommand implements Runnable {
 
     public enum DatapathKind { bpf, none }
 
-    @Option(names = "--snapshot", defaultValue = "/var/lib/ward/agent/dns-snapshot.json", paramLabel = "FILE",
+    @Option(names = "--snapshot", defaultValue = "/var/lib/ward/agent/dns/dns-snapshot.json", paramLabel = "FILE",
             description = "The agent's DNS snapshot, watched for newer generations (default: ${DEFAULT-VALUE}).")
     Path snapshot;
 
@@ -56,7 +56,7 @@ public final class DnsProxyCommand implements Runnable {
             description = "Where this proxy keeps its FQDN journal (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--agent-journal", defaultValue = "/var/lib/ward/agent/fqdn-journal.jsonl", paramLabel = "FILE",
+    @Option(names = "--agent-journal", defaultValue = "/var/lib/ward/agent/dns/fqdn-journal.jsonl", paramLabel = "FILE",
             description = "The agent's FQDN journal: names it learned, kept allowed here (default: ${DEFAULT-VALUE}).")
     Path agentJournal;
 

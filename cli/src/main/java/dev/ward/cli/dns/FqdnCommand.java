@@ -40,7 +40,7 @@ public final class FqdnCommand implements Runnable {
     @Command(name = "cache", mixinStandardHelpOptions = true, description = "List the learned names and addresses per endpoint (from the agent's and the standalone proxy's journals).")
     public static final class Cache implements Runnable {
         @Option(names = "--journal", paramLabel = "FILE", description = {
-                "An FQDN journal to read; repeatable (default: /var/lib/ward/agent/fqdn-journal.jsonl and",
+                "An FQDN journal to read; repeatable (default: /var/lib/ward/agent/dns/fqdn-journal.jsonl and",
                 "/var/lib/ward/dnsproxy/fqdn-journal.jsonl, those that exist)."})
         List<Path> journals = new ArrayList<>();
 
@@ -55,7 +55,7 @@ public final class FqdnCommand implements Runnable {
         @Override
         public void run() {
             List<Path> files = journals.isEmpty()
-                    ? List.of(Path.of("/var/lib/ward/agent/fqdn-journal.jsonl"), Path.of("/var/lib/ward/dnsproxy/fqdn-journal.jsonl"))
+                    ? List.of(Path.of("/var/lib/ward/agent/dns/fqdn-journal.jsonl"), Path.of("/var/lib/ward/dnsproxy/fqdn-journal.jsonl"))
                     : journals;
             Instant now = Instant.now();
             Map<String, Row> rows = new LinkedHashMap<>();

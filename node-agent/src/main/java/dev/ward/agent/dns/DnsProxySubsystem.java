@@ -43,8 +43,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DnsProxySubsystem implements Subsystem {
     private static final Logger LOG = LoggerFactory.getLogger(DnsProxySubsystem.class);
-    public static final String SNAPSHOT_FILE = "dns-snapshot.json";
-    public static final String JOURNAL_FILE = StandaloneDnsProxy.JOURNAL_FILE;
+    /**
+     * The subdirectory of the agent's state directory with what the standalone proxy reads, and nothing else: the
+     * standalone's mount of it shows none of the agent's keys.
+     */
+    public static final String DIRECTORY = "dns";
+    /** The standalone proxy's snapshot, relative to the agent's state directory. */
+    public static final String SNAPSHOT_FILE = DIRECTORY + "/dns-snapshot.json";
+    /** The agent's FQDN journal, relative to its state directory. */
+    public static final String JOURNAL_FILE = DIRECTORY + "/" + StandaloneDnsProxy.JOURNAL_FILE;
 
     private final DnsProxyConfig config;
     private final String netns;
@@ -74,6 +81,9 @@ public final class DnsProxySubsystem implements Subsystem {
         DnsEventListener events = context.find(FlowHub.class).<DnsEventListener>map(h -> new DnsFlows(context.node(), h))
                 .orElse(DnsEventListener.NONE);
         try {
+            Path dir = context.stateDir().resolve(DIRECTORY);
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             IpcacheView addresses = new IpcacheView();
             DnsProxyMetrics metrics = new DnsProxyMetrics(context.require(PrometheusRegistry.class),
                     () -> host == null ? 0 : host.learner().size());
