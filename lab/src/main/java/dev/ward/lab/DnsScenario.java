@@ -55,9 +55,10 @@ final class DnsScenario implements AutoCloseable {
     private PodServer brokerProcess;
     private long brokerStarted;
 
-    DnsScenario(LabEnvironment env, Path workDir) {
+    DnsScenario(LabEnvironment env, Path workDir) throws IOException {
         this.env = env;
         this.dir = workDir.resolve("dns");
+        LabEnvironment.deleteTree(dir); // an earlier run's zone files, logs and broker data (Kafka refuses a formatted directory)
     }
 
     /** kube-dns and the outside addresses (with the external Kafka broker starting meanwhile): scenarios 12 and 13 stand on them. */
