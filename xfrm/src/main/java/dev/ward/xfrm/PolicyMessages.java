@@ -63,9 +63,18 @@ final class PolicyMessages {
         return w.toBytes();
     }
 
+    /** Socket policies have directions past XFRM_POLICY_MAX (3, 4: a socket's in and out). */
+    static boolean isSocketPolicy(NetlinkMessage m) {
+        ByteBuffer p = m.payload();
+        XfrmStructs.require(p, USERPOLICY_INFO_LEN, "xfrm_userpolicy_info");
+        return Byte.toUnsignedInt(p.get(p.position() + 160)) >= XFRM_POLICY_MAX;
+    }
+
     static InstalledPolicy decode(NetlinkMessage m) {
         return decode(m.payload(), USERPOLICY_INFO_LEN);
     }
+
+    static final int XFRM_POLICY_MAX = 3;
 
     static InstalledPolicy decode(ByteBuffer p, int headerLen) {
         XfrmStructs.require(p, headerLen, "xfrm_userpolicy_info");

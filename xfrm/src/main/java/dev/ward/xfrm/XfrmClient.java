@@ -116,8 +116,20 @@ public final class XfrmClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The namespace's security policy database. The kernel's dump also holds sockets' own policies (IP_XFRM_POLICY,
+     * as the L7 proxy's sockets have); they belong to their sockets, not to the database, and are left out.
+     */
     public List<InstalledPolicy> policies() {
-        return dump(PolicyMessages.XFRM_MSG_GETPOLICY, "xfrm policy dump", PolicyMessages::decode);
+        List<NetlinkMessage> msgs;
+        try {
+            msgs = channel.dump(new NetlinkRequest(PolicyMessages.XFRM_MSG_GETPOLICY, 0, new byte[0], "xfrm policy dump"));
+        } catch (NetlinkException e) {
+            throw XfrmErrors.translate(e, Operation.READ);
+        }
+        List<InstalledPolicy> out = new ArrayList<>(msgs.size());
+        for (NetlinkMessage m : msgs) if (!PolicyMessages.isSocketPolicy(m)) out.add(PolicyMessages.decode(m));
+        return out;
     }
 
     /** Removes every policy in this namespace (never call on a namespace Ward does not own). */

@@ -1,7 +1,12 @@
 package dev.ward.agent.l7;
 
+import dev.ward.netlink.NetworkNamespace;
 import dev.ward.netlink.sys.LinuxSyscalls;
+import dev.ward.testbed.IpCommand;
+import dev.ward.xfrm.XfrmClient;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -21,6 +26,28 @@ class XfrmSocketBypassTest {
             } finally {
                 LinuxSyscalls.close(fd);
             }
+        }
+    }
+
+    /**
+     * The kernel's policy dump holds sockets' own policies too (directions 3 and 4); the encryption agent's reconciler
+     * reads the dump, and refused the whole dataplane every round while the L7 proxy's sockets had theirs.
+     */
+    @Test
+    void theNodesPolicyDatabaseAsReadLeavesTheSocketsPoliciesOut() {
+        String ns = "wxb" + ProcessHandle.current().pid();
+        NetworkNamespace.create(ns);
+        int fd = NetworkNamespace.openIn(ns, () -> LinuxSyscalls.socket(AF_INET, SOCK_STREAM, 0));
+        try {
+            assertTrue(XfrmSocketBypass.tryApply(fd));
+            String ip = IpCommand.run("netns", "exec", ns, "ip", "xfrm", "policy", "list");
+            assertTrue(ip.contains("socket in"), "the kernel holds the socket's policy: " + ip);
+            try (XfrmClient xfrm = XfrmClient.open(ns)) {
+                assertEquals(List.of(), xfrm.policies(), "the database has no policy; the socket's is not one of it");
+            }
+        } finally {
+            LinuxSyscalls.close(fd);
+            NetworkNamespace.delete(ns);
         }
     }
 
