@@ -2,6 +2,7 @@ package dev.ward.lab;
 
 import dev.ward.netlink.IpPrefix;
 import dev.ward.netlink.NetworkNamespace;
+import dev.ward.netlink.route.Route;
 import dev.ward.netlink.route.RouteNetlink;
 import dev.ward.testbed.UnboundServer;
 import org.xbill.DNS.ARecord;
@@ -32,7 +33,7 @@ import java.util.Map;
  * Scenario 12: the seed post's {@code egress-domain-wildcard} as printed, with encryption and the BPF datapath on.
  * kube-dns is a real unbound in a {@code kube-system} pod on n2, authoritative for {@code domain.com}; {@code myService}
  * runs on n1, so its lookups cross ESP after its node's DNS proxy judged them. The names point at addresses outside the
- * cluster, on n1 itself, where a TCP server answers on 443. An allowed name resolves and its address is reachable at
+ * cluster, on a host behind n1, where a TCP server answers on 443. An allowed name resolves and its address is reachable at
  * once; another name is refused and never reaches unbound; an address nobody resolved is dropped; a TTL's end closes its
  * address; with the agent killed, the standalone {@code ward dnsproxy} still refuses, resolves and opens new addresses,
  * and the agent, back, keeps what it learned.
@@ -77,12 +78,12 @@ final class DnsScenario implements AutoCloseable {
         closing.add(unbound);
         dns = pod;
         s.note("unbound in " + dns + " (kube-system, k8s-app=kube-dns), authoritative for " + ZONE + ", mycorp.com and example.org");
-        outside(n1);
-        broker = new LabNetwork.Pod("kafka-mycorp", n1.netns(), BROKER);
+        String external = outside(n1);
+        broker = new LabNetwork.Pod("kafka-mycorp", external, BROKER);
         brokerProcess = LabKafka.start(broker, dir.resolve("kafka"), KAFKA_NAME);
         closing.add(brokerProcess);
         brokerStarted = System.nanoTime();
-        s.note("a Kafka broker outside the cluster (on n1, " + BROKER.getHostAddress() + ", advertised as " + KAFKA_NAME + ") starts meanwhile");
+        s.note("a Kafka broker outside the cluster (" + external + ", behind n1, " + BROKER.getHostAddress() + ", advertised as " + KAFKA_NAME + ") starts meanwhile");
         // The lab's Kafka clients resolve the broker's name as a pod's resolver would: from their pod, at kube-dns.
         PodResolver.serve("mycorp.com", dns.ip());
     }
@@ -195,13 +196,38 @@ final class DnsScenario implements AutoCloseable {
         return false;
     }
 
-    /** Addresses outside the cluster, on n1 itself, with a TCP server on 443: what toFQDNs opens. */
-    private void outside(LabNetwork.Node n) throws Exception {
+    /**
+     * A host outside the cluster behind n1, as a service on the node's network would be: its own namespace on a veth
+     * from n1 (198.51.100.1/24 on n1's side, routed to by the other nodes), holding the names' addresses, with a TCP
+     * server on 443 and (scenario 13) the Kafka broker. What toFQDNs opens.
+     */
+    private String outside(LabNetwork.Node n) throws Exception {
+        String ns = n.netns() + "-ext";
+        if (NetworkNamespace.exists(ns)) NetworkNamespace.delete(ns);
+        NetworkNamespace.create(ns);
+        closing.add(() -> NetworkNamespace.delete(ns));
         try (RouteNetlink rt = RouteNetlink.open(n.netns())) {
-            for (InetAddress a : List.of(API, SHORT, UNRESOLVED, LATER, BROKER)) rt.addAddress("lo", new IpPrefix(a, 32));
+            rt.createVethPair("ext0", "ext0peer");
+            rt.moveToNamespace("ext0peer", ns);
+            rt.addAddress("ext0", IpPrefix.parse("198.51.100.1/24"));
+            rt.setUp("ext0", true);
         }
-        ServerSocket server = NetworkNamespace.call(n.netns(), () -> new ServerSocket(HTTPS, 50, InetAddress.getByName("0.0.0.0")));
-        closing.add(PodTcp.echoServer(server, n.name() + ":443"));
+        try (RouteNetlink rt = RouteNetlink.open(ns)) {
+            rt.setUp("lo", true);
+            for (InetAddress a : List.of(API, SHORT, UNRESOLVED, LATER, BROKER)) rt.addAddress("ext0peer", new IpPrefix(a, 24));
+            rt.setUp("ext0peer", true);
+            rt.addRoute(Route.via(IpPrefix.parse("0.0.0.0/0"), IpPrefix.address("198.51.100.1"), rt.indexOf("ext0peer"), Route.MAIN_TABLE));
+        }
+        // The other nodes reach it through n1, as a network routes to a subnet behind one of its hosts.
+        for (LabNetwork.Node other : env.nodes()) {
+            if (other.equals(n)) continue;
+            try (RouteNetlink rt = RouteNetlink.open(other.netns())) {
+                rt.addRoute(Route.via(IpPrefix.parse("198.51.100.0/24"), n.underlayIp(), rt.indexOf(other.uplink()), Route.MAIN_TABLE));
+            }
+        }
+        ServerSocket server = NetworkNamespace.call(ns, () -> new ServerSocket(HTTPS, 50, InetAddress.getByName("0.0.0.0")));
+        closing.add(PodTcp.echoServer(server, ns + ":443"));
+        return ns;
     }
 
     private void monitor(ScenarioRun s, LabNetwork.Node n) throws Exception {
