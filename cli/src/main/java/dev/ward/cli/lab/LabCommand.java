@@ -23,7 +23,7 @@ import java.util.List;
         + "plugins (ptp, then Ward's), real etcd, keyd and one agent per node with the BPF datapath; scenarios: cross-node traffic, ESP-only "
         + "underlay, rotation without loss, a never-attested node cut off, Star Wars rule1 enforced from a new pod's first packet, policy "
         + "changes under traffic within 1 s, agent kill -9 without loss or leak, L7 rules (HTTP, memcached, Kafka, Cassandra) on real "
-        + "servers, DNS rules and toFQDNs with a real unbound and the standalone DNS proxy while the agent is down, revocation within 5 s. Inside user-mode Linux when the host "
+        + "servers, DNS rules and toFQDNs with a real unbound and the standalone DNS proxy while the agent is down, Kafka behind a DNS name, revocation within 5 s. Inside user-mode Linux when the host "
         + "kernel lacks ESP (about 8 minutes). Prints a PASS/FAIL table; exits non-zero on any FAIL.")
 public final class LabCommand implements Runnable {
     @Option(names = "--work-dir", defaultValue = "lab-out", description = "Where logs, the underlay capture and reports go (default: ${DEFAULT-VALUE}).")
