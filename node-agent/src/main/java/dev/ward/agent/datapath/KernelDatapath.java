@@ -5,6 +5,7 @@ import dev.ward.bpf.datapath.DatapathConfig;
 import dev.ward.bpf.events.DatapathCounters;
 import dev.ward.bpf.events.FlowEventReader;
 
+import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,6 +56,15 @@ public final class KernelDatapath implements AutoCloseable {
     }
 
     /** Where it is pinned, its map sizes and proxy ports (fixed when opened). */
+    /**
+     * The identity the kernel's ipcache gives {@code address} now, read on the caller's thread: a longest-prefix
+     * lookup is one bpf(2) call on the map and needs nothing the datapath's thread guards, so the L7 proxy, which asks
+     * at every accepted connection, never waits behind a reconcile.
+     */
+    public int ipcacheIdentityOf(InetAddress address) {
+        return datapath.ipcache().identityOf(address);
+    }
+
     public DatapathConfig config() {
         return datapath.config();
     }

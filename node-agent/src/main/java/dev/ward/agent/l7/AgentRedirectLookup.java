@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Answers the proxy from what the datapath itself uses: a peer's identity is the kernel ipcache's longest-prefix
@@ -18,9 +17,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgentRedirectLookup implements RedirectLookup {
     private static final Logger LOG = LoggerFactory.getLogger(AgentRedirectLookup.class);
-    /** The datapath's thread answers in microseconds; a reconcile in progress can hold it for a while. */
-    private static final long IPCACHE_TIMEOUT_MS = 2000;
-
     private final KernelDatapath kernel;
     private final LocalVerdicts verdicts;
 
@@ -32,14 +28,12 @@ final class AgentRedirectLookup implements RedirectLookup {
     @Override
     public int identity(InetAddress address) {
         try {
-            return kernel.call(d -> d.ipcache().identityOf(address)).get(IPCACHE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.warn("the ipcache did not answer for {} ({}): treating it as world", address.getHostAddress(), e.toString());
+            return kernel.ipcacheIdentityOf(address);
+        } catch (RuntimeException e) {
+            LOG.warn("the ipcache could not be read for {} ({}): treating it as world", address.getHostAddress(), e.toString());
+            // World is what the datapath gives an address it does not know: rules for a pod's identity do not match it.
+            return ReservedIdentity.WORLD.id();
         }
-        // World is what the datapath gives an address it does not know: rules for a pod's identity do not match it.
-        return ReservedIdentity.WORLD.id();
     }
 
     @Override
