@@ -97,6 +97,8 @@ struct ct_key {
 #define WARD_CT_RST (1U << 3)
 /* Opened by an ingress proxy's upstream socket: replies go back to that socket, not by routing. */
 #define WARD_CT_PROXY_UPSTREAM (1U << 4)
+/* Policy allowed the flow's forward packets at the policy revision in the entry (no proxy redirect). */
+#define WARD_CT_ALLOWED (1U << 5)
 
 struct ct_value {
 	__u64 expires_ns;
@@ -106,6 +108,16 @@ struct ct_value {
 	__u32 flags;
 	__u16 proxy_port;
 	__u16 pad;
+	__u64 policy_revision; /* the revision WARD_CT_ALLOWED was judged at */
+};
+
+/* ---- policy revision: array of one, bumped by user space after every write to the maps policy reads -- */
+/*
+ * The ipcache, the endpoints, the outer policy map and every endpoint's policy map: a forward packet of a
+ * flow allowed at the current revision skips the lookups; any write makes every flow be judged again.
+ */
+struct revision_value {
+	__u64 revision;
 };
 
 /* ---- fragments: LRU hash, the ports of a fragmented datagram's first fragment ------------------------- */

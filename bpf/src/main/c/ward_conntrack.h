@@ -2,7 +2,8 @@
 /*
  * Connection tracking per endpoint: an entry is keyed by the flow's tuple as it was first seen and the
  * direction (at this endpoint) that opened it. Replies and ICMP errors quoting a tracked packet pass without
- * a policy lookup; forward packets are always looked up again, so a removed allow cuts established flows.
+ * a policy lookup. A forward packet skips the lookups only while the policy revision is the one its flow was
+ * allowed at: every write to the maps policy reads bumps it, so a removed allow cuts established flows.
  */
 #ifndef WARD_CONNTRACK_H
 #define WARD_CONNTRACK_H
@@ -84,19 +85,44 @@ static __always_inline int ct_lookup(const struct flow *f, __u32 endpoint_id, __
 	return CT_NEW;
 }
 
+/* The revision policy is judged at; read before the lookups, so a write racing them leaves the flow unjudged. */
+static __always_inline __u64 policy_revision(void)
+{
+	__u32 zero = 0;
+	struct revision_value *r = bpf_map_lookup_elem(&ward_revision, &zero);
+	return r ? r->revision : 0;
+}
+
+/* Whether the flow's forward packets were allowed at this revision (no redirect): then policy need not look. */
+static __always_inline int ct_allowed_at(const struct ct_value *v, __u64 revision)
+{
+	return (v->flags & WARD_CT_ALLOWED) && v->policy_revision == revision;
+}
+
+static __always_inline void ct_judged(struct ct_value *v, int allowed, __u64 revision)
+{
+	if (allowed) {
+		v->policy_revision = revision;
+		v->flags |= WARD_CT_ALLOWED;
+	} else if (v->flags & WARD_CT_ALLOWED) {
+		v->flags &= ~WARD_CT_ALLOWED;
+	}
+}
+
 static __always_inline void ct_create_flagged(const struct flow *f, __u32 endpoint_id, __u8 dir, __u16 proxy_port, __u32 flags,
-					      __u64 now)
+					      __u64 revision, __u64 now)
 {
 	struct ct_key k = {};
-	struct ct_value v = {.created_ns = now, .proxy_port = proxy_port, .flags = flags};
+	struct ct_value v = {.created_ns = now, .proxy_port = proxy_port, .flags = flags, .policy_revision = revision};
 	ct_key_set(&k, f->saddr, f->daddr, f->sport, f->dport, f->protocol, endpoint_id, dir);
 	ct_touch(&v, f, 1, now);
 	bpf_map_update_elem(&ward_ct, &k, &v, BPF_ANY);
 }
 
-static __always_inline void ct_create(const struct flow *f, __u32 endpoint_id, __u8 dir, __u16 proxy_port, __u64 now)
+static __always_inline void ct_create(const struct flow *f, __u32 endpoint_id, __u8 dir, __u16 proxy_port, int allowed,
+				      __u64 revision, __u64 now)
 {
-	ct_create_flagged(f, endpoint_id, dir, proxy_port, 0, now);
+	ct_create_flagged(f, endpoint_id, dir, proxy_port, allowed ? WARD_CT_ALLOWED : 0, revision, now);
 }
 
 /*

@@ -70,7 +70,8 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 		return forward(&f, WARD_DIR_INGRESS);
 	}
 
-	__u64 now = bpf_ktime_get_ns();
+	/* Conntrack times out in seconds: the coarse clock (CLOCK_MONOTONIC at tick granularity) reads no TSC. */
+	__u64 now = bpf_ktime_get_coarse_ns();
 	__u8 state = WARD_EVENT_UNTRACKED;
 	struct ct_value *ct = 0;
 
@@ -89,6 +90,13 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 		}
 		state = found == CT_ESTABLISHED ? WARD_EVENT_ESTABLISHED : WARD_EVENT_NEW;
 	}
+	__u64 revision = policy_revision();
+	__u32 lock = dir == WARD_DIR_INGRESS ? WARD_EP_LOCK_INGRESS : WARD_EP_LOCK_EGRESS;
+	/* Allowed at this revision and not since locked: the ipcache and policy would answer as they did. */
+	if (state == WARD_EVENT_ESTABLISHED && ct && !(ep->flags & lock) && ct_allowed_at(ct, revision)) {
+		ct_touch(ct, &f, 1, now);
+		return forward(&f, dir);
+	}
 
 	if (f.protocol == IPPROTO_TCP && f.kind == FLOW_TRACKED) {
 		/* The ingress proxy's own connection to its pod: judged by the proxy, tracked so the replies find it. */
@@ -96,7 +104,7 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 			if (ct)
 				ct_touch(ct, &f, 1, now);
 			else
-				ct_create_flagged(&f, ep->endpoint_id, dir, 0, WARD_CT_PROXY_UPSTREAM, now);
+				ct_create_flagged(&f, ep->endpoint_id, dir, 0, WARD_CT_PROXY_UPSTREAM, 0, now);
 			return forward(&f, dir);
 		}
 		/* A reply to an egress proxy's upstream connection (the pod's address, on another node's side). */
@@ -113,15 +121,18 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 	}
 	__u32 remote = ipcache_identity(dir == WARD_DIR_EGRESS ? f.daddr : f.saddr);
 
-	/* Every forward packet is judged, so a policy change applies to established flows at once. */
+	/* Judged again whenever the revision moved, so a policy change applies to established flows at once. */
 	policy_decide(ep, dir, remote, f.protocol, f.policy_port, &d);
 	if (d.verdict == WARD_VERDICT_DENY)
 		return drop(&f, ep, ifindex, dir, remote, &d, d.reason, state);
 
-	if (state == WARD_EVENT_ESTABLISHED && ct)
+	int allowed = d.verdict == WARD_VERDICT_ALLOW;
+	if (state == WARD_EVENT_ESTABLISHED && ct) {
 		ct_touch(ct, &f, 1, now);
-	else if (state == WARD_EVENT_NEW)
-		ct_create(&f, ep->endpoint_id, dir, d.verdict == WARD_VERDICT_REDIRECT ? d.proxy_port : 0, now);
+		ct_judged(ct, allowed, revision);
+	} else if (state == WARD_EVENT_NEW) {
+		ct_create(&f, ep->endpoint_id, dir, d.verdict == WARD_VERDICT_REDIRECT ? d.proxy_port : 0, allowed, revision, now);
+	}
 
 	if (d.verdict == WARD_VERDICT_REDIRECT) {
 		if (dir == WARD_DIR_EGRESS) {

@@ -57,6 +57,14 @@ struct {
 } ward_ct SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct revision_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ward_revision SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct frag_key);

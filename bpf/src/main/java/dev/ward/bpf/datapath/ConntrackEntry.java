@@ -18,7 +18,7 @@ public record ConntrackEntry(int endpointId, Direction direction, int protocol, 
                              InetAddress destination, int destinationPort, long expiresNanos, long packets, long bytes,
                              int flags, int proxyPort) {
     static final int KEY_SIZE = 44;
-    static final int VALUE_SIZE = 40;
+    static final int VALUE_SIZE = 48;
     public static final int REPLY_SEEN = 1;
 
     static ConntrackEntry decode(byte[] key, byte[] value) {

@@ -44,6 +44,7 @@ import java.util.Set;
 public final class Datapath implements AutoCloseable {
     private final DatapathConfig config;
     private final LoadedPrograms programs;
+    private final PolicyRevision revision;
     private final BpfMap endpointsMap;
     private final BpfMap outerPolicy;
     private final BpfMap ipcacheMap;
@@ -61,13 +62,16 @@ public final class Datapath implements AutoCloseable {
     private Datapath(DatapathConfig config, LoadedPrograms programs) {
         this.config = config;
         this.programs = programs;
-        this.endpointsMap = BpfMap.borrowed(programs.object.mapFd("ward_endpoints"), "ward_endpoints", 4, EndpointValue.SIZE);
-        this.outerPolicy = BpfMap.borrowed(programs.object.mapFd("ward_policy"), "ward_policy", 4, 4);
-        this.ipcacheMap = BpfMap.borrowed(programs.object.mapFd("ward_ipcache"), "ward_ipcache", IpCacheKey.SIZE, IpCacheValue.SIZE);
+        this.revision = new PolicyRevision(BpfMap.borrowed(programs.object.mapFd("ward_revision"), "ward_revision", 4, PolicyRevision.VALUE_SIZE));
+        this.endpointsMap = BpfMap.borrowed(programs.object.mapFd("ward_endpoints"), "ward_endpoints", 4, EndpointValue.SIZE)
+                .afterEachWrite(revision::bump);
+        this.outerPolicy = BpfMap.borrowed(programs.object.mapFd("ward_policy"), "ward_policy", 4, 4).afterEachWrite(revision::bump);
+        this.ipcacheMap = BpfMap.borrowed(programs.object.mapFd("ward_ipcache"), "ward_ipcache", IpCacheKey.SIZE, IpCacheValue.SIZE)
+                .afterEachWrite(revision::bump);
         this.conntrack = BpfMap.borrowed(programs.object.mapFd("ward_ct"), "ward_ct", ConntrackEntry.KEY_SIZE, ConntrackEntry.VALUE_SIZE);
         this.standby = new ProxyStandby(ProxyStandby.borrowed(programs.object.mapFd(ProxyStandby.MAP)));
         this.endpoints = new EndpointTable(endpointsMap, config.maxEndpoints());
-        this.policies = new PolicyMaps(outerPolicy, config.pinRoot(), config.policyEntries());
+        this.policies = new PolicyMaps(outerPolicy, config.pinRoot(), config.policyEntries(), revision::bump);
         this.ipcache = new IpCache(ipcacheMap);
         this.hooks = new TcHooks(config.netns());
         this.planner = new WritePlanner(cookies, config.proxyPorts());

@@ -23,11 +23,14 @@ final class PolicyMaps implements AutoCloseable {
     private final Path root;
     private final int capacity;
     private final Map<Integer, BpfMap> open = new HashMap<>();
+    private final Runnable afterWrite;
 
-    PolicyMaps(BpfMap outer, Path root, int capacity) {
+    /** @param afterWrite runs after every write to an endpoint's map (the policy revision's bump) */
+    PolicyMaps(BpfMap outer, Path root, int capacity, Runnable afterWrite) {
         this.outer = outer;
         this.root = root;
         this.capacity = capacity;
+        this.afterWrite = afterWrite;
     }
 
     int capacity() {
@@ -47,7 +50,7 @@ final class PolicyMaps implements AutoCloseable {
         remove(endpointId);
         int fd = Libbpf.createMap(Libbpf.BPF_MAP_TYPE_LPM_TRIE, pinName(endpointId), PolicyKey.SIZE, PolicyValue.SIZE, capacity,
                 Libbpf.BPF_F_NO_PREALLOC);
-        BpfMap m = BpfMap.owned(fd, pinName(endpointId), PolicyKey.SIZE, PolicyValue.SIZE);
+        BpfMap m = BpfMap.owned(fd, pinName(endpointId), PolicyKey.SIZE, PolicyValue.SIZE).afterEachWrite(afterWrite);
         try {
             m.pin(root.resolve(pinName(endpointId)).toString());
             outer.update(id(endpointId), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(fd).array());
@@ -66,7 +69,7 @@ final class PolicyMaps implements AutoCloseable {
         if (m != null) return m;
         Path pin = root.resolve(pinName(endpointId));
         if (!Files.exists(pin)) return null;
-        m = BpfMap.owned(Libbpf.getPinned(pin.toString()), pinName(endpointId), PolicyKey.SIZE, PolicyValue.SIZE);
+        m = BpfMap.owned(Libbpf.getPinned(pin.toString()), pinName(endpointId), PolicyKey.SIZE, PolicyValue.SIZE).afterEachWrite(afterWrite);
         open.put(endpointId, m);
         return m;
     }

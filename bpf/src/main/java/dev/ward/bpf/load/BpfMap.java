@@ -20,6 +20,7 @@ public final class BpfMap implements AutoCloseable {
     private final int keySize;
     private final int valueSize;
     private final boolean ownsFd;
+    private Runnable afterWrite = () -> { };
 
     private BpfMap(int fd, String name, int keySize, int valueSize, boolean ownsFd) {
         this.fd = fd;
@@ -46,6 +47,12 @@ public final class BpfMap implements AutoCloseable {
             throw e;
         }
         return m;
+    }
+
+    /** Runs {@code r} after every write (update, delete, batch) this handle makes, once the kernel has it. */
+    public BpfMap afterEachWrite(Runnable r) {
+        this.afterWrite = r;
+        return this;
     }
 
     /** The map's value size in the kernel may exceed what the caller reads for per-CPU maps; those pass -1. */
@@ -83,6 +90,8 @@ public final class BpfMap implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             int r = Libbpf.updateElement(fd, segment(a, key, keySize, "key"), segment(a, value, valueSize, "value"), flags);
             return r < 0 ? -r : 0;
+        } finally {
+            afterWrite.run();
         }
     }
 
@@ -96,6 +105,8 @@ public final class BpfMap implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             int r = Libbpf.deleteElement(fd, segment(a, key, keySize, "key"));
             return r < 0 ? -r : 0;
+        } finally {
+            afterWrite.run();
         }
     }
 
@@ -153,12 +164,16 @@ public final class BpfMap implements AutoCloseable {
     public Libbpf.BatchOutcome updateBatch(List<byte[]> keys, List<byte[]> values) {
         try (Arena a = Arena.ofConfined()) {
             return Libbpf.updateBatch(fd, packed(a, keys, keySize), packed(a, values, valueSize), keys.size());
+        } finally {
+            afterWrite.run();
         }
     }
 
     public Libbpf.BatchOutcome deleteBatch(List<byte[]> keys) {
         try (Arena a = Arena.ofConfined()) {
             return Libbpf.deleteBatch(fd, packed(a, keys, keySize), keys.size());
+        } finally {
+            afterWrite.run();
         }
     }
 

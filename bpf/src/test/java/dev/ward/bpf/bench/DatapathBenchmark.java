@@ -75,22 +75,36 @@ public final class DatapathBenchmark {
                 if (n <= 10000) configs.add(config("nft chain " + label(n), () -> Nftables.linear(lab.node(), server.veth(), pairs)));
                 configs.add(config("nft set " + label(n), () -> Nftables.set(lab.node(), server.veth(), pairs)));
             }
+            System.out.println("  attachments: no policy and nft none; ward from_pod and to_pod on both pods' veths (4 tc programs, "
+                    + "each packet between the pods runs 2)");
             Map<String, List<Load.Sample>> samples = new LinkedHashMap<>();
-            Map<String, List<Double>> nsPerPacket = new LinkedHashMap<>();
-            int statsFd = dev.ward.bpf.sys.Libbpf.enableRunTimeStats();
             try (AutoCloseable servers = load.servers(server)) {
                 for (int round = 1; round <= rounds; round++) {
                     System.out.println("round " + round + ":");
                     for (Config c : configs) {
                         try (AutoCloseable applied = c.setUp()) {
-                            long[] before = programStats(lab.datapath());
                             Load.Sample x = load.sample(client, server);
-                            long[] after = programStats(lab.datapath());
-                            double ns = after[1] == before[1] ? 0 : (double) (after[0] - before[0]) / (after[1] - before[1]);
-                            System.out.printf(Locale.ROOT, "  %-16s %8.2f Gbit/s %10.0f RR/s %8.0f conn/s%s%n", c.name(), x.gbps(), x.rr(), x.crr(),
-                                    c.name().startsWith("ward") ? String.format(Locale.ROOT, "   %.0f ns per packet in Ward's programs (%d runs)", ns, after[1] - before[1]) : "");
+                            System.out.printf(Locale.ROOT, "  %-16s %8.2f Gbit/s %10.0f RR/s %8.0f conn/s%n", c.name(), x.gbps(), x.rr(), x.crr());
                             samples.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(x);
-                            if (c.name().startsWith("ward")) nsPerPacket.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(ns);
+                        }
+                    }
+                }
+                // The kernel's run-time statistics cost every program run two clock reads: they are on only in
+                // this pass, so the figures above do not charge that to Ward.
+                System.out.println("programs' own cost (kernel run-time statistics on for this pass only):");
+                for (Config c : configs) {
+                    if (!c.name().startsWith("ward")) continue;
+                    try (AutoCloseable applied = c.setUp()) {
+                        int statsFd = dev.ward.bpf.sys.Libbpf.enableRunTimeStats();
+                        try {
+                            long[] before = programStats(lab.datapath());
+                            load.sample(client, server);
+                            long[] after = programStats(lab.datapath());
+                            long runs = after[1] - before[1];
+                            System.out.printf(Locale.ROOT, "  %-10s %.0f ns per program run (%d runs: iperf3, request/response, new connections)%n",
+                                    c.name(), runs == 0 ? 0 : (double) (after[0] - before[0]) / runs, runs);
+                        } finally {
+                            dev.ward.netlink.sys.LinuxSyscalls.close(statsFd);
                         }
                     }
                 }
@@ -101,13 +115,7 @@ public final class DatapathBenchmark {
                 results.add(new Figures(e.getKey(), Load.median(xs.stream().mapToDouble(Load.Sample::gbps).toArray()),
                         Load.median(xs.stream().mapToDouble(Load.Sample::rr).toArray()), Load.median(xs.stream().mapToDouble(Load.Sample::crr).toArray())));
             }
-            dev.ward.netlink.sys.LinuxSyscalls.close(statsFd);
             print(results, sizes);
-            System.out.println();
-            for (Map.Entry<String, List<Double>> e : nsPerPacket.entrySet()) {
-                System.out.printf(Locale.ROOT, "%-10s programs' own cost (kernel run-time stats, both directions): median %.0f ns per packet%n",
-                        e.getKey(), Load.median(e.getValue().stream().mapToDouble(Double::doubleValue).toArray()));
-            }
             changeLatency(lab, changes);
         }
     }
@@ -149,25 +157,34 @@ public final class DatapathBenchmark {
         System.out.println();
         for (int n : sizes) {
             Figures ward = by.get("ward " + label(n));
-            System.out.printf(Locale.ROOT, "ward %-5s vs no policy:  throughput %.3f, RR %.3f, new conn %.3f%s%n", label(n),
-                    ward.gbps / none.gbps, ward.rr / none.rr, ward.crr / none.crr,
-                    n == 100000 ? goal(ward.gbps / none.gbps >= 0.95 && ward.rr / none.rr >= 0.95, "within 5% of no policy") : "");
+            System.out.printf(Locale.ROOT, "ward %-5s vs no policy:  throughput %.3f, RR %.3f, new conn %.3f%n", label(n),
+                    ward.gbps / none.gbps, ward.rr / none.rr, ward.crr / none.crr);
+            if (n == 100000) {
+                goal(ward.gbps / none.gbps >= 0.95, "ward 100k within 5% of no policy, judged on throughput", ward.gbps / none.gbps, ">= 0.95");
+                goal(ward.rr / none.rr >= 0.95, "ward 100k within 5% of no policy, judged on RR", ward.rr / none.rr, ">= 0.95");
+            }
             Figures set = by.get("nft set " + label(n));
             if (set != null) {
-                System.out.printf(Locale.ROOT, "ward %-5s vs nft set:    throughput %.2fx, RR %.2fx, new conn %.2fx%s%n", label(n),
-                        ward.gbps / set.gbps, ward.rr / set.rr, ward.crr / set.crr, goal(ward.gbps >= set.gbps * 0.98 && ward.rr >= set.rr * 0.98, ">= nft sets"));
+                System.out.printf(Locale.ROOT, "ward %-5s vs nft set:    throughput %.2fx, RR %.2fx, new conn %.2fx%n", label(n),
+                        ward.gbps / set.gbps, ward.rr / set.rr, ward.crr / set.crr);
+                goal(ward.gbps >= set.gbps, "ward " + label(n) + " >= nft set, judged on throughput", ward.gbps / set.gbps, ">= 1");
+                goal(ward.rr >= set.rr, "ward " + label(n) + " >= nft set, judged on RR", ward.rr / set.rr, ">= 1");
             }
             Figures chain = by.get("nft chain " + label(n));
             if (chain != null) {
-                System.out.printf(Locale.ROOT, "ward %-5s vs nft chain:  throughput %.1fx, RR %.1fx, new conn %.1fx%s%n", label(n),
-                        ward.gbps / chain.gbps, ward.rr / chain.rr, ward.crr / chain.crr,
-                        n == 10000 ? goal(ward.gbps / chain.gbps >= 10, ">= 10x the linear chain (throughput)") : "");
+                System.out.printf(Locale.ROOT, "ward %-5s vs nft chain:  throughput %.2fx, RR %.2fx, new conn %.2fx%n", label(n),
+                        ward.gbps / chain.gbps, ward.rr / chain.rr, ward.crr / chain.crr);
+                if (n == 10000) {
+                    goal(ward.gbps / chain.gbps >= 10, "ward 10k >= 10x the linear chain, judged on throughput", ward.gbps / chain.gbps, ">= 10");
+                    goal(ward.rr / chain.rr >= 10, "ward 10k >= 10x the linear chain, judged on RR", ward.rr / chain.rr, ">= 10");
+                    goal(ward.crr / chain.crr >= 10, "ward 10k >= 10x the linear chain, judged on new conn/s", ward.crr / chain.crr, ">= 10");
+                }
             }
         }
     }
 
-    static String goal(boolean met, String what) {
-        return "   goal " + what + ": " + (met ? "MET" : "NOT MET");
+    static void goal(boolean met, String what, double ratio, String needed) {
+        System.out.printf(Locale.ROOT, "  goal %s: %.3f (needs %s): %s%n", what, ratio, needed, met ? "MET" : "FAIL");
     }
 
     /** Rule change -> maps hold it, at 10k identities: engine time and datapath time, p50 and p99. */
@@ -199,7 +216,8 @@ public final class DatapathBenchmark {
                 10000, changes, (double) writes / changes);
         System.out.printf(Locale.ROOT, "  engine    p50 %6.2f ms  p99 %6.2f ms%n", pct(engine, 50), pct(engine, 99));
         System.out.printf(Locale.ROOT, "  datapath  p50 %6.2f ms  p99 %6.2f ms%n", pct(datapath, 50), pct(datapath, 99));
-        System.out.printf(Locale.ROOT, "  total     p50 %6.2f ms  p99 %6.2f ms%s%n", pct(total, 50), pct(total, 99), goal(pct(total, 99) < 10, "p99 < 10 ms"));
+        System.out.printf(Locale.ROOT, "  total     p50 %6.2f ms  p99 %6.2f ms%n", pct(total, 50), pct(total, 99));
+        goal(pct(total, 99) < 10, "rule change -> maps, judged on total p99 (ms)", pct(total, 99), "< 10");
         w.detach(dp);
     }
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The load: iperf3 (one TCP stream) for throughput, and Java sockets for request/response on one connection
- * and for new connections (connect, one byte each way, close). Each figure is the median of several runs.
+ * (client and echo thread pinned to one CPU, see {@link CpuPin}) and for new connections (connect, one byte each way, close). Each figure is the median of several runs.
  */
 final class Load {
     private static final Pattern RECEIVED = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bits_per_second\"\\s*:\\s*([0-9.e+]+)");
@@ -39,8 +39,8 @@ final class Load {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ServerSocketChannel rr = listen(server, DatapathBenchmark.RR);
         ServerSocketChannel crr = listen(server, DatapathBenchmark.CRR);
-        Thread a = echoLoop(rr);
-        Thread b = echoLoop(crr);
+        Thread a = echoLoop(rr, CpuPin.RR_CPU);
+        Thread b = answerEachInTurn(crr);
         try {
             Thread.sleep(500);
         } catch (InterruptedException e) {
@@ -68,12 +68,13 @@ final class Load {
         });
     }
 
-    private static Thread echoLoop(ServerSocketChannel s) {
+    private static Thread echoLoop(ServerSocketChannel s, int cpu) {
         return Thread.ofPlatform().daemon().start(() -> {
             while (s.isOpen()) {
                 try {
                     SocketChannel c = s.accept();
                     Thread.ofPlatform().daemon().start(() -> {
+                        CpuPin.current(cpu);
                         try (c) {
                             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
                             InputStream in = c.socket().getInputStream();
@@ -86,6 +87,25 @@ final class Load {
                     });
                 } catch (IOException e) {
                     return;
+                }
+            }
+        });
+    }
+
+    /**
+     * The new-connections server: one connection at a time on the accepting thread (the client opens them one
+     * after another), so a connection costs the kernel's handshake and the datapath, not a thread's start.
+     */
+    private static Thread answerEachInTurn(ServerSocketChannel s) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            while (s.isOpen()) {
+                try (SocketChannel c = s.accept()) {
+                    c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    int b = c.socket().getInputStream().read();
+                    if (b >= 0) c.socket().getOutputStream().write(b);
+                } catch (IOException e) {
+                    if (!s.isOpen()) return;
+                    // that client went away mid-exchange; the next one is measured
                 }
             }
         });
@@ -111,8 +131,22 @@ final class Load {
         return Double.parseDouble(m.group(1)) / 1e9;
     }
 
-    /** Round trips of one byte on one connection, per second. */
-    private double requestResponse(Pod client, Pod server) throws IOException {
+    /** Round trips of one byte on one connection, per second, client and echo thread on one CPU. */
+    private double requestResponse(Pod client, Pod server) throws Exception {
+        java.util.concurrent.FutureTask<Double> t = new java.util.concurrent.FutureTask<>(() -> {
+            CpuPin.current(CpuPin.RR_CPU);
+            return roundTrips(client, server);
+        });
+        Thread.ofPlatform().name("rr-client").start(t);
+        try {
+            return t.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception x) throw x;
+            throw e;
+        }
+    }
+
+    private double roundTrips(Pod client, Pod server) throws IOException {
         SocketChannel c = Traffic.connect(client, server.ipv4(), DatapathBenchmark.RR, java.time.Duration.ofSeconds(2));
         if (c == null) throw new IllegalStateException("request/response connection refused");
         try (c) {
@@ -131,21 +165,27 @@ final class Load {
         }
     }
 
-    /** Connections opened, used for one byte each way and closed, per second. */
-    private double connections(Pod client, Pod server) throws IOException {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        long n = 0;
-        long start = System.nanoTime();
+    /**
+     * Connections opened, used for one byte each way and closed, per second: from a thread that lives in the
+     * client's namespace, so no namespace switch per socket is measured.
+     */
+    private double connections(Pod client, Pod server) {
         InetSocketAddress to = new InetSocketAddress(server.ipv4(), DatapathBenchmark.CRR);
-        while (System.nanoTime() < end) {
-            try (SocketChannel c = Traffic.openTcp(client)) {
-                c.setOption(StandardSocketOptions.SO_LINGER, 0);
-                c.connect(to);
-                c.socket().getOutputStream().write(1);
-                if (c.socket().getInputStream().read() < 0) throw new IOException("server closed");
+        return NetworkNamespace.call(client.netns(), () -> {
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            long n = 0;
+            long start = System.nanoTime();
+            while (System.nanoTime() < end) {
+                try (SocketChannel c = SocketChannel.open()) {
+                    c.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    c.connect(to);
+                    c.socket().getOutputStream().write(1);
+                    if (c.socket().getInputStream().read() < 0) throw new IOException("server closed");
+                }
+                n++;
             }
-            n++;
-        }
-        return n / ((System.nanoTime() - start) / 1e9);
+            return n / ((System.nanoTime() - start) / 1e9);
+        });
     }
 }

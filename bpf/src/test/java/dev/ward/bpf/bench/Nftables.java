@@ -11,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The peer: the same (source address, port) allows in nftables on the node's forward hook for packets towards
  * the server's veth, as iptables/nftables based plugins filter, either as one rule per pair in a linear chain
- * or as one rule matching a hashed set of pairs. Every packet to the server is evaluated, as Ward judges every
- * forward packet.
+ * or as one rule matching a hashed set of pairs. The rules are stateless (no "ct state established accept"
+ * before them), so every packet to the server is evaluated: that is what gives nftables Ward's semantics, a
+ * removed allow cutting established flows at once. (Ward gets them by judging a flow again after every policy
+ * write, not on every packet.)
  */
 final class Nftables implements AutoCloseable {
     record Pair(InetAddress address, int port) {}

@@ -8,6 +8,7 @@ import dev.ward.bpf.lab.Pod;
 import dev.ward.bpf.lab.PodLab;
 import dev.ward.bpf.lab.PolicyWorld;
 import dev.ward.bpf.lab.Traffic;
+import dev.ward.netlink.IpPrefix;
 import dev.ward.policy.compute.Verdict;
 import dev.ward.policy.model.Direction;
 import dev.ward.policy.model.Policy;
@@ -157,6 +158,25 @@ class DatapathTrafficTest {
             for (int i = 0; i < 20; i++) assertEquals("still " + i, Traffic.roundTrip(kept, "still " + i, Duration.ofSeconds(2)));
             cut.close();
             kept.close();
+        }
+    }
+
+    @Test
+    void anEstablishedFlowIsCutWhenItsPeersAddressChangesIdentityAndAnUnrelatedWriteCutsNothing() throws Exception {
+        world.upsert(SERVER_INGRESS);
+        try (AutoCloseable t = Traffic.tcpEchoServer(server, server.ipv4(), 8080)) {
+            SocketChannel c = Traffic.connect(client, server.ipv4(), 8080, Duration.ofSeconds(2));
+            for (int i = 0; i < 5; i++) assertEquals("warm " + i, Traffic.roundTrip(c, "warm " + i, Duration.ofSeconds(2)));
+            // A write that changes no verdict: every flow is judged again and stays allowed.
+            lab.datapath().ipcache().upsert(IpPrefix.parse("10.77.0.0/16"), 4242);
+            for (int i = 0; i < 5; i++) assertEquals("still " + i, Traffic.roundTrip(c, "still " + i, Duration.ofSeconds(2)));
+            // The client's address now belongs to an identity no rule allows: its established flow stops at once.
+            lab.datapath().ipcache().upsert(IpPrefix.host(client.ipv4()), 4243);
+            assertNull(Traffic.roundTrip(c, "after", Duration.ofMillis(1500)), "the identity change cut the established flow");
+            FlowEvent e = awaitEvent(x -> x.dropped() && x.destinationPort() == 8080 && x.state() == FlowState.ESTABLISHED).stream()
+                    .filter(x -> x.dropped() && x.destinationPort() == 8080 && x.state() == FlowState.ESTABLISHED).findFirst().orElseThrow();
+            assertEquals(4243, e.remoteIdentity());
+            c.close();
         }
     }
 }

@@ -48,7 +48,7 @@ class BpfObjectTest {
             assertTrue(o.programFd("to_pod") > 0);
             assertEquals(4096, dev.ward.bpf.sys.Libbpf.mapInfo(o.mapFd("ward_ct")).maxEntries());
         }
-        for (String m : new String[] {"ward_ipcache", "ward_endpoints", "ward_policy", "ward_ct", "ward_frag", "ward_events", "ward_counters"}) {
+        for (String m : new String[] {"ward_ipcache", "ward_endpoints", "ward_policy", "ward_ct", "ward_frag", "ward_events", "ward_counters", "ward_revision"}) {
             assertTrue(Files.exists(root.resolve(m)), m + " pinned");
         }
         // A second load reuses the pins; one asking for another shape is refused with libbpf's reason.
