@@ -36,6 +36,7 @@ final class LoadedPrograms implements AutoCloseable {
     }
 
     static LoadedPrograms load(DatapathConfig c) {
+        dropConntrackOfAnotherLayout(c.pinRoot());
         BpfObject.Spec spec = new BpfObject.Spec(elf(c), OBJECT, c.pinRoot(), Map.of(
                 "ward_ipcache", c.ipcacheEntries(),
                 "ward_endpoints", c.maxEndpoints(),
@@ -117,5 +118,32 @@ final class LoadedPrograms implements AutoCloseable {
     public void close() {
         if (dropAllFd >= 0) dev.ward.netlink.sys.LinuxSyscalls.close(dropAllFd);
         object.close();
+    }
+
+    /**
+     * Conntrack is a cache of verdicts: a pinned table of another layout (an earlier version of Ward's, whose entries
+     * this build cannot read) is unpinned, so the new one is created and every flow is judged again as new, rather
+     * than the datapath refusing to start after an upgrade. The other maps hold state and are never dropped.
+     */
+    static boolean dropConntrackOfAnotherLayout(java.nio.file.Path pinRoot) {
+        java.nio.file.Path pin = pinRoot.resolve("ward_ct");
+        if (!java.nio.file.Files.exists(pin)) return false;
+        int fd = dev.ward.bpf.sys.Libbpf.getPinned(pin.toString());
+        dev.ward.bpf.sys.Libbpf.MapInfo info;
+        try {
+            info = dev.ward.bpf.sys.Libbpf.mapInfo(fd);
+        } finally {
+            dev.ward.netlink.sys.LinuxSyscalls.close(fd);
+        }
+        if (info.keySize() == ConntrackEntry.KEY_SIZE && info.valueSize() == ConntrackEntry.VALUE_SIZE) return false;
+        try {
+            java.nio.file.Files.delete(pin);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot unpin the conntrack table of another layout " + pin + ": " + e.getMessage(), e);
+        }
+        System.getLogger(LoadedPrograms.class.getName()).log(System.Logger.Level.WARNING,
+                "{0}: conntrack of another layout (key/value {1}/{2} bytes, this build''s {3}/{4}) unpinned; flows are judged again as new",
+                pin, info.keySize(), info.valueSize(), ConntrackEntry.KEY_SIZE, ConntrackEntry.VALUE_SIZE);
+        return true;
     }
 }

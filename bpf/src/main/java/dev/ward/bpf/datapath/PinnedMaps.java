@@ -30,7 +30,9 @@ import java.util.OptionalInt;
  * DNS proxy writes the addresses it learns (ipcache entries, policy rows of the endpoints) while the agent is down.
  * It adds to what the agent wrote and never takes it away: a delete is made only of an entry this object created
  * (absent before) that still holds what it wrote, so an agent that came back and rewrote an entry owns it again.
- * Enforcement flags, locks and the endpoints map stay the agent's alone.
+ * Enforcement flags, locks and the endpoints map stay the agent's alone, and so does the policy revision: what this
+ * adds only allows more, so no established flow needs judging again, and the agent's revision must only grow (one
+ * writer, counting from its own).
  *
  * <p>Not thread-safe: one caller (the proxy's engine thread).
  */
