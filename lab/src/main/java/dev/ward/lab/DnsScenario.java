@@ -130,7 +130,13 @@ final class DnsScenario implements AutoCloseable {
         s.check(connect(app, API) == PodTcp.Attempt.CONNECTED, "agent down: api." + ZONE + "'s address stays open");
         s.check(connect(app, UNRESOLVED) == PodTcp.Attempt.DROPPED, "agent down: " + UNRESOLVED.getHostAddress() + " stays dropped");
         env.cluster().startAgent(n1);
+        Message starting = query(app, dns.ip(), "www.example.org");
+        s.check(starting.getRcode() == Rcode.REFUSED, "agent starting: www.example.org " + Rcode.string(starting.getRcode()));
         s.check(env.cluster().awaitApi(n1, Duration.ofSeconds(120)), "n1's agent restarted and serves its API");
+        Message during = query(app, dns.ip(), "www.example.org");
+        s.check(during.getRcode() == Rcode.REFUSED, "its DNS proxy not yet listening (the port reserved in its first writes, "
+                + "the standby answering): www.example.org " + Rcode.string(during.getRcode()));
+        s.check(awaitAgentDnsProxy(n1), "the restarted agent's DNS proxy listens");
         s.check(connect(app, LATER) == PodTcp.Attempt.CONNECTED, "the restarted agent kept the address the standalone proxy learned");
         Message back = query(app, dns.ip(), "www.example.org");
         WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n1).toString(),
@@ -184,6 +190,20 @@ final class DnsScenario implements AutoCloseable {
             String line = lines.stream().filter(l -> Arrays.stream(want).allMatch(l::contains)).findFirst().orElse(null);
             s.check(line != null, "wardctl monitor on n1 shows " + String.join(" ", want) + (line == null ? ": missing" : ": " + line.strip()));
         }
+    }
+
+    private boolean awaitAgentDnsProxy(LabNetwork.Node n) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!env.cluster().agentAlive(n)) return false;
+            // Its log since this start: the line it writes once its proxy listens.
+            List<String> lines = java.nio.file.Files.readAllLines(env.cluster().agentLog(n));
+            int start = 0;
+            for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("$ ")) start = i;
+            if (lines.subList(start, lines.size()).stream().anyMatch(l -> l.contains("DNS proxy on port"))) return true;
+            Thread.sleep(200);
+        }
+        return false;
     }
 
     private boolean awaitDnsProxyReady(LabNetwork.Node n) throws Exception {

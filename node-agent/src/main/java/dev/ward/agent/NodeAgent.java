@@ -49,7 +49,11 @@ public final class NodeAgent implements AutoCloseable {
         subsystems.add(new IdentitySubsystem(config.identity()));
         config.encryption().ifPresent(e -> subsystems.add(new EncryptionSubsystem(e)));
         config.endpoints().ifPresent(e -> {
-            subsystems.add(new DatapathSubsystem(context -> e.datapath().open(context, e.netns(), e.bpfPinRoot())));
+            // The DNS proxy's port is fixed: reserved from the first reconcile, so while the agent (re)starts its DNS
+            // redirect rows point there, where the datapath falls back to the standalone proxy, not at "no proxy".
+            java.util.Map<String, Integer> reserved = config.dnsProxy().enabled()
+                    ? java.util.Map.of("dns", config.dnsProxy().port()) : java.util.Map.of();
+            subsystems.add(new DatapathSubsystem(context -> e.datapath().open(context, e.netns(), e.bpfPinRoot(), reserved)));
             subsystems.add(new PolicySubsystem(e.policy()));
             subsystems.add(new DatapathMetricsSubsystem());
             subsystems.add(new EndpointsSubsystem(e));

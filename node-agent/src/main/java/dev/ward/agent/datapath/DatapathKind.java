@@ -28,13 +28,15 @@ public enum DatapathKind {
 
     /**
      * Opens this datapath for the node whose pods' veths are in {@code netns} (null: the agent's own), pinning under
-     * {@code pinRoot} (BPF), and offers what other subsystems use of it in {@code context}.
+     * {@code pinRoot} (BPF), and offers what other subsystems use of it in {@code context}. {@code reservedPorts}: proxy
+     * ports known from the configuration ({@link ProxyPortTable#reserve}), in the redirect rows from the first write.
      */
-    public PolicyDatapath open(AgentContext context, String netns, Path pinRoot) {
+    public PolicyDatapath open(AgentContext context, String netns, Path pinRoot, java.util.Map<String, Integer> reservedPorts) {
         return switch (this) {
             case NONE -> new InMemoryDatapath();
             case BPF -> {
                 ProxyPortTable proxies = new ProxyPortTable();
+                reservedPorts.forEach(proxies::reserve);
                 KernelDatapath kernel = KernelDatapath.open(BpfPolicyDatapath.config(pinRoot, netns, proxies));
                 try {
                     BpfPolicyDatapath adapter = BpfPolicyDatapath.open(kernel, context.require(PrometheusRegistry.class));

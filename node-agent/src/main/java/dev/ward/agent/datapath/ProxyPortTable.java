@@ -16,6 +16,17 @@ public final class ProxyPortTable implements ProxyPorts {
     private final Map<String, Integer> ports = new ConcurrentHashMap<>();
     /** Types whose proxy listens on one port per direction (the L7 proxy: the direction picks the rules it applies). */
     private final Map<String, Map<Direction, Integer>> byDirection = new ConcurrentHashMap<>();
+    private final Map<String, Integer> reserved = new ConcurrentHashMap<>();
+
+    /**
+     * A port known from the configuration before its proxy listens (the DNS proxy's): redirect rows carry it from the
+     * first write, and keep it when the proxy stops, so its flows go where a standby can take them (the datapath's
+     * standby port) rather than to no port. The proxy then registers the same port.
+     */
+    public void reserve(String l7Type, int port) {
+        register(l7Type, port);
+        reserved.put(l7Type, port);
+    }
 
     /** From now on, flows redirected for {@code l7Type} (either direction) go to {@code port}. */
     public void register(String l7Type, int port) {
@@ -37,8 +48,9 @@ public final class ProxyPortTable implements ProxyPorts {
         }
     }
 
-    /** Flows redirected for {@code l7Type} are dropped again (its proxy stopped). */
+    /** Flows redirected for {@code l7Type} are dropped again (its proxy stopped), unless its port is reserved. */
     public void unregister(String l7Type) {
+        if (reserved.containsKey(l7Type)) return;
         ports.remove(l7Type);
         byDirection.remove(l7Type);
     }

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -72,6 +73,16 @@ final class BpfAgent implements AutoCloseable {
 
     static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath,
                           List<Subsystem> more) {
+        return start(netns, pinRoot, dir, reconcileEvery, datapath, more, Map.of());
+    }
+
+    /** As {@link #start(PodNode, Path, List)}, with proxy ports reserved from the first write (as the agent reserves its DNS port). */
+    static BpfAgent start(PodNode node, Path dir, List<Subsystem> more, Map<String, Integer> reservedPorts) {
+        return start(node.netns(), node.pinRoot(), dir, Duration.ofHours(1), c -> c, more, reservedPorts);
+    }
+
+    static BpfAgent start(String netns, Path pinRoot, Path dir, Duration reconcileEvery, UnaryOperator<DatapathConfig> datapath,
+                          List<Subsystem> more, Map<String, Integer> reservedPorts) {
         Path state = dir.resolve("state");
         Path socket = state.resolve("agent.sock");
         EndpointsConfig endpoints = new EndpointsConfig(PolicyConfig.DEFAULT, socket, netns, DatapathKind.BPF,
@@ -79,6 +90,7 @@ final class BpfAgent implements AutoCloseable {
         NodeAgentConfig config = new NodeAgentConfig(new StoreLocation.Directory(store(dir)), state,
                 new IdentityConfig(AgentSettings.defaults("n1", state), null), Optional.empty(), Optional.of(endpoints), Clock.systemUTC());
         ProxyPortTable proxies = new ProxyPortTable();
+        reservedPorts.forEach(proxies::reserve);
         DatapathConfig dp = datapath.apply(BpfPolicyDatapath.config(pinRoot, netns, proxies));
         List<Subsystem> subsystems = new ArrayList<>(List.of(new DatapathSubsystem(c -> {
             KernelDatapath kernel = KernelDatapath.open(dp);

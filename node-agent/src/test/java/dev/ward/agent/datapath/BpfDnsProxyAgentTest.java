@@ -10,6 +10,7 @@ import dev.ward.agent.flows.FlowsSubsystem;
 import dev.ward.agent.flows.log.FlowLogConfig;
 import dev.ward.bpf.lab.Pod;
 import dev.ward.bpf.lab.Traffic;
+import dev.ward.bpf.lab.TransparentListener;
 import dev.ward.dnsproxy.fqdn.EngineFqdnLearner;
 import dev.ward.dnsproxy.proxy.ProxySettings;
 import dev.ward.dnsproxy.snapshot.DnsSnapshot;
@@ -105,7 +106,7 @@ class BpfDnsProxyAgentTest {
         List<Subsystem> more = List.of(
                 new FlowsSubsystem(new FlowsConfig(FlowHub.Settings.DEFAULT, Optional.of(new FlowLogConfig(tmp.resolve("flows.jsonl"), 1 << 20, 2)))),
                 new DnsProxySubsystem(dnsConfig(), node.netns()));
-        agent = BpfAgent.start(node, tmp, more);
+        agent = BpfAgent.start(node, tmp, more, Map.of("dns", 10053));
     }
 
     @Test
@@ -171,6 +172,19 @@ class BpfDnsProxyAgentTest {
         assertFalse(Traffic.tcpConnects(client, UNRESOLVED, 8443));
         Eventually.await(Duration.ofSeconds(5), "the restarted agent's snapshot, newer than its predecessor's",
                 () -> DnsSnapshotFile.read(DnsProxySubsystem.snapshotFile(tmp.resolve("state"))).generation() > generation);
+
+        // An agent starting again, its DNS proxy not yet listening: its first writes already point DNS at the
+        // reserved port, so the datapath hands lookups to the standby (here a transparent listener on 10054), never
+        // drops them for want of a proxy.
+        agent.close();
+        agent = null;
+        try (TransparentListener standby = TransparentListener.udp(node.netns(), 10054)) {
+            agent = BpfAgent.start(node, tmp, List.of(), Map.of("dns", 10053));
+            DatagramSocketQuery.send(client, dns.ipv4(), "api.allowed.test.");
+            Eventually.await(Duration.ofSeconds(5), "the standby to get the lookup", () -> !standby.seen().isEmpty());
+            assertEquals(new InetSocketAddress(dns.ipv4(), 53), standby.seen().getFirst().originalDestination(),
+                    "with the pod's resolver as its destination");
+        }
     }
 
     private Pod pod(String name, Map<String, String> labels) throws Exception {
@@ -189,6 +203,22 @@ class BpfDnsProxyAgentTest {
             return Files.readString(tmp.resolve("flows.jsonl"));
         } catch (java.io.IOException e) {
             return e.toString();
+        }
+    }
+
+    /** A lookup sent from a pod without waiting for an answer. */
+    static final class DatagramSocketQuery {
+        static void send(Pod pod, InetAddress server, String name) throws Exception {
+            byte[] wire = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN)).toWire();
+            try (DatagramSocket s = NetworkNamespace.openIn(pod.netns(), () -> {
+                try {
+                    return new DatagramSocket();
+                } catch (java.net.SocketException e) {
+                    throw new IllegalStateException(e);
+                }
+            })) {
+                s.send(new DatagramPacket(wire, wire.length, new InetSocketAddress(server, 53)));
+            }
         }
     }
 

@@ -22,6 +22,17 @@ class ProxyPortTableTest {
     }
 
     @Test
+    void aReservedPortIsInTheRowsBeforeItsProxyListensAndAfterItStops() {
+        ProxyPortTable t = new ProxyPortTable();
+        t.reserve("dns", 10053);
+        assertEquals(10053, t.portFor("ep", Direction.EGRESS, "dns"), "from the first write: where the standby takes over");
+        t.register("dns", 10053);
+        assertThrows(IllegalStateException.class, () -> t.register("dns", 10060), "the proxy must listen where it was reserved");
+        t.unregister("dns");
+        assertEquals(10053, t.portFor("ep", Direction.EGRESS, "dns"), "its proxy stopped: the rows keep the reserved port");
+    }
+
+    @Test
     void aProxyWithOnePortPerDirectionGetsEachDirectionsFlows() {
         ProxyPortTable t = new ProxyPortTable();
         t.register("http", Direction.INGRESS, 15001);
