@@ -26,6 +26,11 @@ public enum DatapathKind {
         throw new IllegalArgumentException("unknown datapath '" + s + "' (known: " + Arrays.stream(values()).map(DatapathKind::flag).toList() + ")");
     }
 
+    /** As {@link #open(AgentContext, String, Path, java.util.Map)}, with no proxy port reserved. */
+    public PolicyDatapath open(AgentContext context, String netns, Path pinRoot) {
+        return open(context, netns, pinRoot, java.util.Map.of());
+    }
+
     /**
      * Opens this datapath for the node whose pods' veths are in {@code netns} (null: the agent's own), pinning under
      * {@code pinRoot} (BPF), and offers what other subsystems use of it in {@code context}. {@code reservedPorts}: proxy
