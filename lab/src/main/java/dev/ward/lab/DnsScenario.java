@@ -134,8 +134,8 @@ final class DnsScenario implements AutoCloseable {
         s.check(starting.getRcode() == Rcode.REFUSED, "agent starting: www.example.org " + Rcode.string(starting.getRcode()));
         s.check(env.cluster().awaitApi(n1, Duration.ofSeconds(120)), "n1's agent restarted and serves its API");
         Message during = query(app, dns.ip(), "www.example.org");
-        s.check(during.getRcode() == Rcode.REFUSED, "its DNS proxy not yet listening (the port reserved in its first writes, "
-                + "the standby answering): www.example.org " + Rcode.string(during.getRcode()));
+        s.check(during.getRcode() == Rcode.REFUSED, "right after its API answered (its DNS proxy starts after it; the port is reserved "
+                + "in its first writes, so the standby answers until then): www.example.org " + Rcode.string(during.getRcode()));
         s.check(awaitAgentDnsProxy(n1), "the restarted agent's DNS proxy listens");
         s.check(connect(app, LATER) == PodTcp.Attempt.CONNECTED, "the restarted agent kept the address the standalone proxy learned");
         Message back = query(app, dns.ip(), "www.example.org");
