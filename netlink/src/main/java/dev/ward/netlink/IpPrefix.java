@@ -28,6 +28,11 @@ public record IpPrefix(InetAddress address, int length) {
         return new IpPrefix(a, a.getAddress().length * 8);
     }
 
+    /** Whether this prefix is one address (a /32 or /128). */
+    public boolean isHost() {
+        return length == address.getAddress().length * 8;
+    }
+
     /** Parses a numeric address literal without ever consulting DNS. */
     public static InetAddress address(String literal) {
         if (literal.isEmpty() || !(literal.indexOf(':') >= 0 || Character.digit(literal.charAt(0), 16) >= 0)) {

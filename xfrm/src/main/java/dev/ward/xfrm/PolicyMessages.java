@@ -16,6 +16,8 @@ final class PolicyMessages {
     static final int XFRM_MSG_NEWPOLICY = 0x13, XFRM_MSG_DELPOLICY = 0x14, XFRM_MSG_GETPOLICY = 0x15,
             XFRM_MSG_UPDPOLICY = 0x19, XFRM_MSG_FLUSHPOLICY = 0x1d;
     static final int USERPOLICY_INFO_LEN = 168;
+    /** Past it, a policy's direction is a socket's own (XFRM_POLICY_MAX + in or out). */
+    static final int XFRM_POLICY_MAX = 3;
     static final int USERPOLICY_ID_LEN = 64;
     static final int USER_TMPL_LEN = 64;
     static final int XFRMA_TMPL = 5;
@@ -73,8 +75,6 @@ final class PolicyMessages {
     static InstalledPolicy decode(NetlinkMessage m) {
         return decode(m.payload(), USERPOLICY_INFO_LEN);
     }
-
-    static final int XFRM_POLICY_MAX = 3;
 
     static InstalledPolicy decode(ByteBuffer p, int headerLen) {
         XfrmStructs.require(p, headerLen, "xfrm_userpolicy_info");

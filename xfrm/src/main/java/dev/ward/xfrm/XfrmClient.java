@@ -121,15 +121,7 @@ public final class XfrmClient implements AutoCloseable {
      * as the L7 proxy's sockets have); they belong to their sockets, not to the database, and are left out.
      */
     public List<InstalledPolicy> policies() {
-        List<NetlinkMessage> msgs;
-        try {
-            msgs = channel.dump(new NetlinkRequest(PolicyMessages.XFRM_MSG_GETPOLICY, 0, new byte[0], "xfrm policy dump"));
-        } catch (NetlinkException e) {
-            throw XfrmErrors.translate(e, Operation.READ);
-        }
-        List<InstalledPolicy> out = new ArrayList<>(msgs.size());
-        for (NetlinkMessage m : msgs) if (!PolicyMessages.isSocketPolicy(m)) out.add(PolicyMessages.decode(m));
-        return out;
+        return dump(PolicyMessages.XFRM_MSG_GETPOLICY, "xfrm policy dump", m -> !PolicyMessages.isSocketPolicy(m), PolicyMessages::decode);
     }
 
     /** Removes every policy in this namespace (never call on a namespace Ward does not own). */
@@ -192,6 +184,11 @@ public final class XfrmClient implements AutoCloseable {
     }
 
     private <T> List<T> dump(int type, String subject, Function<NetlinkMessage, T> decoder) {
+        return dump(type, subject, m -> true, decoder);
+    }
+
+    /** The dump's messages that {@code keep} takes, decoded. */
+    private <T> List<T> dump(int type, String subject, java.util.function.Predicate<NetlinkMessage> keep, Function<NetlinkMessage, T> decoder) {
         List<NetlinkMessage> msgs;
         try {
             msgs = channel.dump(new NetlinkRequest(type, 0, new byte[0], subject));
@@ -199,7 +196,7 @@ public final class XfrmClient implements AutoCloseable {
             throw XfrmErrors.translate(e, Operation.READ);
         }
         List<T> out = new ArrayList<>(msgs.size());
-        for (NetlinkMessage m : msgs) out.add(decoder.apply(m));
+        for (NetlinkMessage m : msgs) if (keep.test(m)) out.add(decoder.apply(m));
         return out;
     }
 

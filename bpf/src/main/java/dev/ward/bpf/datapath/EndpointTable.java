@@ -38,6 +38,11 @@ final class EndpointTable {
 
     /** What the kernel map holds. */
     List<EndpointRecord> readBack() {
+        return readBack(map);
+    }
+
+    /** What an endpoints map holds (this process's or one another pinned). */
+    static List<EndpointRecord> readBack(BpfMap map) {
         List<EndpointRecord> out = new ArrayList<>();
         for (BpfMap.Element e : map.elements()) {
             out.add(EndpointRecord.of(ByteBuffer.wrap(e.key()).order(ByteOrder.LITTLE_ENDIAN).getInt(), EndpointValue.decode(e.value())));

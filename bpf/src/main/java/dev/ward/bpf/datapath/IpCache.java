@@ -49,6 +49,11 @@ public final class IpCache {
 
     /** What the kernel map holds, read back. */
     public Map<IpPrefix, Integer> entries() {
+        return entries(map);
+    }
+
+    /** What an ipcache map holds (this process's or one another pinned). */
+    static Map<IpPrefix, Integer> entries(BpfMap map) {
         Map<IpPrefix, Integer> out = new LinkedHashMap<>();
         for (BpfMap.Element e : map.elements()) out.put(IpCacheKey.decode(e.key()), IpCacheValue.decodeIdentity(e.value()));
         return out;

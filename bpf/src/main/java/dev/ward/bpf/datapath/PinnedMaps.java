@@ -50,7 +50,8 @@ public final class PinnedMaps implements AutoCloseable {
     private final Map<Integer, BpfMap> policyMaps = new HashMap<>();
     private final Map<IpPrefix, Integer> ownedIpcache = new HashMap<>();
     private final Map<OwnedRow, PolicyValue> ownedRows = new HashMap<>();
-    private Map<IpPrefix, Integer> ipcacheRead = Map.of();
+    /** The ipcache as last read, with this object's writes since (engine thread only, changed in place). */
+    private Map<IpPrefix, Integer> ipcacheRead = new HashMap<>();
     private long ipcacheReadAt;
 
     private record OwnedRow(int endpointId, PolicyKey key) {}
@@ -126,9 +127,7 @@ public final class PinnedMaps implements AutoCloseable {
     public OptionalInt identityHeldFor(IpPrefix prefix) {
         long now = System.nanoTime();
         if (ipcacheReadAt == 0 || now - ipcacheReadAt > IPCACHE_READ_NANOS) {
-            Map<IpPrefix, Integer> read = new HashMap<>();
-            for (BpfMap.Element e : ipcacheMap.elements()) read.put(IpCacheKey.decode(e.key()), IpCacheValue.decodeIdentity(e.value()));
-            ipcacheRead = read;
+            ipcacheRead = IpCache.entries(ipcacheMap);
             ipcacheReadAt = now;
         }
         Integer id = ipcacheRead.get(prefix);
@@ -162,11 +161,7 @@ public final class PinnedMaps implements AutoCloseable {
 
     private void readEndpoints() {
         Map<String, EndpointRecord> now = new HashMap<>();
-        for (BpfMap.Element e : endpointsMap.elements()) {
-            int ifindex = java.nio.ByteBuffer.wrap(e.key()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
-            EndpointRecord r = EndpointRecord.of(ifindex, EndpointValue.decode(e.value()));
-            now.put(r.name(), r);
-        }
+        for (EndpointRecord r : EndpointTable.readBack(endpointsMap)) now.put(r.name(), r);
         // An endpoint the agent re-attached has a new id and map; the old one is out of the outer map.
         policyMaps.keySet().removeIf(id -> {
             boolean gone = now.values().stream().noneMatch(r -> r.endpointId() == id);
@@ -227,11 +222,7 @@ public final class PinnedMaps implements AutoCloseable {
         } else {
             throw refused("writing " + prefix + " into the ipcache (" + ipcacheMap.info().maxEntries() + " entries at most)", errno);
         }
-        if (ipcacheReadAt != 0) {
-            Map<IpPrefix, Integer> read = new HashMap<>(ipcacheRead);
-            read.put(prefix, identity);
-            ipcacheRead = read;
-        }
+        if (ipcacheReadAt != 0) ipcacheRead.put(prefix, identity);
         return true;
     }
 
@@ -241,11 +232,7 @@ public final class PinnedMaps implements AutoCloseable {
         byte[] held = ipcacheMap.lookup(IpCacheKey.encode(prefix));
         if (held == null || IpCacheValue.decodeIdentity(held) != wrote) return false;
         boolean deleted = ipcacheMap.delete(IpCacheKey.encode(prefix));
-        if (ipcacheReadAt != 0) {
-            Map<IpPrefix, Integer> read = new HashMap<>(ipcacheRead);
-            read.remove(prefix);
-            ipcacheRead = read;
-        }
+        if (ipcacheReadAt != 0) ipcacheRead.remove(prefix);
         return deleted;
     }
 

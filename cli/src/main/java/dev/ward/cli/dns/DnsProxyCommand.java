@@ -115,13 +115,10 @@ public final class DnsProxyCommand implements Runnable {
     @Override
     public void run() {
         logging.apply();
-        ProxySettings settings = ProxySettings.DEFAULT
-                .withRefusalRcode(refuseWith == Refusal.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.REFUSED)
-                .withTimeouts(upstreamTimeout, datapathTimeout)
-                .withRateLimit(rateLimit, rateBurst);
+        ProxySettings settings = settings(refuseWith, upstreamTimeout, datapathTimeout, rateLimit, rateBurst);
         if (port < 1 || port > 65535) throw new IllegalArgumentException("--port " + port + " is not a port (1-65535)");
         DnsProxy.Config proxy = new DnsProxy.Config(new InetSocketAddress(port), netns, threads, 1, 8, settings, false);
-        EngineFqdnLearner.Settings learning = new EngineFqdnLearner.Settings(minTtl, EngineFqdnLearner.Settings.DEFAULT.openGrace());
+        EngineFqdnLearner.Settings learning = learning(minTtl);
         PrometheusRegistry registry = new PrometheusRegistry();
         HTTPServer metrics = metricsAddress == null ? null : serveMetrics(registry);
         JsonLinesEventLog log = eventLog == null ? null : new JsonLinesEventLog(eventLog);
@@ -157,6 +154,19 @@ public final class DnsProxyCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The proxy's answers and bounds as the flags of this command and of ward agent's --dns-* give them. */
+    static ProxySettings settings(Refusal refuseWith, Duration upstreamTimeout, Duration datapathTimeout, int rateLimit, int rateBurst) {
+        return ProxySettings.DEFAULT
+                .withRefusalRcode(refuseWith == Refusal.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.REFUSED)
+                .withTimeouts(upstreamTimeout, datapathTimeout)
+                .withRateLimit(rateLimit, rateBurst);
+    }
+
+    /** The learner's settings for a minimum TTL flag; the open-connection grace is the default. */
+    static EngineFqdnLearner.Settings learning(Duration minTtl) {
+        return new EngineFqdnLearner.Settings(minTtl, EngineFqdnLearner.Settings.DEFAULT.openGrace());
     }
 
     private HTTPServer serveMetrics(PrometheusRegistry registry) {

@@ -2,9 +2,6 @@ package dev.ward.cli.dns;
 
 import dev.ward.agent.dns.DnsProxyConfig;
 import dev.ward.cli.CommandFailure;
-import dev.ward.dnsproxy.fqdn.EngineFqdnLearner;
-import dev.ward.dnsproxy.proxy.ProxySettings;
-import org.xbill.DNS.Rcode;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -60,12 +57,9 @@ public final class DnsProxyOptions {
 
     public DnsProxyConfig config() {
         try {
-            ProxySettings settings = ProxySettings.DEFAULT
-                    .withRefusalRcode(refuseWith == DnsProxyCommand.Refusal.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.REFUSED)
-                    .withTimeouts(upstreamTimeout, datapathTimeout)
-                    .withRateLimit(rateLimit, rateBurst);
-            return new DnsProxyConfig(enabled, port, standbyPort, threads, settings,
-                    new EngineFqdnLearner.Settings(minTtl, EngineFqdnLearner.Settings.DEFAULT.openGrace()), standbyStateDir);
+            return new DnsProxyConfig(enabled, port, standbyPort, threads,
+                    DnsProxyCommand.settings(refuseWith, upstreamTimeout, datapathTimeout, rateLimit, rateBurst),
+                    DnsProxyCommand.learning(minTtl), standbyStateDir);
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("invalid DNS proxy options: " + e.getMessage());
         }

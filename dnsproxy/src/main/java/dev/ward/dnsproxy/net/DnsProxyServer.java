@@ -39,7 +39,6 @@ public final class DnsProxyServer implements AutoCloseable {
 
     public DnsProxyServer(ProxyEventLoops loops, QueryProcessor processor, DnsProxyMetrics metrics,
                           InetSocketAddress listen, int udpSockets, boolean reusePort, int maxQueryBytes) {
-        if (!reusePort && udpSockets != 1) throw new IllegalArgumentException(udpSockets + " UDP sockets on one port need SO_REUSEPORT");
         this.loops = loops;
         this.processor = processor;
         this.metrics = metrics;

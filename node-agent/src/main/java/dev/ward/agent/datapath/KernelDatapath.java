@@ -55,7 +55,6 @@ public final class KernelDatapath implements AutoCloseable {
         }
     }
 
-    /** Where it is pinned, its map sizes and proxy ports (fixed when opened). */
     /**
      * The identity the kernel's ipcache gives {@code address} now, read on the caller's thread: a longest-prefix
      * lookup is one bpf(2) call on the map and needs nothing the datapath's thread guards, so the L7 proxy, which asks
@@ -65,6 +64,7 @@ public final class KernelDatapath implements AutoCloseable {
         return datapath.ipcache().identityOf(address);
     }
 
+    /** Where it is pinned, its map sizes and proxy ports (fixed when opened). */
     public DatapathConfig config() {
         return datapath.config();
     }

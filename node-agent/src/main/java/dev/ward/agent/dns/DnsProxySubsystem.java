@@ -138,7 +138,7 @@ public final class DnsProxySubsystem implements Subsystem {
     private static Map<InetAddress, Integer> podAddresses(Map<IpPrefix, IpcacheEntry> ipcache) {
         Map<InetAddress, Integer> out = new HashMap<>();
         ipcache.forEach((p, e) -> {
-            if (DnsSnapshotWriter.isHost(p)) out.put(p.address(), e.identity());
+            if (p.isHost()) out.put(p.address(), e.identity());
         });
         return out;
     }

@@ -109,13 +109,9 @@ final class DnsSnapshotWriter implements AutoCloseable {
         }
         List<DnsSnapshot.AddressEntry> pods = new ArrayList<>();
         for (Map.Entry<IpPrefix, IpcacheEntry> c : loop.clusterIpcache().entrySet()) {
-            if (isHost(c.getKey())) pods.add(DnsSnapshot.AddressEntry.of(c.getKey().address(), c.getValue().identity()));
+            if (c.getKey().isHost()) pods.add(DnsSnapshot.AddressEntry.of(c.getKey().address(), c.getValue().identity()));
         }
         return DnsSnapshot.of(++generation, engine.clusterName(), docs, Map.of(), engine.identities(), local, pods, proxyPorts.get());
-    }
-
-    static boolean isHost(IpPrefix p) {
-        return p.length() == (p.address() instanceof java.net.Inet4Address ? 32 : 128);
     }
 
     private static List<InetAddress> addresses(List<IpPrefix> prefixes) {
