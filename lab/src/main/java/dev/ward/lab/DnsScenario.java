@@ -20,7 +20,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +65,7 @@ final class DnsScenario implements AutoCloseable {
     private void kubeDns(ScenarioRun s) throws Exception {
         if (dns != null) return;
         LabNetwork.Node n1 = env.nodes().get(0), n2 = env.nodes().get(1);
-        LabNetwork.Pod pod = pod(n2, "kube-system/kube-dns", 41);
+        LabNetwork.Pod pod = LabNetwork.Pod.on(n2, "kube-system/kube-dns", 41);
         env.addPod(n2, pod, Map.of("k8s-app", "kube-dns"));
         unbound = UnboundServer.start(pod.netns(), pod.ip().getHostAddress(), dir.resolve("unbound"), Map.of(
                 ZONE, List.of(
@@ -93,7 +92,7 @@ final class DnsScenario implements AutoCloseable {
         env.policies().put(LabPolicies.EGRESS_DOMAIN_WILDCARD);
         s.note("the seed's egress-domain-wildcard (" + LabPolicies.EGRESS_DOMAIN_WILDCARD.file() + ") written to the store, as printed");
         kubeDns(s);
-        LabNetwork.Pod app = pod(n1, "my-service", 41);
+        LabNetwork.Pod app = LabNetwork.Pod.on(n1, "my-service", 41);
         CniPods.Wired w = env.addPod(n1, app, Map.of("app", "myService"));
         s.note("CNI ADD " + app + " {app=myService} on n1: ready in " + w.millis() + " ms");
 
@@ -115,10 +114,11 @@ final class DnsScenario implements AutoCloseable {
         s.check(addresses(shortLived).equals(List.of(SHORT)), "short." + ZONE + " (TTL 1 s, the agents' minimum 2 s) resolved to " + addresses(shortLived));
         Thread.sleep(4000);
         s.check(connect(app, SHORT) == PodTcp.Attempt.DROPPED, "4 s later its TTL ended: " + SHORT.getHostAddress() + ":443 is dropped again");
-        monitor(s, n1);
+        monitor(s, n1, new String[][] {{"www.example.org", "DROPPED"}, {"api." + ZONE, "FORWARDED"}, {UNRESOLVED.getHostAddress(), "DROPPED"}});
 
         env.cluster().startDnsProxy(n1);
-        s.check(awaitDnsProxyReady(n1), "ward dnsproxy started on n1 beside the agent (standby port, the agent's snapshot, the node's pinned maps)");
+        s.check(awaitLogLine(() -> env.cluster().dnsProxyAlive(n1), env.cluster().dnsProxyLog(n1), "DNS proxy serving port",
+                Duration.ofSeconds(60)), "ward dnsproxy started on n1 beside the agent (standby port, the agent's snapshot, the node's pinned maps)");
         env.cluster().killAgent(n1);
         s.note("n1's agent killed (SIGKILL)");
         Message stillRefused = query(app, dns.ip(), "www.example.org");
@@ -136,7 +136,8 @@ final class DnsScenario implements AutoCloseable {
         Message during = query(app, dns.ip(), "www.example.org");
         s.check(during.getRcode() == Rcode.REFUSED, "right after its API answered (its DNS proxy starts after it; the port is reserved "
                 + "in its first writes, so the standby answers until then): www.example.org " + Rcode.string(during.getRcode()));
-        s.check(awaitAgentDnsProxy(n1), "the restarted agent's DNS proxy listens");
+        s.check(awaitLogLine(() -> env.cluster().agentAlive(n1), env.cluster().agentLog(n1), "DNS proxy on port",
+                Duration.ofSeconds(120)), "the restarted agent's DNS proxy listens");
         s.check(connect(app, LATER) == PodTcp.Attempt.CONNECTED, "the restarted agent kept the address the standalone proxy learned");
         Message back = query(app, dns.ip(), "www.example.org");
         WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n1).toString(),
@@ -160,7 +161,7 @@ final class DnsScenario implements AutoCloseable {
         s.note("the seed's Kafka-behind-a-name policy (" + LabPolicies.KAFKA_BEHIND_DNS.file() + ", as printed) and the lookups it stands on ("
                 + LabPolicies.KAFKA_DNS_LOOKUPS.file() + ") written");
         kubeDns(s);
-        LabNetwork.Pod hq = pod(n1, "empire-hq-dns", 43), outpost = pod(n1, "outpost-dns", 44);
+        LabNetwork.Pod hq = LabNetwork.Pod.on(n1, "empire-hq-dns", 43), outpost = LabNetwork.Pod.on(n1, "outpost-dns", 44);
         env.addPod(n1, hq, Map.of("app", "empire-hq"));
         env.addPod(n1, outpost, Map.of("app", "outpost"));
         s.note("CNI ADD " + hq + " {app=empire-hq} and " + outpost + " {app=outpost} on n1");
@@ -183,34 +184,21 @@ final class DnsScenario implements AutoCloseable {
         String produce = LabKafkaClients.produceError(outpost, bootstrap, "empire-announce");
         s.check(produce.contains("AuthorizationException"), "the outpost produces to empire-announce (it may only consume): " + produce);
         s.check(unbound.logged(KAFKA_NAME), "the clients' lookups of " + KAFKA_NAME + " reached kube-dns");
-        WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n1).toString(),
-                "--last", "4000", "--timeout", "2s");
-        List<String> lines = o.output().lines().toList();
-        for (String[] want : new String[][] {{KAFKA_NAME, "FORWARDED"}, {"deathstar-plans", "produce", "FORWARDED"}, {"deathstar-plans", "DROPPED"}}) {
-            String line = lines.stream().filter(l -> Arrays.stream(want).allMatch(l::contains)).findFirst().orElse(null);
-            s.check(line != null, "wardctl monitor on n1 shows " + String.join(" ", want) + (line == null ? ": missing" : ": " + line.strip()));
-        }
+        monitor(s, n1, new String[][] {{KAFKA_NAME, "FORWARDED"}, {"deathstar-plans", "produce", "FORWARDED"}, {"deathstar-plans", "DROPPED"}});
     }
 
-    private boolean awaitAgentDnsProxy(LabNetwork.Node n) throws Exception {
-        long deadline = System.nanoTime() + 120_000_000_000L;
+    /**
+     * Waits until the process's log, since its last start (WardJvm's "$ " line), holds {@code line}; false if the
+     * process exited or {@code within} went by.
+     */
+    private static boolean awaitLogLine(java.util.function.BooleanSupplier alive, Path log, String line, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!env.cluster().agentAlive(n)) return false;
-            // Its log since this start: the line it writes once its proxy listens.
-            List<String> lines = java.nio.file.Files.readAllLines(env.cluster().agentLog(n));
+            if (!alive.getAsBoolean()) return false;
+            List<String> lines = java.nio.file.Files.readAllLines(log);
             int start = 0;
             for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("$ ")) start = i;
-            if (lines.subList(start, lines.size()).stream().anyMatch(l -> l.contains("DNS proxy on port"))) return true;
-            Thread.sleep(200);
-        }
-        return false;
-    }
-
-    private boolean awaitDnsProxyReady(LabNetwork.Node n) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!env.cluster().dnsProxyAlive(n)) return false;
-            if (java.nio.file.Files.readString(env.cluster().dnsProxyLog(n)).contains("DNS proxy serving port")) return true;
+            if (lines.subList(start, lines.size()).stream().anyMatch(l -> l.contains(line))) return true;
             Thread.sleep(200);
         }
         return false;
@@ -250,19 +238,16 @@ final class DnsScenario implements AutoCloseable {
         return ns;
     }
 
-    private void monitor(ScenarioRun s, LabNetwork.Node n) throws Exception {
+    /** {@code wardctl monitor --last 4000} on {@code n}: a line holding all the words of each of {@code wants}. */
+    private void monitor(ScenarioRun s, LabNetwork.Node n, String[][] wants) throws Exception {
         WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n).toString(),
                 "--last", "4000", "--timeout", "2s");
         List<String> lines = o.output().lines().toList();
         s.note("wardctl monitor --last 4000 on " + n.name() + " (exit " + o.exitCode() + "): " + lines.size() + " lines");
-        for (String[] want : new String[][] {{"www.example.org", "DROPPED"}, {"api." + ZONE, "FORWARDED"}, {UNRESOLVED.getHostAddress(), "DROPPED"}}) {
+        for (String[] want : wants) {
             String line = lines.stream().filter(l -> Arrays.stream(want).allMatch(l::contains)).findFirst().orElse(null);
             s.check(line != null, "wardctl monitor shows " + String.join(" ", want) + (line == null ? ": missing" : ": " + line.strip()));
         }
-    }
-
-    private static LabNetwork.Pod pod(LabNetwork.Node node, String name, int host) {
-        return new LabNetwork.Pod(name, node.netns() + "-" + host, IpPrefix.address("10.244." + node.index() + "." + host));
     }
 
     private static PodTcp.Attempt connect(LabNetwork.Pod from, InetAddress to) {
@@ -270,12 +255,7 @@ final class DnsScenario implements AutoCloseable {
     }
 
     private static PodTcp.Attempt connect(LabNetwork.Pod from, InetAddress to, int port) {
-        Socket socket = NetworkNamespace.call(from.netns(), () -> {
-            Socket s = new Socket();
-            s.bind(new InetSocketAddress(from.ip(), 0));
-            return s;
-        });
-        return PodTcp.attempt(socket, from.name(), to, port, WAIT_MILLIS);
+        return PodTcp.attempt(from, to, port, WAIT_MILLIS);
     }
 
     static List<InetAddress> addresses(Message m) {

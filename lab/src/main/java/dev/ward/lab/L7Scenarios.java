@@ -5,7 +5,6 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
-import dev.ward.netlink.IpPrefix;
 import dev.ward.netlink.NetworkNamespace;
 import dev.ward.testbed.NamespaceServers;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -59,10 +58,6 @@ final class L7Scenarios implements AutoCloseable {
         return env.nodes().get(i - 1);
     }
 
-    private static LabNetwork.Pod pod(LabNetwork.Node node, String name, int host) {
-        return new LabNetwork.Pod(name, node.netns() + "-" + host, IpPrefix.address("10.244." + node.index() + "." + host));
-    }
-
     private LabNetwork.Pod create(ScenarioRun s, LabNetwork.Pod p, LabNetwork.Node on, Map<String, String> labels) throws Exception {
         CniPods.Wired w = env.addPod(on, p, labels);
         s.note("CNI ADD " + p + " " + labels + " on " + on.name() + ": ready in " + w.millis() + " ms");
@@ -79,7 +74,7 @@ final class L7Scenarios implements AutoCloseable {
         env.policies().put(LabPolicies.MEMCACHED);
         s.note("rule1 made L7 (" + LabPolicies.RULE1_L7.file() + ") and the seed's memcached policy (" + LabPolicies.MEMCACHED.file()
                 + ") written to the store, as printed");
-        LabNetwork.Pod deathstar = create(s, pod(n2, "deathstar-l7", 22), n2, StarWars.DEATHSTAR_LABELS);
+        LabNetwork.Pod deathstar = create(s, LabNetwork.Pod.on(n2, "deathstar-l7", 22), n2, StarWars.DEATHSTAR_LABELS);
         PodServer nginx = nginx(deathstar);
         s.note("nginx in " + deathstar.name() + " listening after " + nginx.awaitListening(deathstar, HTTP, 30_000) + " ms");
         long espBefore = espInto(n2);
@@ -108,13 +103,13 @@ final class L7Scenarios implements AutoCloseable {
         s.check(esp > 0, n2.name() + "'s SAs from n1 and n3 decrypted " + esp + " packets meanwhile: the cross-node requests came through ESP");
 
         LabNetwork.Node n1 = node(1), n3 = node(3);
-        LabNetwork.Pod memcached = create(s, pod(n2, "memcached", 23), n2, Map.of("app", "memcached"));
+        LabNetwork.Pod memcached = create(s, LabNetwork.Pod.on(n2, "memcached", 23), n2, Map.of("app", "memcached"));
         PodServer mc = PodServer.start("memcached", memcached, List.of("memcached", "-u", "root", "-l", memcached.ip().getHostAddress(),
                 "-p", Integer.toString(MEMCACHED), "-U", "0", "-m", "16"), dir.resolve("memcached.log"));
         servers.add(mc);
         s.note("memcached listening after " + mc.awaitListening(memcached, MEMCACHED, 30_000) + " ms");
-        LabNetwork.Pod maintenance = create(s, pod(n1, "fleet-maintenance", 31), n1, Map.of("function", "fleet-maintanence"));
-        LabNetwork.Pod monitoring = create(s, pod(n3, "fleet-monitoring", 31), n3, Map.of("function", "fleet-monitoring"));
+        LabNetwork.Pod maintenance = create(s, LabNetwork.Pod.on(n1, "fleet-maintenance", 31), n1, Map.of("function", "fleet-maintanence"));
+        LabNetwork.Pod monitoring = create(s, LabNetwork.Pod.on(n3, "fleet-monitoring", 31), n3, Map.of("function", "fleet-monitoring"));
         try (Memcache m = Memcache.connect(maintenance, memcached)) {
             s.check("STORED".equals(m.call("set alliance/fleet/xwing-7 0 0 5\r\nready\r\n")), "maintenance (n1) sets alliance/fleet/xwing-7: STORED");
             String denied = m.call("set empire/plans 0 0 4\r\nlost\r\n");
@@ -153,7 +148,7 @@ final class L7Scenarios implements AutoCloseable {
     /** The broker's pod and process, early: the broker takes about 25 s to come up in the guest. */
     private void startKafka(ScenarioRun s) throws Exception {
         env.policies().put(LabPolicies.KAFKA);
-        kafka = create(s, pod(node(2), "kafka", 24), node(2), Map.of("app", "kafka"));
+        kafka = create(s, LabNetwork.Pod.on(node(2), "kafka", 24), node(2), Map.of("app", "kafka"));
         broker = LabKafka.start(kafka, dir.resolve("kafka"));
         servers.add(broker);
         brokerStarted = System.nanoTime();
@@ -165,7 +160,7 @@ final class L7Scenarios implements AutoCloseable {
         broker.awaitListening(kafka, LabKafka.PORT, 120_000);
         s.note("the broker listens " + (System.nanoTime() - brokerStarted) / 1_000_000 + " ms after its start");
         LabKafka.createTopics(kafka, "deathstar-plans", "empire-announce");
-        LabNetwork.Pod hq = create(s, pod(node(1), "empire-hq", 32), node(1), Map.of("app", "empire-hq"));
+        LabNetwork.Pod hq = create(s, LabNetwork.Pod.on(node(1), "empire-hq", 32), node(1), Map.of("app", "empire-hq"));
         LabNetwork.Pod outpost = outpost(s);
 
         try (KafkaProducer<String, String> p = LabKafkaClients.producer(hq, LabKafka.bootstrap(kafka))) {
@@ -187,7 +182,7 @@ final class L7Scenarios implements AutoCloseable {
 
     /** The empire's outpost on n3 ({@code app=empire-outpost}): a Kafka consumer in scenario 10, Cassandra's client in 11. */
     private LabNetwork.Pod outpost(ScenarioRun s) throws Exception {
-        if (outpost == null) outpost = create(s, pod(node(3), "empire-outpost", 32), node(3), Map.of("app", "empire-outpost"));
+        if (outpost == null) outpost = create(s, LabNetwork.Pod.on(node(3), "empire-outpost", 32), node(3), Map.of("app", "empire-outpost"));
         return outpost;
     }
 
@@ -196,7 +191,7 @@ final class L7Scenarios implements AutoCloseable {
     /** Cassandra's pod and process, early: it takes about 50 s to a driver session in the guest. */
     private void startCassandra(ScenarioRun s) throws Exception {
         env.policies().put(LabPolicies.CASSANDRA);
-        cassandraPod = create(s, pod(node(2), "cass-server", 25), node(2), Map.of("app", "cass-server"));
+        cassandraPod = create(s, LabNetwork.Pod.on(node(2), "cass-server", 25), node(2), Map.of("app", "cass-server"));
         cassandra = LabCassandra.start(cassandraPod, dir.getParent(), dir.resolve("cassandra"));
         servers.add(cassandra);
         cassandraStarted = System.nanoTime();

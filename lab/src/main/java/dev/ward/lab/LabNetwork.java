@@ -26,6 +26,11 @@ public final class LabNetwork implements AutoCloseable {
 
     /** A pod: its namespace and address. */
     public record Pod(String name, String netns, InetAddress ip) implements ClusterPod {
+        /** A pod a scenario adds on {@code node}: host {@code host} of the node's pod CIDR, its namespace named for it. */
+        public static Pod on(Node node, String name, int host) {
+            return new Pod(name, node.netns() + "-" + host, IpPrefix.address("10.244." + node.index() + "." + host));
+        }
+
         @Override
         public String toString() {
             return name + " " + ip.getHostAddress();

@@ -68,7 +68,11 @@ public final class PodTcp {
     public enum Attempt { CONNECTED, REFUSED, DROPPED }
 
     public static Attempt attempt(LabNetwork.Pod from, LabNetwork.Pod to, int port, int timeoutMillis) {
-        return attempt(socketIn(from), from.name(), to.ip(), port, timeoutMillis);
+        return attempt(from, to.ip(), port, timeoutMillis);
+    }
+
+    public static Attempt attempt(LabNetwork.Pod from, InetAddress to, int port, int timeoutMillis) {
+        return attempt(socketIn(from), from.name(), to, port, timeoutMillis);
     }
 
     /**
