@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +26,8 @@ import java.util.function.UnaryOperator;
  * bounded queue (when full it is dropped and counted under {@code hub}); the hub's one thread then completes it
  * (identity labels, endpoint names: work that may wait on the policy engine, so never on a source's thread), keeps
  * it in a bounded history for readers that ask for recent flows, and hands it to each reader's own bounded queue.
+ * The history is bounded per flow type, so a burst of L3/L4 flows (a scan, a crash-looping client) cannot push the
+ * last DNS and L7 flows out of it.
  *
  * <p>How a new source publishes: build a {@link Flow} from its event (identities as numbers; labels and local endpoint
  * names may be left empty for the hub to fill) and call {@link #publish} from any thread. Losses that happen before
@@ -40,7 +42,7 @@ public final class FlowHub implements AutoCloseable {
 
     /**
      * @param ingest  flows waiting for the hub's thread; beyond it sources' flows are dropped (counted)
-     * @param history recent flows kept for readers that ask to start with them
+     * @param history recent flows kept of each type for readers that ask to start with them
      */
     public record Settings(int ingest, int history) {
         public static final Settings DEFAULT = new Settings(16_384, 4_096);
@@ -56,7 +58,13 @@ public final class FlowHub implements AutoCloseable {
     private final UnaryOperator<Flow> completion;
     private final Settings settings;
     private final BlockingQueue<Flow> ingest;
-    private final ArrayDeque<Flow> history;
+    /** A flow in the history, numbered in delivery order so a replay across types keeps that order. */
+    private record Kept(long sequence, Flow flow) {}
+
+    /** Guards the history and the readers: a flow is kept and offered under it, so replay and live never overlap. */
+    private final Object history = new Object();
+    private final Map<FlowType, ArrayDeque<Kept>> kept = new EnumMap<>(FlowType.class);
+    private long delivered;
     private final List<FlowSubscription> readers = new CopyOnWriteArrayList<>();
     private final Map<FlowType, AtomicLong> seen = new EnumMap<>(FlowType.class);
     private final AtomicLong lostAtHub = new AtomicLong();
@@ -71,8 +79,10 @@ public final class FlowHub implements AutoCloseable {
         this.completion = completion;
         this.settings = settings;
         this.ingest = new ArrayBlockingQueue<>(settings.ingest());
-        this.history = new ArrayDeque<>(Math.min(settings.history(), 1024));
-        for (FlowType t : FlowType.values()) seen.put(t, new AtomicLong());
+        for (FlowType t : FlowType.values()) {
+            seen.put(t, new AtomicLong());
+            kept.put(t, new ArrayDeque<>(Math.min(settings.history(), 1024)));
+        }
         losses.put(LOST_AT_HUB, lostAtHub::get);
         this.thread = Thread.ofPlatform().daemon().name("ward-flow-hub").start(this::run);
     }
@@ -84,8 +94,8 @@ public final class FlowHub implements AutoCloseable {
 
     /**
      * A new reader of flows matching {@code filter}, its queue holding {@code capacity} flows; it first gets the last
-     * {@code replay} matching flows of the history (at most what the history holds), then every new one, with no gap
-     * or repeat between the two.
+     * {@code replay} matching flows of the history (at most what the history holds), in the order they came, then every
+     * new one, with no gap or repeat between the two.
      */
     public FlowSubscription subscribe(String name, Predicate<Flow> filter, int capacity, int replay) {
         FlowSubscription[] self = new FlowSubscription[1];
@@ -93,13 +103,20 @@ public final class FlowHub implements AutoCloseable {
         self[0] = s;
         synchronized (history) {
             if (replay > 0) {
-                List<Flow> recent = new ArrayList<>();
-                for (var it = history.descendingIterator(); it.hasNext() && recent.size() < replay; ) {
-                    Flow f = it.next();
-                    if (s.matches(f)) recent.add(f);
+                List<Kept> recent = new ArrayList<>();
+                for (ArrayDeque<Kept> ofType : kept.values()) {
+                    int taken = 0;
+                    for (var it = ofType.descendingIterator(); it.hasNext() && taken < replay; ) {
+                        Kept k = it.next();
+                        if (s.matches(k.flow())) {
+                            recent.add(k);
+                            taken++;
+                        }
+                    }
                 }
-                Collections.reverse(recent);
-                recent.forEach(s::offer);
+                recent.sort(Comparator.comparingLong(Kept::sequence));
+                recent.subList(0, Math.max(0, recent.size() - replay)).clear();
+                recent.forEach(k -> s.offer(k.flow()));
             }
             readers.add(s);
         }
@@ -156,8 +173,9 @@ public final class FlowHub implements AutoCloseable {
         seen.get(f.type()).incrementAndGet();
         synchronized (history) {
             if (settings.history() > 0) {
-                if (history.size() == settings.history()) history.removeFirst();
-                history.addLast(f);
+                ArrayDeque<Kept> ofType = kept.get(f.type());
+                if (ofType.size() == settings.history()) ofType.removeFirst();
+                ofType.addLast(new Kept(delivered++, f));
             }
             for (FlowSubscription r : readers) r.offer(f);
         }

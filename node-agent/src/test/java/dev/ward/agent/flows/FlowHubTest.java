@@ -100,6 +100,32 @@ class FlowHubTest {
     }
 
     @Test
+    void aFloodOfL3FlowsLeavesTheLastL7AndDnsFlowsInTheHistoryInTheirOrder() throws Exception {
+        hub = new FlowHub(UnaryOperator.identity(), new FlowHub.Settings(10_000, 50));
+        FlowSubscription all = hub.subscribe("monitor", f -> true, 10_000, 0);
+        hub.publish(Flows.l7("/v1/exhaust-port", FlowVerdict.DROPPED));
+        hub.publish(Flows.dns("api.domain.com", FlowVerdict.FORWARDED, null));
+        hub.publish(Flows.l7("/v1/request-landing", FlowVerdict.FORWARDED));
+        for (int i = 1; i <= 500; i++) hub.publish(flow(i));
+        int delivered = 0;
+        while (delivered < 503 && all.poll(Duration.ofSeconds(5)) != null) delivered++;
+        assertEquals(503, delivered);
+        FlowSubscription l7 = hub.subscribe("monitor", f -> f.type() == FlowType.L7, 100, 10);
+        assertEquals(FlowVerdict.DROPPED, l7.poll(Duration.ofSeconds(5)).verdict(), "500 L3 flows later the L7 ones are still there");
+        assertEquals(FlowVerdict.FORWARDED, l7.poll(Duration.ofSeconds(5)).verdict());
+        assertNull(l7.poll(Duration.ofMillis(100)));
+        FlowSubscription mixed = hub.subscribe("monitor", f -> true, 100, 3);
+        List<FlowType> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) order.add(mixed.poll(Duration.ofSeconds(5)).type());
+        assertEquals(List.of(FlowType.L3L4, FlowType.L3L4, FlowType.L3L4), order, "a replay across types is the last flows in their order");
+        FlowSubscription allKept = hub.subscribe("monitor", f -> true, 1000, 1000);
+        List<FlowType> kept = new ArrayList<>();
+        for (Flow f; (f = allKept.poll(Duration.ofMillis(200))) != null; ) kept.add(f.type());
+        assertEquals(53, kept.size(), "50 L3/L4 flows, the 2 L7 and the DNS one");
+        assertEquals(List.of(FlowType.L7, FlowType.DNS, FlowType.L7, FlowType.L3L4), kept.subList(0, 4), "in the order they came");
+    }
+
+    @Test
     void closingTheHubEndsItsReadersAfterTheFlowsAlreadyQueued() throws Exception {
         hub = new FlowHub(UnaryOperator.identity(), FlowHub.Settings.DEFAULT);
         FlowSubscription s = hub.subscribe("monitor", f -> true, 1000, 0);
