@@ -54,12 +54,22 @@ final class LabKafkaClients {
                     p.send(new ProducerRecord<>(topic, "x", "y")).get(90, TimeUnit.SECONDS);
                     return "acked (not refused)";
                 } catch (ExecutionException e) {
-                    return e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
-                } catch (AuthorizationException e) {
-                    return e.getClass().getSimpleName() + ": " + e.getMessage();
+                    return describe(e.getCause());
+                } catch (org.apache.kafka.common.KafkaException e) {
+                    // An idempotent producer's refused InitProducerId is fatal: if it lands before send, send itself
+                    // throws "in an error state" with the broker's authorization error as its cause.
+                    return describe(e);
                 }
             });
         }
+    }
+
+    /** The first authorization error in {@code t}'s cause chain, else {@code t} itself: class name and message. */
+    private static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof AuthorizationException) return c.getClass().getSimpleName() + ": " + c.getMessage();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     /** A consumer without a group (assigned partition 0, from the start), polled in the pod: the classic consumer polls on the caller's thread. */
