@@ -113,7 +113,7 @@ public final class NettyUpstream implements Upstream, AutoCloseable {
             if (pending.remove(k, p)) f.completeExceptionally(new UpstreamFailure("timeout", "no answer from " + server + " in " + timeoutNanos / 1_000_000 + " ms"));
         }, timeoutNanos, TimeUnit.NANOSECONDS);
         f.whenComplete((a, t) -> timer.cancel(false));
-        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(WireIds.withId(query.wire(), k.id)), server)).addListener(w -> {
+        LoopBatchedWrites.write(ch, new DatagramPacket(Unpooled.wrappedBuffer(WireIds.withId(query.wire(), k.id)), server)).addListener(w -> {
             if (!w.isSuccess() && pending.remove(k, p)) {
                 f.completeExceptionally(new UpstreamFailure("send_failed", "cannot send to " + server + ": " + w.cause()));
             }

@@ -61,7 +61,7 @@ final class ReplySockets implements AutoCloseable {
                 sent.completeExceptionally(bindError);
                 return;
             }
-            ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), client)).addListener(w -> {
+            LoopBatchedWrites.write(ch, new DatagramPacket(Unpooled.wrappedBuffer(wire), client)).addListener(w -> {
                 if (w.isSuccess()) sent.complete(null);
                 else sent.completeExceptionally(w.cause());
             });
