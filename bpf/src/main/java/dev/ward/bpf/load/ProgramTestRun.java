@@ -20,6 +20,18 @@ public final class ProgramTestRun {
 
     private ProgramTestRun() {}
 
+    /** The program's mean run time in ns over {@code repeat} runs on the same packet. */
+    public static long meanRunNanos(int programFd, byte[] packet, int ifindex, int repeat) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment in = a.allocate(packet.length, 8);
+            MemorySegment.copy(packet, 0, in, ValueLayout.JAVA_BYTE, 0, packet.length);
+            MemorySegment out = a.allocate(packet.length + 256, 8);
+            MemorySegment ctx = a.allocate(SK_BUFF_SIZE, 8);
+            ctx.set(ValueLayout.JAVA_INT, IFINDEX_OFFSET, ifindex);
+            return Libbpf.testRun(programFd, in, out, ctx, repeat)[1];
+        }
+    }
+
     public static Result run(int programFd, byte[] packet, int ifindex) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment in = a.allocate(packet.length, 8);

@@ -311,6 +311,14 @@ public final class Libbpf {
      * reads in and writes back). Returns the program's return value.
      */
     public static int testRun(int progFd, MemorySegment packet, MemorySegment packetOut, MemorySegment context) {
+        return (int) testRun(progFd, packet, packetOut, context, 1)[0];
+    }
+
+    /**
+     * Runs a program {@code repeat} times on the same packet; returns its last return value and the kernel's mean
+     * run time in ns (the kernel times the loop, so no system call is in it).
+     */
+    public static long[] testRun(int progFd, MemorySegment packet, MemorySegment packetOut, MemorySegment context, int repeat) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment opts = a.allocate(80, 8);
             opts.set(JAVA_LONG, 0, 80);
@@ -322,9 +330,9 @@ public final class Libbpf {
             opts.set(ADDRESS, 40, context);
             opts.set(JAVA_INT, 48, (int) context.byteSize());
             opts.set(JAVA_INT, 52, (int) context.byteSize());
-            opts.set(JAVA_INT, 60, 1);
+            opts.set(JAVA_INT, 60, repeat);
             check("bpf_prog_test_run_opts", call(() -> (int) PROG_TEST_RUN.invokeExact(progFd, opts)));
-            return opts.get(JAVA_INT, 56);
+            return new long[] {opts.get(JAVA_INT, 56), Integer.toUnsignedLong(opts.get(JAVA_INT, 64))};
         }
     }
 
