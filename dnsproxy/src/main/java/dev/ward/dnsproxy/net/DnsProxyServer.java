@@ -7,6 +7,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -49,11 +50,13 @@ public final class DnsProxyServer implements AutoCloseable {
     }
 
     public void start() {
-        Channel first = bindUdp(listen, null);
+        // One listener per loop in turn: a query is answered on the loop it arrived on, so this is what spreads the work.
+        List<EventLoop> all = loops.loops();
+        Channel first = bindUdp(all.getFirst(), listen, null);
         port = ((InetSocketAddress) first.localAddress()).getPort();
         InetSocketAddress at = new InetSocketAddress(listen.getAddress(), port);
         UdpQueryHandler handler = (UdpQueryHandler) first.pipeline().first();
-        for (int i = 1; i < udpSockets; i++) bindUdp(at, handler);
+        for (int i = 1; i < udpSockets; i++) bindUdp(all.get(i % all.size()), at, handler);
         ServerBootstrap tcp = new ServerBootstrap().group(loops.group()).channel(EpollServerSocketChannel.class)
                 .option(EpollChannelOption.SO_REUSEPORT, reusePort)
                 .option(EpollChannelOption.IP_TRANSPARENT, true)
@@ -73,10 +76,10 @@ public final class DnsProxyServer implements AutoCloseable {
         return port;
     }
 
-    private Channel bindUdp(InetSocketAddress at, UdpQueryHandler shared) {
+    private Channel bindUdp(EventLoop loop, InetSocketAddress at, UdpQueryHandler shared) {
         if (replies == null) replies = new ReplySockets(loops);
         UdpQueryHandler handler = shared;
-        Bootstrap b = new Bootstrap().group(loops.group()).channel(EpollDatagramChannel.class)
+        Bootstrap b = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
                 .option(EpollChannelOption.SO_REUSEPORT, reusePort)
                 .option(EpollChannelOption.IP_TRANSPARENT, true)
                 .option(EpollChannelOption.IP_RECVORIGDSTADDR, true)
