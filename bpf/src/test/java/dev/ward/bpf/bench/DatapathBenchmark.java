@@ -106,6 +106,7 @@ public final class DatapathBenchmark {
                         } finally {
                             dev.ward.netlink.sys.LinuxSyscalls.close(statsFd);
                         }
+                        if (c.name().equals("ward " + label(largest))) ProgramPathCost.print(lab, largest, 1_000_000, 1);
                     }
                 }
             }
