@@ -23,24 +23,24 @@ public final class ProgramTestRun {
     /** The program's mean run time in ns over {@code repeat} runs on the same packet. */
     public static long meanRunNanos(int programFd, byte[] packet, int ifindex, int repeat) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment in = a.allocate(packet.length, 8);
-            MemorySegment.copy(packet, 0, in, ValueLayout.JAVA_BYTE, 0, packet.length);
-            MemorySegment out = a.allocate(packet.length + 256, 8);
-            MemorySegment ctx = a.allocate(SK_BUFF_SIZE, 8);
-            ctx.set(ValueLayout.JAVA_INT, IFINDEX_OFFSET, ifindex);
-            return Libbpf.testRun(programFd, in, out, ctx, repeat)[1];
+            return run(a, a.allocate(SK_BUFF_SIZE, 8), programFd, packet, ifindex, repeat)[1];
         }
     }
 
     public static Result run(int programFd, byte[] packet, int ifindex) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment in = a.allocate(packet.length, 8);
-            MemorySegment.copy(packet, 0, in, ValueLayout.JAVA_BYTE, 0, packet.length);
-            MemorySegment out = a.allocate(packet.length + 256, 8);
             MemorySegment ctx = a.allocate(SK_BUFF_SIZE, 8);
-            ctx.set(ValueLayout.JAVA_INT, IFINDEX_OFFSET, ifindex);
-            int r = Libbpf.testRun(programFd, in, out, ctx);
-            return new Result(r, ctx.get(ValueLayout.JAVA_INT, MARK_OFFSET));
+            long[] r = run(a, ctx, programFd, packet, ifindex, 1);
+            return new Result((int) r[0], ctx.get(ValueLayout.JAVA_INT, MARK_OFFSET));
         }
+    }
+
+    /** Return value and mean ns per run; the kernel writes the packet's context back into {@code ctx}. */
+    private static long[] run(Arena a, MemorySegment ctx, int programFd, byte[] packet, int ifindex, int repeat) {
+        MemorySegment in = a.allocate(packet.length, 8);
+        MemorySegment.copy(packet, 0, in, ValueLayout.JAVA_BYTE, 0, packet.length);
+        MemorySegment out = a.allocate(packet.length + 256, 8);
+        ctx.set(ValueLayout.JAVA_INT, IFINDEX_OFFSET, ifindex);
+        return Libbpf.testRun(programFd, in, out, ctx, repeat);
     }
 }
