@@ -204,6 +204,7 @@ public final class LabTraffic {
         private volatile int sent;
         private volatile int received;
         private volatile long lastArrivalNanos;
+        private final long overflowsBefore;
 
         public NumberedStream(LabNetwork.Pod from, LabNetwork.Pod to, int port, Duration interval) {
             this.name = from.name() + "->" + to.name();
@@ -211,6 +212,7 @@ public final class LabTraffic {
             this.port = port;
             this.intervalNanos = interval.toNanos();
             this.receiver = NetworkNamespace.call(to.netns(), () -> new DatagramSocket(new InetSocketAddress(to.ip(), port)));
+            this.overflowsBefore = receiveBufferErrors(to);
             this.sender = NetworkNamespace.call(from.netns(), () -> new DatagramSocket(new InetSocketAddress(from.ip(), 0)));
             this.receiving = Thread.ofPlatform().daemon().name("stream-rx-" + name).start(this::receive);
             this.sending = Thread.ofPlatform().daemon().name("stream-tx-" + name).start(this::send);
@@ -303,7 +305,33 @@ public final class LabTraffic {
                 Thread.currentThread().interrupt();
             }
             close();
-            return tally.result(sent);
+            SequenceTally.Result r = tally.result(sent);
+            if (r.lost() > 0) {
+                // Where the loss was: the receiving pod's own socket buffer (the lab's thread not reading in time) or the path.
+                long overflows = receiveBufferErrors(to) - overflowsBefore;
+                System.out.println("   " + name + ": " + r.lost() + " lost; UDP receive-buffer overflows in " + to.name() + "'s namespace meanwhile: "
+                        + overflows + " (all pods' sockets there)");
+            }
+            return r;
+        }
+
+        /** Udp RcvbufErrors of {@code pod}'s namespace (/proc/thread-self/net is the calling thread's namespace). */
+        private static long receiveBufferErrors(LabNetwork.Pod pod) {
+            return NetworkNamespace.call(pod.netns(), () -> {
+                try {
+                    List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/net/snmp"));
+                    for (int i = 0; i + 1 < lines.size(); i++) {
+                        if (!lines.get(i).startsWith("Udp: ") || !lines.get(i + 1).startsWith("Udp: ")) continue;
+                        List<String> names = List.of(lines.get(i).split("\\s+"));
+                        String[] values = lines.get(i + 1).split("\\s+");
+                        int at = names.indexOf("RcvbufErrors");
+                        return at < 0 ? -1L : Long.parseLong(values[at]);
+                    }
+                    return -1L;
+                } catch (IOException e) {
+                    return -1L;
+                }
+            });
         }
 
         @Override
