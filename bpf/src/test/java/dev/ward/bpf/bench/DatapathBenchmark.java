@@ -55,7 +55,7 @@ public final class DatapathBenchmark {
                 + "round by round; each figure is the median of its rounds)%n", System.getProperty("os.version"), seconds, rounds);
         int largest = Math.max(100000, Arrays.stream(sizes).max().orElseThrow());
         Load load = new Load(seconds);
-        try (PodLab lab = PodLab.create(2, c -> c.withPolicyEntries(largest + 20000).withIpcacheEntries(largest / PORTS.length + 20000))) {
+        try (PodLab lab = lab(largest)) {
             Pod client = lab.pod(1);
             Pod server = lab.pod(2);
             List<Config> configs = new ArrayList<>();
@@ -119,6 +119,11 @@ public final class DatapathBenchmark {
             print(results, sizes);
             changeLatency(lab, changes);
         }
+    }
+
+    /** Two pods whose maps have room for the policy world of {@code entries} (client pod 1, server pod 2). */
+    static PodLab lab(int entries) {
+        return PodLab.create(2, c -> c.withPolicyEntries(entries + 20000).withIpcacheEntries(entries / PORTS.length + 20000));
     }
 
     /** Run time and runs of both directions' programs, summed. */

@@ -21,7 +21,7 @@ public final class ProgramPathCost {
 
     public static void main(String[] args) throws Exception {
         int entries = args.length > 0 ? Integer.parseInt(args[0]) : 100000;
-        try (PodLab lab = PodLab.create(2, c -> c.withPolicyEntries(entries + 20000).withIpcacheEntries(entries / DatapathBenchmark.PORTS.length + 20000))) {
+        try (PodLab lab = DatapathBenchmark.lab(entries)) {
             DatapathBenchmark.World w = DatapathBenchmark.World.of(entries / DatapathBenchmark.PORTS.length, lab.pod(1), lab.pod(2));
             w.attach(lab.datapath());
             print(lab, entries, Integer.getInteger("repeat", 2_000_000), 3);

@@ -347,7 +347,8 @@ public final class DnsBenchmark {
         double p99 = n == 0 ? Double.NaN : sorted[Math.min(n - 1, (int) (n * 0.99))] * 1000;
         if (completed > 0 && Double.isNaN(mean)) throw new IllegalStateException(name + ": dnsperf printed no average latency");
         Result res = new Result(name, qps, mean, p50, p99, completed, lost);
-        System.out.printf("%s: %.0f QPS, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, %d answered, %d lost%n", name, qps, mean, p50, p99, completed, lost);
+        String percentiles = n == 0 ? "" : String.format(", p50 %.3f ms, p99 %.3f ms", p50, p99);
+        System.out.printf("%s: %.0f QPS, mean %.3f ms%s, %d answered, %d lost%n", name, qps, mean, percentiles, completed, lost);
         return res;
     }
 
