@@ -31,11 +31,14 @@ public final class ScenarioRun {
         ScenarioRun s = new ScenarioRun(name, out);
         out.println("== " + name);
         long start = System.nanoTime();
+        GuestCpu cpu = GuestCpu.ofThisMachine();
+        GuestCpu.Snapshot before = cpu.snapshot();
         try {
             steps.run(s);
         } catch (Exception | AssertionError e) {
             s.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+        s.note(GuestCpu.describe(before, cpu.snapshot(), 6));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         boolean passed = s.failure == null;
         out.println("-- " + (passed ? "PASS" : "FAIL") + " " + name + " (" + took.toMillis() / 1000.0 + " s)" + (passed ? "" : ": " + s.failure));
