@@ -193,6 +193,17 @@ public final class LabTraffic {
      * until stopped, the receiver tallies them, and {@link #stop()} reports how many never arrived.
      */
     public static final class NumberedStream implements PodStream, AutoCloseable {
+        /** About 50 s of one stream's datagrams at 100 per second (each takes about a kilobyte of buffer). */
+        static final int RECEIVE_BUFFER_BYTES = 4 << 20;
+
+        private static void setReceiveBuffer(DatagramSocket s, int bytes) {
+            try {
+                s.setReceiveBufferSize(bytes);
+            } catch (java.net.SocketException e) {
+                throw new java.io.UncheckedIOException("setting SO_RCVBUF on the stream's receiver", e);
+            }
+        }
+
         private final String name;
         private final DatagramSocket receiver, sender;
         private final SequenceTally tally = new SequenceTally();
@@ -212,6 +223,9 @@ public final class LabTraffic {
             this.port = port;
             this.intervalNanos = interval.toNanos();
             this.receiver = NetworkNamespace.call(to.netns(), () -> new DatagramSocket(new InetSocketAddress(to.ip(), port)));
+            // The stream counts what the path lost: a receiving thread starved for seconds by the guest's one busy CPU
+            // must not lose datagrams in its own socket (the kernel caps this at net.core.rmem_max, raised in the guest).
+            setReceiveBuffer(receiver, RECEIVE_BUFFER_BYTES);
             this.overflowsBefore = receiveBufferErrors(to);
             this.sender = NetworkNamespace.call(from.netns(), () -> new DatagramSocket(new InetSocketAddress(from.ip(), 0)));
             this.receiving = Thread.ofPlatform().daemon().name("stream-rx-" + name).start(this::receive);

@@ -51,10 +51,17 @@ public final class ProxyEventLoops implements AutoCloseable {
         return netns;
     }
 
+    /**
+     * How long a socket setup may wait for its loop: a loop's first task also loads and links netty's transport, which
+     * took 83 s in a busy one-CPU guest; the bound is there to name a wedged loop, not to time a healthy one.
+     */
+    static final java.time.Duration SETUP_WAIT = java.time.Duration.ofMinutes(3);
+
     /** Runs {@code work} on a loop thread (inside the namespace) and waits for it: how sockets get created there. */
     public <T> T inNamespace(Callable<T> work) {
+        java.util.concurrent.Future<T> setup = group.next().submit(work);
         try {
-            return group.next().submit(work).get(30, TimeUnit.SECONDS);
+            return setup.get(SETUP_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
@@ -62,7 +69,8 @@ public final class ProxyEventLoops implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("event loop did not run a socket setup within 30 s", e);
+            setup.cancel(false);
+            throw new IllegalStateException("event loop did not run a socket setup within " + SETUP_WAIT.toSeconds() + " s", e);
         }
     }
 
