@@ -34,6 +34,7 @@ public final class ApiCodec {
             "error", ApiResponse.Failure.class,
             "flow", ApiResponse.Flow.class,
             "flows-lost", ApiResponse.FlowsLost.class,
+            "history-end", ApiResponse.HistoryEnd.class,
             "end", ApiResponse.StreamEnd.class,
             "policy", ApiResponse.Policy.class,
             "datapath", ApiResponse.Datapath.class);

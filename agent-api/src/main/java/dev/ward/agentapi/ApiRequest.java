@@ -136,7 +136,8 @@ public sealed interface ApiRequest {
     /**
      * Follows the node's flow events as they happen ({@code wardctl monitor}): the agent answers an interim
      * {@link ApiResponse.Flow} for each flow that matches {@code filter}, first the last {@code last} matching flows
-     * it still holds, then live ones, until the client closes the connection; an interim
+     * it still holds, then (when {@code last > 0}) an interim {@link ApiResponse.HistoryEnd}, then live ones, until the
+     * client closes the connection; an interim
      * {@link ApiResponse.FlowsLost} when it had to drop flows because this client read too slowly; and a final
      * {@link ApiResponse.StreamEnd} only when it stops. A bad filter is answered {@link ApiResponse.Failure}
      * ({@link ApiError#INVALID_REQUEST}) at once. An agent that predates this operation answers

@@ -116,6 +116,27 @@ public sealed interface ApiResponse {
         }
     }
 
+    /**
+     * Interim, once per {@link ApiRequest.FollowFlows} that asked for recent flows: the {@code replayed} flows before it
+     * came from the agent's history, every flow after it is live. A client that waits for live flows for a while
+     * starts its clock here, however long a large replay took to read.
+     */
+    record HistoryEnd(int replayed) implements ApiResponse {
+        public HistoryEnd {
+            if (replayed < 0) throw new IllegalArgumentException("replayed must not be negative, not " + replayed);
+        }
+
+        @Override
+        public String status() {
+            return "history-end";
+        }
+
+        @Override
+        public boolean isFinal() {
+            return false;
+        }
+    }
+
     /** Final answer to a stream the agent ends itself (it is stopping); {@code reason} says why. */
     record StreamEnd(String reason) implements ApiResponse {
         @Override

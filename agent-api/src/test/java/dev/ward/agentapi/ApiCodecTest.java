@@ -44,7 +44,7 @@ class ApiCodecTest {
     void everyResponseComesBackAsItWasSent() throws Exception {
         com.fasterxml.jackson.databind.node.ObjectNode flow = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
                 .put("type", "l3l4").put("verdict", "dropped");
-        for (ApiResponse r : List.of(new ApiResponse.Flow(flow), new ApiResponse.FlowsLost(12), new ApiResponse.StreamEnd("the agent is stopping"),
+        for (ApiResponse r : List.of(new ApiResponse.Flow(flow), new ApiResponse.FlowsLost(12), new ApiResponse.HistoryEnd(40), new ApiResponse.StreamEnd("the agent is stopping"),
                 new ApiResponse.Accepted(INFO), new ApiResponse.Ready(INFO), new ApiResponse.Ok(List.of(INFO, INFO)),
                 new ApiResponse.Failure(ApiError.VETH_NOT_FOUND, "no veth"), new ApiResponse.Failure(ApiError.UNSUPPORTED_VERSION, "v9", List.of(1)))) {
             String line = ApiCodec.encode(r);

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code wardctl monitor}: follows a node's flow events live over its agent's socket (run it on the node or in the
  * agent's pod). The agent filters; this prints each flow as it comes, as a table line or a JSON object per line.
- * For scripts: {@code --count N} stops after N flows, {@code --timeout} after a while (failing if --count was not
- * reached), {@code --last N} starts with the N most recent matching flows the agent still holds.
+ * For scripts: {@code --count N} stops after N flows, {@code --timeout} after a while of live flows (failing if
+ * --count was not reached), {@code --last N} starts with the N most recent matching flows the agent still holds.
  */
 @Command(name = "monitor", mixinStandardHelpOptions = true, description = {
         "Follow this node's flow events live: L3/L4 flows of the BPF datapath, DNS queries and answers, L7 requests.",
@@ -90,7 +90,8 @@ public final class MonitorCommand implements Runnable {
     Integer count;
 
     @Option(names = "--timeout", converter = ProxyDurations.class, paramLabel = "DURATION",
-            description = "Stop after DURATION (e.g. 10s); with --count, fail (exit 1) if fewer than N flows came by then.")
+            description = {"Stop after DURATION (e.g. 10s) of live flows (with --last: once the recent ones are printed);",
+                    "with --count, fail (exit 1) if fewer than N flows came by then."})
     Duration timeout;
 
     @Mixin OutputOption output;
@@ -122,10 +123,9 @@ public final class MonitorCommand implements Runnable {
         ScheduledExecutorService deadline = null;
         if (timeout != null) {
             deadline = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("wardctl-monitor-timeout").unstarted(r));
-            deadline.schedule(() -> {
-                expired.set(true);
-                stream.close();
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // With --last the clock starts once the agent's history is read: a replay of thousands of flows on a busy
+            // node must not use up the time meant for live ones.
+            if (last == 0) startClock(deadline, stream, expired);
         }
         int seen = 0;
         if (!output.json()) out.println(FlowLine.HEADER);
@@ -141,6 +141,9 @@ public final class MonitorCommand implements Runnable {
                     }
                     case ApiResponse.FlowsLost l -> System.err.println("wardctl monitor: the agent dropped " + l.count()
                             + " flows for this monitor (it read them too slowly)");
+                    case ApiResponse.HistoryEnd h -> {
+                        if (deadline != null) startClock(deadline, stream, expired);
+                    }
                     case ApiResponse.StreamEnd end -> throw new CommandFailure("the agent ended the stream after " + seen + " flows: " + end.reason());
                     case ApiResponse.Failure fail -> throw new CommandFailure(refusal(fail));
                     default -> throw new CommandFailure("the agent answered " + r.status() + " to flow-follow");
@@ -154,6 +157,13 @@ public final class MonitorCommand implements Runnable {
         if (expired.get() && count != null && seen < count) {
             throw new CommandFailure("timed out after " + timeout.toMillis() + " ms with " + seen + " of " + count + " flows");
         }
+    }
+
+    private void startClock(ScheduledExecutorService deadline, AgentStream stream, AtomicBoolean expired) {
+        deadline.schedule(() -> {
+            expired.set(true);
+            stream.close();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static String refusal(ApiResponse.Failure f) {

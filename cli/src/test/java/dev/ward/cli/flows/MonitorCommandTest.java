@@ -183,6 +183,30 @@ class MonitorCommandTest {
     }
 
     @Test
+    void withLastTheTimeoutCountsTheLiveFlowsTimeNotTheTimeTheReplayTookToRead() throws Exception {
+        Path socket = tmp.resolve("slow-replay.sock");
+        java.util.function.Function<String, com.fasterxml.jackson.databind.node.ObjectNode> flow = name ->
+                JSON.createObjectNode().put("type", "dns").put("verdict", "forwarded").put("name", name);
+        try (dev.ward.agentapi.AgentApiServer server = dev.ward.agentapi.AgentApiServer.start(socket, (request, out) -> {
+            out.send(new dev.ward.agentapi.ApiResponse.Flow(flow.apply("replayed-1")));
+            out.send(new dev.ward.agentapi.ApiResponse.Flow(flow.apply("replayed-2")));
+            // A history read slowly, as on a node whose CPU is busy: longer than the whole --timeout.
+            Thread.sleep(1_500);
+            out.send(new dev.ward.agentapi.ApiResponse.HistoryEnd(2));
+            Thread.sleep(300);
+            out.send(new dev.ward.agentapi.ApiResponse.Flow(flow.apply("live-1")));
+            out.clientClosed().get(20, TimeUnit.SECONDS);
+        }, new dev.ward.agentapi.AgentApiServer.Settings(java.time.Duration.ofSeconds(30), 4))) {
+            long start = System.nanoTime();
+            CliRun r = CliRun.wardctl("monitor", "--socket", socket.toString(), "--last", "2", "--timeout", "1s", "-o", "json");
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(List.of("replayed-1", "replayed-2", "live-1"), jsonLines(r).stream().map(n -> n.get("name").asText()).toList());
+            assertTrue(took >= 2_500 && took < 10_000, "1.5 s of replay, then 1 s of live flows: " + took + " ms");
+        }
+    }
+
+    @Test
     void badFiltersAnAbsentAgentAndAStoppingAgentAreNamed() throws Exception {
         CliRun bad = CliRun.wardctl("monitor", "--socket", tmp.resolve("none.sock").toString(), "--verdict", "denied");
         assertEquals(2, bad.exit());

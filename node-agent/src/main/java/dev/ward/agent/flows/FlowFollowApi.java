@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * The agent's answer to {@code flow-follow} ({@code wardctl monitor}): a hub subscription with the client's filter,
  * its flows written to the client as they come, on the request's own thread. A client that reads too slowly loses
  * flows (its queue is bounded; the hub never waits for it) and is told how many; it is followed until it closes the
- * connection or the hub stops.
+ * connection or the hub stops. A client that asked for recent flows is told where they end and the live ones begin.
  */
 final class FlowFollowApi implements AgentApiServer.Handler {
     static final int QUEUE = 8_192;
@@ -44,12 +44,16 @@ final class FlowFollowApi implements AgentApiServer.Handler {
         CompletableFuture<Void> gone = out.clientClosed();
         following.incrementAndGet();
         try (FlowSubscription flows = hub.subscribe("monitor", filter, QUEUE, follow.last())) {
+            int history = follow.last() > 0 ? flows.replayed() : -1;
+            if (history == 0) out.send(new ApiResponse.HistoryEnd(0));
+            int sent = 0;
             while (!gone.isDone()) {
                 Flow f = flows.poll(POLL);
                 long lost = flows.lostSinceLastAsked();
                 if (lost > 0) out.send(new ApiResponse.FlowsLost(lost));
                 if (f != null) {
                     out.send(new ApiResponse.Flow(FlowJson.toJson(f)));
+                    if (++sent == history) out.send(new ApiResponse.HistoryEnd(history));
                 } else if (flows.closed()) {
                     out.send(new ApiResponse.StreamEnd("the agent's flow hub stopped (the agent is stopping)"));
                     return;

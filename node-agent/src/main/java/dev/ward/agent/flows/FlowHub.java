@@ -116,7 +116,9 @@ public final class FlowHub implements AutoCloseable {
                 }
                 recent.sort(Comparator.comparingLong(Kept::sequence));
                 recent.subList(0, Math.max(0, recent.size() - replay)).clear();
-                recent.forEach(k -> s.offer(k.flow()));
+                int queued = 0;
+                for (Kept k : recent) if (s.offer(k.flow())) queued++;
+                s.replayed(queued);
             }
             readers.add(s);
         }

@@ -20,6 +20,7 @@ public final class FlowSubscription implements AutoCloseable {
     private final AtomicLong lostReported = new AtomicLong();
     private final Runnable onClose;
     private volatile boolean closed;
+    private volatile int replayed;
     /** Put in the queue at close so a reader waiting in {@link #poll} wakes at once. */
     private static final Flow WAKE = new Flow(java.time.Instant.EPOCH, "", FlowVerdict.ERROR, dev.ward.policy.model.Direction.EGRESS,
             new FlowPeer(null, 0, 0, null, null), new FlowPeer(null, 0, 0, null, null), "", null, null, new FlowDetail.L3L4("", 0, 0, 0, 0, 0));
@@ -36,10 +37,22 @@ public final class FlowSubscription implements AutoCloseable {
         return name;
     }
 
-    /** Hub thread: hands a flow over if it matches; never waits. */
-    void offer(Flow f) {
-        if (closed || !filter.test(f)) return;
-        if (!queue.offer(f)) lost.incrementAndGet();
+    /** Hub thread: hands a flow over if it matches; never waits. True if the flow is now queued. */
+    boolean offer(Flow f) {
+        if (closed || !filter.test(f)) return false;
+        if (queue.offer(f)) return true;
+        lost.incrementAndGet();
+        return false;
+    }
+
+    /** Under the hub's history lock, before any live flow: the first {@code n} flows queued are the replay. */
+    void replayed(int n) {
+        replayed = n;
+    }
+
+    /** How many of the first flows in this subscription came from the hub's history rather than live. */
+    public int replayed() {
+        return replayed;
     }
 
     boolean matches(Flow f) {

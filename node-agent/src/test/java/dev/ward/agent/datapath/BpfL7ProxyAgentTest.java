@@ -135,6 +135,7 @@ class BpfL7ProxyAgentTest {
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (System.nanoTime() < deadline) {
                 ApiResponse r = s.next();
+                if (r instanceof ApiResponse.HistoryEnd) continue;
                 if (!(r instanceof ApiResponse.Flow f)) throw new AssertionError("expected a flow, got " + r);
                 Flow flow = FlowJson.fromJson(f.flow());
                 if (p.test(flow)) return flow;

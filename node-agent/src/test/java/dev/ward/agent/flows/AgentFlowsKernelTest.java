@@ -77,6 +77,7 @@ class AgentFlowsKernelTest {
 
     private static Flow next(AgentStream s) throws Exception {
         ApiResponse r = s.next();
+        if (r instanceof ApiResponse.HistoryEnd) r = s.next();
         if (r instanceof ApiResponse.Flow f) return FlowJson.fromJson(f.flow());
         throw new AssertionError("expected a flow, got " + r);
     }

@@ -92,11 +92,15 @@ class FlowHubTest {
         FlowSubscription even = hub.subscribe("monitor", f -> f.destination().port() % 2 == 0, 1000, 10);
         for (int i = 101; i <= 104; i++) hub.publish(flow(i));
         assertEquals(List.of(82, 84, 86, 88, 90, 92, 94, 96, 98, 100, 102, 104), ports(even, 12));
+        assertEquals(10, even.replayed(), "the first ten came from the history, the rest live");
+        assertEquals(0, all.replayed());
         FlowSubscription more = hub.subscribe("monitor", f -> true, 1000, 500);
         List<Integer> replayed = ports(more, 50);
         assertEquals(50, replayed.size(), "no more than the history holds");
         assertEquals(55, replayed.getFirst(), "the history's oldest is the 55th of 104 flows");
         assertNull(more.poll(Duration.ofMillis(100)), "and nothing twice");
+        assertEquals(50, more.replayed());
+        assertEquals(7, hub.subscribe("monitor", f -> true, 7, 500).replayed(), "a replay counts only what the reader's queue took");
     }
 
     @Test

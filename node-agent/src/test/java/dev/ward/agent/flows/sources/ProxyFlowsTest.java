@@ -61,9 +61,39 @@ class ProxyFlowsTest {
             List<Flow> out = new java.util.ArrayList<>();
             while (out.size() < n) {
                 ApiResponse r = s.next();
-                out.add(FlowJson.fromJson(((ApiResponse.Flow) r).flow()));
+                if (!(r instanceof ApiResponse.HistoryEnd)) out.add(FlowJson.fromJson(((ApiResponse.Flow) r).flow()));
             }
             return out;
+        }
+    }
+
+    private DnsEvent query(String name, int port) {
+        return new DnsEvent(DnsEvent.Kind.QUERY, Instant.parse("2026-03-01T10:00:00Z"), "default/tiefighter", 1001, IpPrefix.address("10.244.1.5"),
+                IpPrefix.address("10.96.0.10"), 2, "udp", name, "A", "refused", null, null, null, null, null, 0, 0, null, port, 53);
+    }
+
+    @Test
+    void aFollowerAskingForRecentFlowsIsToldWhereTheHistoryEndsAndTheLiveFlowsBegin() throws Exception {
+        DnsFlows dns = new DnsFlows("n1", agent.hub());
+        for (int i = 1; i <= 3; i++) dns.onEvent(query("old" + i + ".example", 40000 + i));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (agent.hub().seen(FlowType.DNS) < 3 && System.nanoTime() < deadline) Thread.sleep(10);
+        FlowFilter onlyDns = new FlowFilter(List.of("dns"), null, null, null, null, null, null, null, null, null, null);
+        try (AgentStream s = new AgentClient(agent.socket(), Duration.ofSeconds(5)).stream(new ApiRequest.FollowFlows(onlyDns, 2))) {
+            assertTrue(s.next() instanceof ApiResponse.Flow a && a.flow().toString().contains("old2.example"));
+            assertTrue(s.next() instanceof ApiResponse.Flow b && b.flow().toString().contains("old3.example"));
+            assertEquals(new ApiResponse.HistoryEnd(2), s.next());
+            dns.onEvent(query("live.example", 40010));
+            assertTrue(s.next() instanceof ApiResponse.Flow c && c.flow().toString().contains("live.example"));
+        }
+        FlowFilter none = new FlowFilter(List.of("l7"), null, null, null, null, null, null, null, null, null, null);
+        try (AgentStream s = new AgentClient(agent.socket(), Duration.ofSeconds(5)).stream(new ApiRequest.FollowFlows(none, 10))) {
+            assertEquals(new ApiResponse.HistoryEnd(0), s.next(), "an empty history ends at once");
+        }
+        try (AgentStream s = new AgentClient(agent.socket(), Duration.ofSeconds(5)).stream(new ApiRequest.FollowFlows(onlyDns, 0))) {
+            dns.onEvent(query("live2.example", 40011));
+            assertTrue(s.next() instanceof ApiResponse.Flow d && d.flow().toString().contains("live2.example"),
+                    "a follower that asked for no history gets no history-end");
         }
     }
 
