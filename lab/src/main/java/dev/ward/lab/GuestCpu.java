@@ -87,13 +87,17 @@ public final class GuestCpu {
         return args;
     }
 
+    /** The java launcher's options whose value is the next argument (the rest are one word: -Xmx1g, --add-opens=...). */
+    private static final java.util.Set<String> OPTIONS_WITH_VALUE = java.util.Set.of("-cp", "-classpath", "--class-path", "-p", "--module-path",
+            "--add-exports", "--add-opens", "--add-reads", "--add-modules", "--enable-native-access", "--limit-modules", "--patch-module");
+
     /** A JVM is named by its main class and the node it serves ({@code Ward agent --node n1}); others by command. */
     static String name(String comm, List<String> args) {
         if (args.isEmpty() || !args.getFirst().endsWith("/java")) return comm;
         int main = -1;
         for (int i = 1; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) i++;
+            if (OPTIONS_WITH_VALUE.contains(a)) i++;
             else if (!a.startsWith("-")) {
                 main = i;
                 break;

@@ -39,6 +39,8 @@ class GuestCpuTest {
         assertEquals("java", GuestCpu.name("java", List.of("/usr/bin/java", "-version")));
         assertEquals("KafkaLabBroker", GuestCpu.name("java", List.of("/j/bin/java", "-cp", "x", "dev.ward.lab.KafkaLabBroker")));
         assertEquals("sh", GuestCpu.name("sh", List.of()));
+        assertEquals("CassandraDaemon", GuestCpu.name("java", List.of("/j/bin/java", "-Xmx1g", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-opens", "java.base/java.nio=ALL-UNNAMED", "-cp", "x", "org.apache.cassandra.service.CassandraDaemon")));
     }
 
     @Test
