@@ -140,7 +140,7 @@ final class DnsScenario implements AutoCloseable {
                 Duration.ofSeconds(120)), "the restarted agent's DNS proxy listens");
         s.check(connect(app, LATER) == PodTcp.Attempt.CONNECTED, "the restarted agent kept the address the standalone proxy learned");
         Message back = query(app, dns.ip(), "www.example.org");
-        WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n1).toString(),
+        WardJvm.Outcome o = env.jvm().wardctl("monitor", "--socket", env.cluster().apiSocket(n1).toString(),
                 "--type", "dns", "--last", "100", "--timeout", "2s");
         boolean itself = o.output().lines().anyMatch(l -> l.contains("www.example.org") && l.contains("dns_refused"));
         s.check(back.getRcode() == Rcode.REFUSED && itself, "and refuses www.example.org again itself: " + Rcode.string(back.getRcode())
@@ -240,7 +240,7 @@ final class DnsScenario implements AutoCloseable {
 
     /** {@code wardctl monitor --last 4000} on {@code n}: a line holding all the words of each of {@code wants}. */
     private void monitor(ScenarioRun s, LabNetwork.Node n, String[][] wants) throws Exception {
-        WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(n).toString(),
+        WardJvm.Outcome o = env.jvm().wardctl("monitor", "--socket", env.cluster().apiSocket(n).toString(),
                 "--last", "4000", "--timeout", "2s");
         List<String> lines = o.output().lines().toList();
         s.note("wardctl monitor --last 4000 on " + n.name() + " (exit " + o.exitCode() + "): " + lines.size() + " lines");

@@ -266,7 +266,7 @@ final class L7Scenarios implements AutoCloseable {
     private record Seen(String what, String verdict, String... words) {}
 
     private void monitor(ScenarioRun s, LabNetwork.Node node, List<Seen> expected) throws Exception {
-        WardJvm.Outcome o = env.jvm().wardctl(Duration.ofSeconds(120), "monitor", "--socket", env.cluster().apiSocket(node).toString(),
+        WardJvm.Outcome o = env.jvm().wardctl("monitor", "--socket", env.cluster().apiSocket(node).toString(),
                 "--type", "l7", "--last", "4000", "--timeout", "2s");
         List<String> lines = o.output().lines().toList();
         s.note("wardctl monitor --type l7 --last 4000 on " + node.name() + " (exit " + o.exitCode() + "): " + lines.size() + " lines, e.g.:");

@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
  * {@code --netns}), and {@code wardctl} for the operator's side: CA, join tokens, rotation, revocation.
  */
 public final class LabCluster implements AutoCloseable {
-    private static final Duration WARDCTL_TIMEOUT = Duration.ofSeconds(120);
     /** How long agents keep replaced SAs: short, so the lab sees old state go within its run. */
     static final String DRAIN = "5s";
 
@@ -85,7 +84,7 @@ public final class LabCluster implements AutoCloseable {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--store";
         all[args.length + 1] = store;
-        return jvm.wardctl(WARDCTL_TIMEOUT, all);
+        return jvm.wardctl(all);
     }
 
     /** The option identity commands that sign (CA init, revocation) need with an etcd store. */

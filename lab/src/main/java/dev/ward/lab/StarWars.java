@@ -110,7 +110,7 @@ public final class StarWars implements PolicyCluster<LabNetwork.Node, LabNetwork
     public WardJvm.Outcome monitor(LabNetwork.Node node, List<String> args) throws Exception {
         List<String> all = new ArrayList<>(List.of("monitor", "--socket", env.cluster().apiSocket(node).toString()));
         all.addAll(args);
-        return env.jvm().wardctl(Duration.ofSeconds(120), all.toArray(String[]::new));
+        return env.jvm().wardctl(all.toArray(String[]::new));
     }
 
     @Override

@@ -47,12 +47,12 @@ public final class StarWarsPolicyScenario {
                 + " policy-default-deny (no rule allows them) for the " + denied + " denied connections (their SYNs and retries); forwarded "
                 + (after.packets("ingress", "forwarded") - before.packets("ingress", "forwarded")) + " (agent API datapath-status)");
 
-        WardJvm.Outcome list = env.jvm().wardctl(Duration.ofSeconds(120), "endpoint", "list", "--socket", cluster.apiSocket(sw.node()).toString());
+        WardJvm.Outcome list = env.jvm().wardctl("endpoint", "list", "--socket", cluster.apiSocket(sw.node()).toString());
         s.note("wardctl endpoint list --socket " + cluster.apiSocket(sw.node()) + " (exit " + list.exitCode() + "):");
         list.output().lines().forEach(l -> s.note("  " + l));
         s.check(list.output().lines().anyMatch(l -> l.startsWith("default/deathstar") && l.contains(" ready ") && l.contains("ingress:enforced egress:open")),
                 "endpoint list shows the deathstar ready, its ingress enforced in the kernel's endpoints map");
-        WardJvm.Outcome get = env.jvm().wardctl(Duration.ofSeconds(120), "policy", "get", "--endpoint", "default/deathstar", "--socket",
+        WardJvm.Outcome get = env.jvm().wardctl("policy", "get", "--endpoint", "default/deathstar", "--socket",
                 cluster.apiSocket(sw.node()).toString());
         s.note("wardctl policy get --endpoint default/deathstar (exit " + get.exitCode() + "):");
         get.output().lines().forEach(l -> s.note("  " + l));

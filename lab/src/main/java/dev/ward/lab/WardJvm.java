@@ -56,7 +56,21 @@ public final class WardJvm {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
     }
 
-    /** Runs {@code wardctl args} to completion: its standard output is the outcome's; all of it goes to {@code wardctl.log}. */
+    /**
+     * How long a wardctl call may take before the lab calls it stuck: a hang guard, far above the 10-40 s a call takes
+     * in a busy guest, so a slow machine is not mistaken for a hang.
+     */
+    public static final Duration HANG_GUARD = Duration.ofSeconds(240);
+
+    /** {@link #wardctl(Duration, String...)} within the {@link #HANG_GUARD}. */
+    public Outcome wardctl(String... args) throws IOException {
+        return wardctl(HANG_GUARD, args);
+    }
+
+    /**
+     * Runs {@code wardctl args} to completion: its standard output is the outcome's; all of it goes to {@code wardctl.log}.
+     * One that overruns {@code timeout} fails naming where its main thread was.
+     */
     public Outcome wardctl(Duration timeout, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(jvm);
         cmd.add(WARDCTL);
@@ -69,8 +83,9 @@ public final class WardJvm {
                 .redirectError(ProcessBuilder.Redirect.appendTo(log("wardctl").toFile())).start();
         try {
             if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                String stuck = whereStuck(p, output, log("wardctl"));
                 p.destroyForcibly();
-                throw new IOException("wardctl " + String.join(" ", args) + " did not finish within " + timeout.toSeconds() + " s");
+                throw new IOException("wardctl " + String.join(" ", args) + " did not finish within " + timeout.toSeconds() + " s; " + stuck);
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
@@ -83,6 +98,46 @@ public final class WardJvm {
         Files.writeString(log("wardctl"), o.output() + "[exit " + o.exitCode() + ", " + o.millis() + " ms]\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         return o;
+    }
+
+    /**
+     * Where a wardctl that overran its time is: a SIGQUIT makes its JVM print every thread's stack on its standard
+     * output (kept whole in wardctl.log); the main thread's top frames are returned for the failure line.
+     */
+    static String whereStuck(Process p, Path output, Path log) {
+        try {
+            long before = Files.size(output);
+            new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<String> main = List.of();
+            while (System.nanoTime() < deadline && main.isEmpty()) {
+                Thread.sleep(500);
+                String text = Files.readString(output, StandardCharsets.ISO_8859_1);
+                if (text.length() > before && text.contains("JNI global refs")) main = mainThread(text.substring((int) before));
+            }
+            String dump = Files.readString(output, StandardCharsets.ISO_8859_1);
+            Files.writeString(log, "[overran its time; its output and thread dump:]\n" + dump + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            return main.isEmpty() ? "it printed no thread dump within 10 s of SIGQUIT (see logs/" + log.getFileName() + ")"
+                    : "its main thread: " + String.join(" < ", main) + " (every thread: logs/" + log.getFileName() + ")";
+        } catch (IOException e) {
+            return "no thread dump: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no thread dump (interrupted)";
+        }
+    }
+
+    /** The top frames of the {@code "main"} thread in a JVM thread dump. */
+    static List<String> mainThread(String dump) {
+        List<String> frames = new ArrayList<>();
+        boolean in = false;
+        for (String line : dump.split("\n")) {
+            if (line.startsWith("\"main\"")) in = true;
+            else if (in && line.isBlank()) break;
+            else if (in && line.strip().startsWith("at ") && frames.size() < 8) frames.add(line.strip().substring(3));
+        }
+        return frames;
     }
 
     private static String describe(String main, List<String> args) {
