@@ -280,6 +280,7 @@ public final class EncryptionLab {
         Set<Integer> only = args.length > 2 ? Arrays.stream(args[2].split(",")).map(Integer::parseInt).collect(Collectors.toSet()) : null;
         LabReport r = new EncryptionLab(args[0], work, System.out, only).run();
         r.printTable(System.out);
+        LogDigest.print(work.resolve("logs"), System.out);
         try (PrintStream file = new PrintStream(Files.newOutputStream(work.resolve("table.txt")), true, StandardCharsets.UTF_8)) {
             r.printTable(file);
         }
