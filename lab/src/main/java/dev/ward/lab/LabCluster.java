@@ -13,7 +13,6 @@ import dev.ward.testbed.EtcdProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -100,11 +99,19 @@ public final class LabCluster implements AutoCloseable {
 
     /** Creates a join token for {@code node} with wardctl and starts its agent with it. */
     public void join(LabNetwork.Node node) throws IOException {
-        String token = wardctlOrFail("node", "token", "create", node.name(), "--ttl", "1h").output().strip();
-        Path tokenFile = dir.resolve(node.name() + ".token");
-        Files.writeString(tokenFile, token);
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        startAgent(node);
+        join(List.of(node));
+    }
+
+    /**
+     * Creates the nodes' join tokens with one wardctl call ({@code node token create N... --output-dir}, each in its
+     * own 0600 file) and starts their agents: one JVM start for all the tokens, as an operator bootstrapping a cluster.
+     */
+    public void join(List<LabNetwork.Node> nodes) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("node", "token", "create"));
+        nodes.forEach(n -> args.add(n.name()));
+        args.addAll(List.of("--ttl", "1h", "--output-dir", dir.toString()));
+        wardctlOrFail(args.toArray(String[]::new));
+        for (LabNetwork.Node n : nodes) startAgent(n);
     }
 
     /**

@@ -68,10 +68,11 @@ public final class LabEnvironment implements EncryptedCluster<LabNetwork.Node, L
         cluster = LabCluster.start(jvm, tmp.resolve(prefix + "-cluster"));
         s.note("etcd at " + cluster.etcdEndpoint() + ", wardctl ca init, ward keyd started (" + EncryptedCluster.millisSince(t0) + " ms)");
         long joined = System.nanoTime();
+        cluster.join(nodes);
+        s.note("wardctl node token create " + String.join(" ", nodes.stream().map(LabNetwork.Node::name).toList()) + " --output-dir ("
+                + EncryptedCluster.millisSince(joined) + " ms)");
         for (LabNetwork.Node n : nodes) {
-            cluster.join(n);
-            s.note("wardctl node token create " + n.name() + "; ward agent --node " + n.name() + " --netns " + n.netns() + " --api-socket "
-                    + cluster.apiSocket(n) + " --datapath bpf started");
+            s.note("ward agent --node " + n.name() + " --netns " + n.netns() + " --api-socket " + cluster.apiSocket(n) + " --datapath bpf started");
         }
         for (LabNetwork.Node n : nodes) {
             if (!s.check(cluster.awaitApi(n, CONVERGENCE_TIMEOUT), n.name() + "'s agent serves its API (datapath reconciled) "

@@ -73,24 +73,60 @@ public final class NodeCommand {
     @Command(name = "token", description = "Join tokens for clusters without Kubernetes.", subcommands = {Token.Create.class})
     static final class Token {
         @Command(name = "create", footerHeading = Examples.HEADING, footer = {
-                "  wardctl node token create worker-1 --ttl 1h --store etcd://10.0.0.1:2379 > worker-1.token"},
-        description = "Create a one-time join token bound to NODE (shown once; only its hash is stored).")
+                "  wardctl node token create worker-1 --ttl 1h --store etcd://10.0.0.1:2379 > worker-1.token",
+                "  wardctl node token create worker-1 worker-2 worker-3 --output-dir /var/lib/ward/tokens --store etcd://10.0.0.1:2379"},
+        description = {"Create a one-time join token bound to each NODE (shown once; only its hash is stored).",
+                "One NODE: the token is printed. With --output-dir, each goes to DIR/NODE.token (mode 0600), and the files are listed."})
         static final class Create implements Runnable {
+            @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
             @Mixin StoreOptions store;
             @Mixin OutputOption out;
 
-            @Parameters(paramLabel = "NODE", description = "The node the token admits.")
-            String node;
+            @Parameters(paramLabel = "NODE", arity = "1..*", description = "The nodes the tokens admit, one token each.")
+            List<String> nodes;
 
             @Option(names = "--ttl", defaultValue = "1h", converter = Durations.class, description = "How long the token is valid, at most 7d (default: ${DEFAULT-VALUE}).")
             Duration ttl;
 
+            @Option(names = "--output-dir", paramLabel = "DIR", description = "Write each token to DIR/NODE.token (mode 0600) instead of printing it.")
+            java.nio.file.Path outputDir;
+
+            record WrittenToken(String node, String file, Instant expiresAt) {}
+
             @Override
             public void run() {
+                if (nodes.size() > 1 && outputDir == null) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            nodes.size() + " NODEs need --output-dir (each token goes to DIR/NODE.token; printed, they could not be told apart)");
+                }
+                if (nodes.stream().distinct().count() < nodes.size()) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a NODE is named twice: " + nodes);
+                }
+                for (String n : nodes) {
+                    try {
+                        NodeNames.require(n, "node name");
+                    } catch (IllegalArgumentException e) {
+                        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "NODE: " + e.getMessage());
+                    }
+                }
                 try (IdentityStore s = store.openCreating()) {
-                    NodeAdmin.CreatedToken t = admin(s).createToken(node, ttl);
-                    if (out.json()) System.out.println(OutputOption.toJson(t));
-                    else System.out.println(t.token());
+                    NodeAdmin admin = admin(s);
+                    if (outputDir == null) {
+                        NodeAdmin.CreatedToken t = admin.createToken(nodes.getFirst(), ttl);
+                        if (out.json()) System.out.println(OutputOption.toJson(t));
+                        else System.out.println(t.token());
+                        return;
+                    }
+                    List<WrittenToken> written = new java.util.ArrayList<>();
+                    for (String n : nodes) {
+                        NodeAdmin.CreatedToken t = admin.createToken(n, ttl);
+                        written.add(new WrittenToken(n, TokenFiles.write(outputDir, n, t.token()).toString(), t.expiresAt()));
+                    }
+                    out.print(System.out, written, list -> {
+                        OutputOption.Table t = new OutputOption.Table("NODE", "TOKEN FILE", "EXPIRES");
+                        list.forEach(w -> t.row(w.node(), w.file(), w.expiresAt()));
+                        return t;
+                    });
                 }
             }
         }
