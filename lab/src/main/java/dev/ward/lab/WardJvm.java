@@ -36,7 +36,12 @@ public final class WardJvm {
             throw new IOException("the lab starts Ward's launchers and needs their class path (" + WARDCTL
                     + " is not on it): run it as ./ward lab");
         }
+        // One class-data archive for every Ward JVM of the run: the first (wardctl ca init) writes it as it exits, the
+        // rest map the classes it loaded (picocli, jackson, the etcd client...) instead of reading and verifying them
+        // from the jars again. The guest's tmp is a fresh tmpfs, and a stale archive is rebuilt, never used.
+        String archive = tmpDir.resolve("ward-lab.jsa").toString();
         this.jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k", "-XX:-UsePerfData",
                 "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpDir, "-Dward.etcd.timeout.seconds=60", "-cp", System.getProperty("java.class.path"));
     }
