@@ -296,6 +296,8 @@ final class DnsScenario implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (AutoCloseable c : closing.reversed()) c.close();
+        List<AutoCloseable> open = new java.util.ArrayList<>(closing);
+        closing.clear();
+        for (AutoCloseable c : open.reversed()) c.close();
     }
 }

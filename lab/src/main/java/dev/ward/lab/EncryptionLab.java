@@ -74,10 +74,12 @@ public final class EncryptionLab {
                     skipped, l7::kafka);
             scenario(up, 11, "11 L7 across nodes: the seed's Cassandra policy, the outpost's driver session and inserts allowed, other queries Unauthorized",
                     skipped, l7::cassandra);
+            stopServers(l7, "the L7 scenarios' servers (Kafka, Cassandra, memcached, HTTP)");
             scenario(up, 12, "12 DNS: the seed's egress-domain-wildcard, kube-dns across nodes: allowed name reachable at once, others REFUSED, "
                     + "unresolved address dropped, TTL end closes, agent killed: the standalone proxy refuses, resolves and opens", skipped, dns::run);
             scenario(up, 13, "13 Kafka behind a DNS name: the seed's policy as printed, a broker outside the cluster found by name through the DNS proxy, "
                     + "produce and consume as allowed, the rest Kafka's authorization errors", skipped, dns::kafkaBehindName);
+            stopServers(dns, "the DNS scenarios' servers (kube-dns, the outside host and its broker)");
             scenario(up, 5, "5 revoke a node: cut off both ways within 5 s, others keep talking", skipped, this::revoke);
         } catch (Exception e) {
             out.println("ward lab: closing the policy scenarios' pods failed: " + e);
@@ -85,6 +87,15 @@ public final class EncryptionLab {
             env.close();
         }
         return report;
+    }
+
+    /** Stops servers no later scenario needs, so their idle CPU does not slow the scenarios still to come. */
+    private void stopServers(AutoCloseable servers, String what) {
+        try {
+            servers.close();
+        } catch (Exception e) {
+            out.println("ward lab: stopping " + what + " failed: " + e);
+        }
     }
 
     /**

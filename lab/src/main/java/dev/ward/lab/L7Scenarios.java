@@ -322,6 +322,8 @@ final class L7Scenarios implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (AutoCloseable c : servers.reversed()) c.close();
+        List<AutoCloseable> running = new java.util.ArrayList<>(servers);
+        servers.clear();
+        for (AutoCloseable c : running.reversed()) c.close();
     }
 }
