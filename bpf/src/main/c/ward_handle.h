@@ -29,17 +29,28 @@ static __always_inline int drop(const struct flow *f, const struct endpoint_valu
 	return TC_ACT_SHOT;
 }
 
+static __always_inline void plain_forward(struct flow *out, const struct flow *f, int *plain)
+{
+	*out = *f;
+	*plain = 1;
+}
+
 static __always_inline int forward(const struct flow *f, __u8 dir)
 {
 	count_verdict(dir, WARD_REASON_FORWARDED, f->length);
 	return TC_ACT_OK;
 }
 
-static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
+/*
+ * Judges one packet at the endpoint behind skb->ifindex in direction dir, parsing it into *fp. *plain is set
+ * when the packet is allowed as it is: no proxy, no related error, nothing but an ordinary forward.
+ */
+static __always_inline int handle(struct __sk_buff *skb, const __u8 dir, struct flow *fp, int *plain)
 {
 	struct decision d = {};
 	struct flow f = {};
 	__u32 ifindex = skb->ifindex;
+	*plain = 0;
 	int parsed;
 
 	f.length = skb->len;
@@ -86,6 +97,8 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 			/* The pod answers the ingress proxy, whose socket has the client's address: deliver it there. */
 			if ((ct->flags & WARD_CT_PROXY_UPSTREAM) && dir == WARD_DIR_EGRESS)
 				proxy_assign_established(skb, &f);
+			else
+				plain_forward(fp, &f, plain);
 			return forward(&f, dir);
 		}
 		state = found == CT_ESTABLISHED ? WARD_EVENT_ESTABLISHED : WARD_EVENT_NEW;
@@ -95,6 +108,7 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 	/* Allowed at this revision and not since locked: the ipcache and policy would answer as they did. */
 	if (state == WARD_EVENT_ESTABLISHED && ct && !(ep->flags & lock) && ct_allowed_at(ct, revision)) {
 		ct_touch(ct, &f, 1, now);
+		plain_forward(fp, &f, plain);
 		return forward(&f, dir);
 	}
 
@@ -150,6 +164,8 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir)
 	}
 	if (state != WARD_EVENT_ESTABLISHED)
 		emit(&f, ep, ifindex, dir, remote, &d, state);
+	if (d.verdict == WARD_VERDICT_ALLOW)
+		plain_forward(fp, &f, plain);
 	return forward(&f, dir);
 }
 

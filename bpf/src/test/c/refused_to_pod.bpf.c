@@ -3,12 +3,12 @@
  * The real datapath with a to_pod the verifier refuses (an unchecked packet read): what an agent meets when a
  * new program fails verification for one direction. The fail-closed attach test loads it.
  */
-#include "ward_handle.h"
+#include "ward_local.h"
 
 SEC("tc")
 int from_pod(struct __sk_buff *skb)
 {
-	return handle(skb, WARD_DIR_EGRESS);
+	return pod_egress(skb);
 }
 
 SEC("tc")
