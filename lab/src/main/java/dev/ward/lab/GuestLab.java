@@ -55,6 +55,13 @@ public final class GuestLab {
         out.println("ward lab: host " + kernel.describe() + "; booting user-mode Linux " + kernelVersion() + " for " + what
                 + " (progress: " + workDir.resolve("console.log") + ")");
         List<String> cmd = new ArrayList<>(java(UserModeLinux.guestTmpDir(workDir)));
+        Path archive = workDir.resolve("ward-lab.jsa");
+        long t0 = System.nanoTime();
+        if (WardJvm.makeClassArchive(archive, Path.of(System.getProperty("java.io.tmpdir")), out)) {
+            cmd.add(cmd.indexOf("-cp"), "-D" + WardJvm.CLASS_ARCHIVE_PROPERTY + "=" + archive);
+            out.printf(java.util.Locale.ROOT, "ward lab: class-data archive for the guest's Ward JVMs made on the host in %.1f s (%d MB): %s%n",
+                    (System.nanoTime() - t0) / 1e9, Files.size(archive) >> 20, archive);
+        }
         cmd.add(main.getName());
         cmd.addAll(args);
         Path console = workDir.resolve("console.log");

@@ -36,14 +36,56 @@ public final class WardJvm {
             throw new IOException("the lab starts Ward's launchers and needs their class path (" + WARDCTL
                     + " is not on it): run it as ./ward lab");
         }
-        // One class-data archive for every Ward JVM of the run: the first (wardctl ca init) writes it as it exits, the
-        // rest map the classes it loaded (picocli, jackson, the etcd client...) instead of reading and verifying them
-        // from the jars again. The guest's tmp is a fresh tmpfs, and a stale archive is rebuilt, never used.
-        String archive = tmpDir.resolve("ward-lab.jsa").toString();
-        this.jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k", "-XX:-UsePerfData",
-                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpDir, "-Dward.etcd.timeout.seconds=60", "-cp", System.getProperty("java.class.path"));
+        // One class-data archive for every Ward JVM of the run: they map the classes it holds (picocli, jackson, the
+        // etcd client...) instead of reading and verifying them from the jars again. Made on the host before the
+        // guest boots (makeClassArchive), or else written by the first JVM here as it exits.
+        String made = System.getProperty(CLASS_ARCHIVE_PROPERTY);
+        List<String> archive = made != null && Files.isRegularFile(Path.of(made))
+                ? List.of("-XX:SharedArchiveFile=" + made)
+                : List.of("-XX:SharedArchiveFile=" + tmpDir.resolve("ward-lab.jsa"), "-XX:+AutoCreateSharedArchive");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(archive);
+        cmd.addAll(flags(tmpDir));
+        this.jvm = List.copyOf(cmd);
+    }
+
+    /** The system property that names a class-data archive made by {@link #makeClassArchive} for this run's JVMs. */
+    public static final String CLASS_ARCHIVE_PROPERTY = "ward.lab.class-archive";
+
+    /** Every lab JVM's options but the archive's: cheap to start (a JVM inside user-mode Linux starts in seconds). */
+    private static List<String> flags(Path tmpDir) {
+        return List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k",
+                "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpDir, "-Dward.etcd.timeout.seconds=60",
+                "-cp", System.getProperty("java.class.path"));
+    }
+
+    /**
+     * Writes {@code archive}: the classes {@code wardctl ca init} loads against a real etcd (the CLI, the etcd client,
+     * the CA), dumped as that JVM exits. Run on the host, where it takes seconds, rather than by the guest's first
+     * JVM, where the dump alone took 30 s. False, with the reason printed, if it could not be made.
+     */
+    public static boolean makeClassArchive(Path archive, Path tmpDir, java.io.PrintStream out) {
+        try (dev.ward.testbed.EtcdProcess etcd = dev.ward.testbed.EtcdProcess.start()) {
+            Files.deleteIfExists(archive);
+            Path key = Files.createTempFile(tmpDir, "archive-ca", ".pem");
+            Files.delete(key);
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:ArchiveClassesAtExit=" + archive));
+            cmd.addAll(flags(tmpDir));
+            cmd.addAll(List.of(WARDCTL, "ca", "init", "--ca-key-file", key.toString(), "--store", "etcd://127.0.0.1:" + etcd.clientPort()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            boolean done = p.waitFor(120, TimeUnit.SECONDS);
+            if (!done) p.destroyForcibly();
+            Files.deleteIfExists(key);
+            if (done && p.exitValue() == 0 && Files.isRegularFile(archive)) return true;
+            out.println("ward lab: no class-data archive (wardctl ca init " + (done ? "exited " + p.exitValue() : "took over 120 s")
+                    + "); the guest's first JVM writes one");
+        } catch (IOException e) {
+            out.println("ward lab: no class-data archive (" + e.getMessage() + "); the guest's first JVM writes one");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     public Path log(String name) {
