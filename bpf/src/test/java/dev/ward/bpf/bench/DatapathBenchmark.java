@@ -75,8 +75,8 @@ public final class DatapathBenchmark {
                 if (n <= 10000) configs.add(config("nft chain " + label(n), () -> Nftables.linear(lab.node(), server.veth(), pairs)));
                 configs.add(config("nft set " + label(n), () -> Nftables.set(lab.node(), server.veth(), pairs)));
             }
-            System.out.println("  attachments: no policy and nft none; ward from_pod and to_pod on both pods' veths (4 tc programs, "
-                    + "each packet between the pods runs 2)");
+            System.out.println("  attachments: no policy and nft none; ward from_pod and to_pod on both pods' veths (4 tc programs; "
+                    + "a packet between the two pods runs the sender's from_pod, which judges the receiver's ingress too and hands it over)");
             Map<String, List<Load.Sample>> samples = new LinkedHashMap<>();
             try (AutoCloseable servers = load.servers(server)) {
                 for (int round = 1; round <= rounds; round++) {
