@@ -67,6 +67,13 @@ class ProxyFlowsTest {
         }
     }
 
+    /** Waits until the hub has {@code n} readers: the followers of closed streams gone, or a new one subscribed. */
+    private void awaitReaders(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (agent.hub().readers() != n && System.nanoTime() < deadline) Thread.sleep(10);
+        assertEquals(n, agent.hub().readers(), "readers of the agent's flows");
+    }
+
     private DnsEvent query(String name, int port) {
         return new DnsEvent(DnsEvent.Kind.QUERY, Instant.parse("2026-03-01T10:00:00Z"), "default/tiefighter", 1001, IpPrefix.address("10.244.1.5"),
                 IpPrefix.address("10.96.0.10"), 2, "udp", name, "A", "refused", null, null, null, null, null, 0, 0, null, port, 53);
@@ -75,6 +82,7 @@ class ProxyFlowsTest {
     @Test
     void aFollowerAskingForRecentFlowsIsToldWhereTheHistoryEndsAndTheLiveFlowsBegin() throws Exception {
         DnsFlows dns = new DnsFlows("n1", agent.hub());
+        int readers = agent.hub().readers();
         for (int i = 1; i <= 3; i++) dns.onEvent(query("old" + i + ".example", 40000 + i));
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (agent.hub().seen(FlowType.DNS) < 3 && System.nanoTime() < deadline) Thread.sleep(10);
@@ -90,7 +98,10 @@ class ProxyFlowsTest {
         try (AgentStream s = new AgentClient(agent.socket(), Duration.ofSeconds(5)).stream(new ApiRequest.FollowFlows(none, 10))) {
             assertEquals(new ApiResponse.HistoryEnd(0), s.next(), "an empty history ends at once");
         }
+        awaitReaders(readers);
         try (AgentStream s = new AgentClient(agent.socket(), Duration.ofSeconds(5)).stream(new ApiRequest.FollowFlows(onlyDns, 0))) {
+            // Nothing comes back before a live flow: publish it only once the agent follows for this client.
+            awaitReaders(readers + 1);
             dns.onEvent(query("live2.example", 40011));
             assertTrue(s.next() instanceof ApiResponse.Flow d && d.flow().toString().contains("live2.example"),
                     "a follower that asked for no history gets no history-end");
