@@ -29,29 +29,130 @@ static __always_inline int drop(const struct flow *f, const struct endpoint_valu
 	return TC_ACT_SHOT;
 }
 
-static __always_inline void plain_forward(struct flow *out, const struct flow *f, int *plain)
-{
-	*out = *f;
-	*plain = 1;
-}
-
 static __always_inline int forward(const struct flow *f, __u8 dir)
 {
 	count_verdict(dir, WARD_REASON_FORWARDED, f->length);
 	return TC_ACT_OK;
 }
 
+/* What judge() answers, for a receiver judged on the sender's hook, when to_pod must judge the packet itself. */
+#define JUDGE_HOST_PATH (-2)
+
 /*
- * Judges one packet at the endpoint behind skb->ifindex in direction dir, parsing it into *fp. *plain is set
- * when the packet is allowed as it is: no proxy, no related error, nothing but an ordinary forward.
+ * The verdict on a parsed packet at endpoint ep (behind ifindex) in direction dir: conntrack, the revision check,
+ * policy, proxies, counters and events, and the tc action. *plain is set when the packet is allowed as it is: no
+ * proxy, no related error, nothing but an ordinary forward. With local set (a receiver on this node, judged from
+ * the sender's from_pod), whatever only to_pod's hook can do answers JUDGE_HOST_PATH before any side effect.
+ */
+static __always_inline int judge(struct __sk_buff *skb, const struct flow *f, const struct endpoint_value *ep, __u32 ifindex,
+				 const __u8 dir, const int local, int *plain)
+{
+	struct decision d = {};
+	*plain = 0;
+
+	/* Conntrack times out in seconds: the coarse clock (CLOCK_MONOTONIC at tick granularity) reads no TSC. */
+	__u64 now = bpf_ktime_get_coarse_ns();
+	__u8 state = WARD_EVENT_UNTRACKED;
+	struct ct_value *ct = 0;
+
+	/* Replies and related errors need no identity: they pass before the ipcache lookup. */
+	if (f->kind == FLOW_ICMP_ERROR) {
+		if (ct_related(f, ep->endpoint_id, dir, now))
+			return forward(f, dir);
+	} else if (f->kind == FLOW_TRACKED) {
+		int found = ct_lookup(f, ep->endpoint_id, dir, &ct, now);
+		if (found == CT_REPLY) {
+			ct_touch(ct, f, 0, now);
+			/* The pod answers the ingress proxy, whose socket has the client's address: deliver it there. */
+			if ((ct->flags & WARD_CT_PROXY_UPSTREAM) && dir == WARD_DIR_EGRESS)
+				proxy_assign_established(skb, f);
+			else
+				*plain = 1;
+			return forward(f, dir);
+		}
+		state = found == CT_ESTABLISHED ? WARD_EVENT_ESTABLISHED : WARD_EVENT_NEW;
+	}
+	__u64 revision = policy_revision();
+	__u32 lock = dir == WARD_DIR_INGRESS ? WARD_EP_LOCK_INGRESS : WARD_EP_LOCK_EGRESS;
+	/* Allowed at this revision and not since locked: the ipcache and policy would answer as they did. */
+	if (state == WARD_EVENT_ESTABLISHED && ct && !(ep->flags & lock) && ct_allowed_at(ct, revision)) {
+		ct_touch(ct, f, 1, now);
+		*plain = 1;
+		return forward(f, dir);
+	}
+
+	if (f->protocol == IPPROTO_TCP && f->kind == FLOW_TRACKED) {
+		/* The ingress proxy's own connection to its pod: judged by the proxy, tracked so the replies find it. */
+		if (dir == WARD_DIR_INGRESS && (skb->mark & WARD_MARK_MAGIC_MASK) == WARD_MARK_FROM_INGRESS_PROXY) {
+			if (ct)
+				ct_touch(ct, f, 1, now);
+			else
+				ct_create_flagged(f, ep->endpoint_id, dir, 0, WARD_CT_PROXY_UPSTREAM, 0, now);
+			return forward(f, dir);
+		}
+		/* A reply to an egress proxy's upstream connection (the pod's address, on another node's side). */
+		if (dir == WARD_DIR_INGRESS && state == WARD_EVENT_NEW) {
+			__u16 port = proxy_upstream_port(skb, f);
+			if (port != 0) {
+				if (local)
+					return JUDGE_HOST_PATH;
+				int r = proxy_turn_back(skb, port);
+				if (r == TC_ACT_REDIRECT) {
+					count_verdict(dir, WARD_REASON_FORWARDED, f->length);
+					return r;
+				}
+			}
+		}
+	}
+	__u32 remote = ipcache_identity(dir == WARD_DIR_EGRESS ? f->daddr : f->saddr);
+
+	/* Judged again whenever the revision moved, so a policy change applies to established flows at once. */
+	policy_decide(ep, dir, remote, f->protocol, f->policy_port, &d);
+	if (d.verdict == WARD_VERDICT_DENY)
+		return drop(f, ep, ifindex, dir, remote, &d, d.reason, state);
+	/* Only to_pod's hook can turn a packet back towards the receiver's proxy. */
+	if (local && d.verdict == WARD_VERDICT_REDIRECT)
+		return JUDGE_HOST_PATH;
+
+	int allowed = d.verdict == WARD_VERDICT_ALLOW;
+	if (state == WARD_EVENT_ESTABLISHED && ct) {
+		ct_touch(ct, f, 1, now);
+		ct_judged(ct, allowed, revision);
+	} else if (state == WARD_EVENT_NEW) {
+		ct_create(f, ep->endpoint_id, dir, d.verdict == WARD_VERDICT_REDIRECT ? d.proxy_port : 0, allowed, revision, now);
+	}
+
+	if (d.verdict == WARD_VERDICT_REDIRECT) {
+		if (dir == WARD_DIR_EGRESS) {
+			if (proxy_assign(skb, f, d.proxy_port) != 0)
+				return drop(f, ep, ifindex, dir, remote, &d, WARD_REASON_PROXY_UNAVAILABLE, state);
+		} else {
+			int r = proxy_turn_back(skb, d.proxy_port);
+			if (r != TC_ACT_REDIRECT)
+				return drop(f, ep, ifindex, dir, remote, &d, WARD_REASON_PROXY_UNAVAILABLE, state);
+			if (state != WARD_EVENT_ESTABLISHED)
+				emit(f, ep, ifindex, dir, remote, &d, state);
+			count_verdict(dir, WARD_REASON_FORWARDED, f->length);
+			return r;
+		}
+	}
+	if (state != WARD_EVENT_ESTABLISHED)
+		emit(f, ep, ifindex, dir, remote, &d, state);
+	*plain = d.verdict == WARD_VERDICT_ALLOW;
+	return forward(f, dir);
+}
+
+/*
+ * One packet at the endpoint behind skb->ifindex in direction dir: parsed into *fp, then judged. *plain is set
+ * when it is allowed as it is (see judge).
  */
 static __always_inline int handle(struct __sk_buff *skb, const __u8 dir, struct flow *fp, int *plain)
 {
 	struct decision d = {};
 	struct flow f = {};
 	__u32 ifindex = skb->ifindex;
-	*plain = 0;
 	int parsed;
+	*plain = 0;
 
 	f.length = skb->len;
 	if (skb->protocol == bpf_htons(ETH_P_IP))
@@ -81,92 +182,10 @@ static __always_inline int handle(struct __sk_buff *skb, const __u8 dir, struct 
 		return forward(&f, WARD_DIR_INGRESS);
 	}
 
-	/* Conntrack times out in seconds: the coarse clock (CLOCK_MONOTONIC at tick granularity) reads no TSC. */
-	__u64 now = bpf_ktime_get_coarse_ns();
-	__u8 state = WARD_EVENT_UNTRACKED;
-	struct ct_value *ct = 0;
-
-	/* Replies and related errors need no identity: they pass before the ipcache lookup. */
-	if (f.kind == FLOW_ICMP_ERROR) {
-		if (ct_related(&f, ep->endpoint_id, dir, now))
-			return forward(&f, dir);
-	} else if (f.kind == FLOW_TRACKED) {
-		int found = ct_lookup(&f, ep->endpoint_id, dir, &ct, now);
-		if (found == CT_REPLY) {
-			ct_touch(ct, &f, 0, now);
-			/* The pod answers the ingress proxy, whose socket has the client's address: deliver it there. */
-			if ((ct->flags & WARD_CT_PROXY_UPSTREAM) && dir == WARD_DIR_EGRESS)
-				proxy_assign_established(skb, &f);
-			else
-				plain_forward(fp, &f, plain);
-			return forward(&f, dir);
-		}
-		state = found == CT_ESTABLISHED ? WARD_EVENT_ESTABLISHED : WARD_EVENT_NEW;
-	}
-	__u64 revision = policy_revision();
-	__u32 lock = dir == WARD_DIR_INGRESS ? WARD_EP_LOCK_INGRESS : WARD_EP_LOCK_EGRESS;
-	/* Allowed at this revision and not since locked: the ipcache and policy would answer as they did. */
-	if (state == WARD_EVENT_ESTABLISHED && ct && !(ep->flags & lock) && ct_allowed_at(ct, revision)) {
-		ct_touch(ct, &f, 1, now);
-		plain_forward(fp, &f, plain);
-		return forward(&f, dir);
-	}
-
-	if (f.protocol == IPPROTO_TCP && f.kind == FLOW_TRACKED) {
-		/* The ingress proxy's own connection to its pod: judged by the proxy, tracked so the replies find it. */
-		if (dir == WARD_DIR_INGRESS && (skb->mark & WARD_MARK_MAGIC_MASK) == WARD_MARK_FROM_INGRESS_PROXY) {
-			if (ct)
-				ct_touch(ct, &f, 1, now);
-			else
-				ct_create_flagged(&f, ep->endpoint_id, dir, 0, WARD_CT_PROXY_UPSTREAM, 0, now);
-			return forward(&f, dir);
-		}
-		/* A reply to an egress proxy's upstream connection (the pod's address, on another node's side). */
-		if (dir == WARD_DIR_INGRESS && state == WARD_EVENT_NEW) {
-			__u16 port = proxy_upstream_port(skb, &f);
-			if (port != 0) {
-				int r = proxy_turn_back(skb, port);
-				if (r == TC_ACT_REDIRECT) {
-					count_verdict(dir, WARD_REASON_FORWARDED, f.length);
-					return r;
-				}
-			}
-		}
-	}
-	__u32 remote = ipcache_identity(dir == WARD_DIR_EGRESS ? f.daddr : f.saddr);
-
-	/* Judged again whenever the revision moved, so a policy change applies to established flows at once. */
-	policy_decide(ep, dir, remote, f.protocol, f.policy_port, &d);
-	if (d.verdict == WARD_VERDICT_DENY)
-		return drop(&f, ep, ifindex, dir, remote, &d, d.reason, state);
-
-	int allowed = d.verdict == WARD_VERDICT_ALLOW;
-	if (state == WARD_EVENT_ESTABLISHED && ct) {
-		ct_touch(ct, &f, 1, now);
-		ct_judged(ct, allowed, revision);
-	} else if (state == WARD_EVENT_NEW) {
-		ct_create(&f, ep->endpoint_id, dir, d.verdict == WARD_VERDICT_REDIRECT ? d.proxy_port : 0, allowed, revision, now);
-	}
-
-	if (d.verdict == WARD_VERDICT_REDIRECT) {
-		if (dir == WARD_DIR_EGRESS) {
-			if (proxy_assign(skb, &f, d.proxy_port) != 0)
-				return drop(&f, ep, ifindex, dir, remote, &d, WARD_REASON_PROXY_UNAVAILABLE, state);
-		} else {
-			int r = proxy_turn_back(skb, d.proxy_port);
-			if (r != TC_ACT_REDIRECT)
-				return drop(&f, ep, ifindex, dir, remote, &d, WARD_REASON_PROXY_UNAVAILABLE, state);
-			if (state != WARD_EVENT_ESTABLISHED)
-				emit(&f, ep, ifindex, dir, remote, &d, state);
-			count_verdict(dir, WARD_REASON_FORWARDED, f.length);
-			return r;
-		}
-	}
-	if (state != WARD_EVENT_ESTABLISHED)
-		emit(&f, ep, ifindex, dir, remote, &d, state);
-	if (d.verdict == WARD_VERDICT_ALLOW)
-		plain_forward(fp, &f, plain);
-	return forward(&f, dir);
+	int r = judge(skb, &f, ep, ifindex, dir, 0, plain);
+	if (*plain)
+		*fp = f;
+	return r;
 }
 
 #endif

@@ -26,8 +26,6 @@
 #define AF_INET6 10
 #endif
 
-#define LOCAL_HOST_PATH 1
-
 /* The receiving veth and the MACs to write, when the route leads to one; otherwise not a local delivery. */
 static __always_inline int local_route(struct __sk_buff *skb, const struct flow *f, struct bpf_fib_lookup *p)
 {
@@ -78,54 +76,6 @@ static __always_inline int local_rewrite(struct __sk_buff *skb, __u8 family, __u
 	return 0;
 }
 
-/*
- * The receiver's ingress, as handle() judges it at to_pod for a packet no proxy is involved in: 0 when allowed
- * (conntrack, counters and the event done), TC_ACT_SHOT when denied (counted and reported), or LOCAL_HOST_PATH,
- * before any side effect, when to_pod must judge it itself.
- */
-static __always_inline int local_ingress(struct __sk_buff *skb, const struct flow *f, const struct endpoint_value *ep, __u32 ifindex)
-{
-	struct decision d = {};
-	struct ct_value *ct = 0;
-	__u8 state = WARD_EVENT_UNTRACKED;
-	__u64 now = bpf_ktime_get_coarse_ns();
-
-	if (f->kind == FLOW_TRACKED) {
-		int found = ct_lookup(f, ep->endpoint_id, WARD_DIR_INGRESS, &ct, now);
-		if (found == CT_REPLY) {
-			ct_touch(ct, f, 0, now);
-			count_verdict(WARD_DIR_INGRESS, WARD_REASON_FORWARDED, f->length);
-			return 0;
-		}
-		state = found == CT_ESTABLISHED ? WARD_EVENT_ESTABLISHED : WARD_EVENT_NEW;
-	}
-	__u64 revision = policy_revision();
-	if (state == WARD_EVENT_ESTABLISHED && ct && !(ep->flags & WARD_EP_LOCK_INGRESS) && ct_allowed_at(ct, revision)) {
-		ct_touch(ct, f, 1, now);
-		count_verdict(WARD_DIR_INGRESS, WARD_REASON_FORWARDED, f->length);
-		return 0;
-	}
-	/* A reply to an egress proxy's upstream connection goes back to that proxy: to_pod turns it back. */
-	if (f->protocol == IPPROTO_TCP && f->kind == FLOW_TRACKED && state == WARD_EVENT_NEW && proxy_upstream_port(skb, f) != 0)
-		return LOCAL_HOST_PATH;
-	__u32 remote = ipcache_identity(f->saddr);
-	policy_decide(ep, WARD_DIR_INGRESS, remote, f->protocol, f->policy_port, &d);
-	if (d.verdict == WARD_VERDICT_REDIRECT)
-		return LOCAL_HOST_PATH;
-	if (d.verdict == WARD_VERDICT_DENY)
-		return drop(f, ep, ifindex, WARD_DIR_INGRESS, remote, &d, d.reason, state);
-	if (state == WARD_EVENT_ESTABLISHED && ct) {
-		ct_touch(ct, f, 1, now);
-		ct_judged(ct, 1, revision);
-	} else if (state == WARD_EVENT_NEW) {
-		ct_create(f, ep->endpoint_id, WARD_DIR_INGRESS, 0, 1, revision, now);
-	}
-	if (state != WARD_EVENT_ESTABLISHED)
-		emit(f, ep, ifindex, WARD_DIR_INGRESS, remote, &d, state);
-	count_verdict(WARD_DIR_INGRESS, WARD_REASON_FORWARDED, f->length);
-	return 0;
-}
-
 /* After the sender's egress allowed the packet as it is: into a local receiver's namespace, or TC_ACT_OK (host path). */
 static __always_inline int local_deliver(struct __sk_buff *skb, const struct flow *f)
 {
@@ -145,12 +95,14 @@ static __always_inline int local_deliver(struct __sk_buff *skb, const struct flo
 	__u32 mtu_len = 0;
 	if (bpf_check_mtu(skb, ifindex, &mtu_len, 0, BPF_MTU_CHK_SEGS) != BPF_MTU_CHK_RET_SUCCESS)
 		return TC_ACT_OK;
-	int judged = local_ingress(skb, f, ep, ifindex);
-	if (judged == LOCAL_HOST_PATH)
+	/* The receiver's ingress, judged exactly as its to_pod would (judge with local set). */
+	int plain;
+	int judged = judge(skb, f, ep, ifindex, WARD_DIR_INGRESS, 1, &plain);
+	if (judged == JUDGE_HOST_PATH)
 		return TC_ACT_OK;
-	if (judged != 0)
+	if (judged != TC_ACT_OK)
 		return judged;
-	/* Judged and counted: a rewrite the kernel refused leaves the packet to the host path, which delivers it. */
+	/* Judged and counted already: a header the kernel refused to rewrite is dropped rather than sent half-rewritten. */
 	if (local_rewrite(skb, f->family, hops, &p) < 0)
 		return TC_ACT_SHOT;
 	return bpf_redirect_peer(ifindex, 0);
