@@ -4,6 +4,7 @@ import dev.ward.bpf.events.FlowEvent;
 import dev.ward.bpf.events.FlowEventReader;
 import dev.ward.bpf.events.FlowReason;
 import dev.ward.bpf.events.FlowState;
+import dev.ward.bpf.lab.FlowEvents;
 import dev.ward.bpf.lab.Pod;
 import dev.ward.bpf.lab.PodLab;
 import dev.ward.bpf.lab.PolicyWorld;
@@ -57,15 +58,8 @@ class DatapathTrafficTest {
     private static final Policy SERVER_INGRESS = cnp("server-in", "{endpointSelector: {matchLabels: {app: server}}, ingress: [{fromEndpoints: "
             + "[{matchLabels: {app: client}}], toPorts: [{ports: [{port: '8080', protocol: TCP}, {port: '5353', protocol: UDP}]}]}]}");
 
-    /** Events until one matches (or the deadline passes), all returned. */
     private List<FlowEvent> awaitEvent(Predicate<FlowEvent> wanted) {
-        List<FlowEvent> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            seen.addAll(events.poll(Duration.ofMillis(200)));
-            if (seen.stream().anyMatch(wanted)) return seen;
-        }
-        throw new AssertionError("no such event among " + seen);
+        return FlowEvents.await(events, wanted);
     }
 
     @Test

@@ -3,11 +3,13 @@ package dev.ward.bpf.datapath;
 import dev.ward.bpf.events.FlowEvent;
 import dev.ward.bpf.events.FlowEventReader;
 import dev.ward.bpf.events.FlowReason;
+import dev.ward.bpf.lab.FlowEvents;
 import dev.ward.bpf.lab.Pod;
 import dev.ward.bpf.lab.PodLab;
 import dev.ward.bpf.lab.PolicyWorld;
 import dev.ward.bpf.lab.Traffic;
 import dev.ward.policy.model.Direction;
+import dev.ward.testbed.IpCommand;
 import dev.ward.policy.model.Policy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,13 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,49 +80,26 @@ class LocalDeliveryTest {
                     + " packets of it: delivered pod to pod, both ways");
 
             assertFalse(Traffic.tcpConnects(client, server.ipv4(), 8081), "denied: client -> server:8081");
-            FlowEvent drop = awaitEvent(e -> e.destinationPort() == 8081 && e.reason() == FlowReason.POLICY_DEFAULT_DENY);
+            FlowEvent drop = FlowEvents.first(events, e -> e.destinationPort() == 8081 && e.reason() == FlowReason.POLICY_DEFAULT_DENY);
             assertEquals(Direction.INGRESS, drop.direction(), "judged as the server's ingress: " + drop);
             assertEquals(1002, drop.localIdentity(), drop.toString());
             assertEquals(1001, drop.remoteIdentity(), drop.toString());
         }
         // The server's egress is open: its echo requests and the client's replies both take the pod-to-pod path.
-        String ping = run("ip", "netns", "exec", server.netns(), "ping", "-c", "2", "-W", "1", "-n", client.ipv4().getHostAddress());
+        String ping = IpCommand.run("netns", "exec", server.netns(), "ping", "-c", "2", "-W", "1", "-n", client.ipv4().getHostAddress());
         Matcher ttl = Pattern.compile("ttl=(\\d+)").matcher(ping);
         assertTrue(ttl.find(), ping);
         assertEquals("63", ttl.group(1), "the reply crossed one hop, as through the node's forwarding: " + ping);
     }
 
-    private FlowEvent awaitEvent(java.util.function.Predicate<FlowEvent> wanted) {
-        List<FlowEvent> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            seen.addAll(events.poll(Duration.ofMillis(200)));
-            for (FlowEvent e : seen) if (wanted.test(e)) return e;
-        }
-        throw new AssertionError("no such event among " + seen);
-    }
-
-    private long forwarded() throws Exception {
-        String out = run("ip", "netns", "exec", lab.node(), "nft", "list", "chain", "ip", "wlocal", "passing");
+    private long forwarded() {
+        String out = IpCommand.run("netns", "exec", lab.node(), "nft", "list", "chain", "ip", "wlocal", "passing");
         Matcher m = Pattern.compile("counter packets (\\d+)").matcher(out);
         assertTrue(m.find(), out);
         return Long.parseLong(m.group(1));
     }
 
-    private void nft(String... commands) throws Exception {
-        Path f = Files.createTempFile("wlocal", ".nft");
-        try {
-            Files.writeString(f, String.join("\n", commands) + "\n");
-            run("ip", "netns", "exec", lab.node(), "nft", "-f", f.toString());
-        } finally {
-            Files.delete(f);
-        }
-    }
-
-    private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-        return out;
+    private void nft(String... commands) {
+        for (String c : commands) IpCommand.run("netns", "exec", lab.node(), "nft", c);
     }
 }
